@@ -1,0 +1,52 @@
+// torch.* functions that take several tensors (cat, stack, where, …) or mirror a method.
+import type { Handle } from "../binding.js";
+import { native } from "./binding.js";
+import { handleOf, Tensor, wrap, type TensorOrScalar } from "./tensor.js";
+import { argError, checkInt } from "./validate.js";
+
+function tensorList(fn: string, tensors: unknown): Handle[] {
+  if (!Array.isArray(tensors) || tensors.length === 0 || !tensors.every((t) => t instanceof Tensor)) {
+    throw argError(fn, "tensors", "a non-empty array of Tensors", tensors);
+  }
+  return tensors.map(handleOf);
+}
+
+function scalarOrTensor(fn: string, arg: string, v: unknown): Handle | number | bigint | boolean {
+  if (v instanceof Tensor) return handleOf(v);
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
+  throw argError(fn, arg, "a Tensor or a number", v);
+}
+
+/** Python: `torch.cat(tensors, dim=0)`. */
+export function cat(tensors: Tensor[], dim = 0): Tensor {
+  return wrap(native.cat(tensorList("torch.cat", tensors), checkInt("torch.cat", "dim", dim)));
+}
+
+/** Python: `torch.stack(tensors, dim=0)`. */
+export function stack(tensors: Tensor[], dim = 0): Tensor {
+  return wrap(native.stack(tensorList("torch.stack", tensors), checkInt("torch.stack", "dim", dim)));
+}
+
+/** Python: `torch.where(condition, input, other)`. */
+export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor {
+  if (!(condition instanceof Tensor)) throw argError("torch.where", "condition", "a bool Tensor", condition);
+  return wrap(native.where(handleOf(condition), scalarOrTensor("torch.where", "input", input), scalarOrTensor("torch.where", "other", other)));
+}
+
+/** Python: `torch.matmul(input, other)`. */
+export function matmul(input: Tensor, other: Tensor): Tensor {
+  if (!(input instanceof Tensor)) throw argError("torch.matmul", "input", "a Tensor", input);
+  return input.matmul(other);
+}
+
+/** Python: `torch.maximum(input, other)`. */
+export function maximum(input: Tensor, other: Tensor): Tensor {
+  if (!(input instanceof Tensor)) throw argError("torch.maximum", "input", "a Tensor", input);
+  return input.maximum(other);
+}
+
+/** Python: `torch.minimum(input, other)`. */
+export function minimum(input: Tensor, other: Tensor): Tensor {
+  if (!(input instanceof Tensor)) throw argError("torch.minimum", "input", "a Tensor", input);
+  return input.minimum(other);
+}

@@ -1,0 +1,31 @@
+// `import * as torch from "torch-ts"`: the public surface, named as in PyTorch.
+export { Tensor, type TensorOrScalar, type Reduced } from "./tensor.js";
+export { TorchError } from "./errors.js";
+export type { DType, TypedArray } from "./dtype.js";
+export { device, type Device, type DeviceLike } from "./device.js";
+export {
+  tensor, frombuffer, empty, zeros, ones, full, arange, linspace, rand, randn, randint,
+  zerosLike, onesLike, emptyLike, fullLike, randLike, randnLike,
+  type TensorOptions, type TensorData, type NestedArray,
+} from "./creation.js";
+export { cat, stack, where, matmul, maximum, minimum } from "./functions.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd.js";
+export { tidy, keep, dispose, liveTensors } from "./memory.js";
+export { config, setNumThreads, getNumThreads, manualSeed, cuda } from "./runtime.js";
+export * as memory from "./memory.js";
+
+/** dtype names as constants, so `torch.float32` reads as in Python. */
+export const float32 = "float32";
+export const float64 = "float64";
+export const float16 = "float16";
+export const bfloat16 = "bfloat16";
+export const int64 = "int64";
+export const int32 = "int32";
+export const int16 = "int16";
+export const int8 = "int8";
+export const uint8 = "uint8";
+export const bool = "bool";
+export const float = "float32";
+export const double = "float64";
+export const half = "float16";
+export const long = "int64";

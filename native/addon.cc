@@ -1,0 +1,120 @@
+// Module entry point and process-level runtime: configuration, threads, seeds, CUDA queries.
+#include "common.h"
+
+#include <ATen/Parallel.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+namespace tts {
+namespace {
+
+// Handed lib/errors.ts's TorchError once, so native code throws the real class.
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  auto* data = info.Env().GetInstanceData<AddonData>();
+  data->torchError = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Value Live(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(LiveTensors()));
+}
+
+int CudaDeviceCount() {
+  if (!at::globalContext().hasCUDA() || !c10::impl::hasDeviceGuardImpl(c10::DeviceType::CUDA)) return 0;
+  return c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->deviceCount();
+}
+
+Napi::Value Config(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("libtorchVersion", TORCH_VERSION);
+  o.Set("builtFrom", TORCH_TS_BUILT_FROM);
+#ifdef TORCH_TS_CUDA
+  o.Set("cudaBuild", true);
+#else
+  o.Set("cudaBuild", false);
+#endif
+  o.Set("cudaAvailable", CudaDeviceCount() > 0);
+  o.Set("cudaDeviceCount", CudaDeviceCount());
+  o.Set("cudnnAvailable", at::globalContext().hasCuDNN());
+  o.Set("numThreads", at::get_num_threads());
+  o.Set("numInteropThreads", at::get_num_interop_threads());
+  o.Set("openmp", at::globalContext().hasOpenMP());
+  o.Set("mkldnn", at::globalContext().hasMKLDNN());
+  o.Set("lapack", at::globalContext().hasLAPACK());
+  o.Set("parallelInfo", at::get_parallel_info());
+  return o;
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  at::set_num_threads(static_cast<int>(ToInt(info[0])));
+  return info.Env().Undefined();
+}
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), at::get_num_threads());
+}
+
+// Same generators as Python's torch.manual_seed, so seeded draws match PyTorch's.
+Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(nullptr)
+                                     : static_cast<uint64_t>(ToInt(info[0]));
+  {
+    auto gen = at::globalContext().defaultGenerator(at::DeviceType::CPU);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_current_seed(seed);
+  }
+  int n = CudaDeviceCount();
+  for (int i = 0; i < n; i++) {
+    auto gen = at::globalContext().defaultGenerator(at::Device(at::DeviceType::CUDA, static_cast<c10::DeviceIndex>(i)));
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_current_seed(seed);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value CudaCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), CudaDeviceCount()); }
+
+// Waits for the current stream of a CUDA device (all queued kernels) to finish.
+Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
+  if (CudaDeviceCount() == 0) ThrowTorchError(info.Env(), "CUDA is not available: no CUDA device to synchronize");
+  auto* impl = c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA);
+  c10::DeviceIndex index = IsNullish(info[0]) ? impl->getDevice().index() : static_cast<c10::DeviceIndex>(ToInt(info[0]));
+  impl->getStream(at::Device(at::DeviceType::CUDA, index)).synchronize();
+  return info.Env().Undefined();
+}
+
+// Debian's libtorch starts with one intra-op thread; use the cores we have unless the user
+// pinned a count through the usual environment variables.
+void DefaultThreads() {
+  if (std::getenv("OMP_NUM_THREADS") || std::getenv("MKL_NUM_THREADS")) return;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    unsigned n = std::thread::hardware_concurrency();
+    if (n > 0) at::set_num_threads(static_cast<int>(n));
+  });
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData());
+  DefaultThreads();
+  Export<SetErrorClass>(env, exports, "setErrorClass");
+  Export<Live>(env, exports, "liveTensors");
+  Export<Config>(env, exports, "config");
+  Export<SetNumThreads>(env, exports, "setNumThreads");
+  Export<GetNumThreads>(env, exports, "getNumThreads");
+  Export<ManualSeed>(env, exports, "manualSeed");
+  Export<CudaCount>(env, exports, "cudaDeviceCount");
+  Export<CudaSynchronize>(env, exports, "cudaSynchronize");
+  RegisterTensor(env, exports);
+  RegisterOps(env, exports);
+  return exports;
+}
+
+}  // namespace
+}  // namespace tts
+
+static Napi::Object InitTorchTs(Napi::Env env, Napi::Object exports) { return tts::Init(env, exports); }
+NODE_API_MODULE(torch_ts, InitTorchTs)

@@ -1,0 +1,335 @@
+// Math, comparison, reduction and shape ops: one line of ATen each. Argument checks that
+// name the argument live in lib/; ATen's own checks surface as TorchError.
+#include "common.h"
+
+namespace tts {
+namespace {
+
+#define TTS_UNARY(Name, expr)                                 \
+  Napi::Value Name(const Napi::CallbackInfo& info) {          \
+    const at::Tensor& x = Unwrap(info[0]);                    \
+    return Wrap(info.Env(), expr);                            \
+  }
+
+#define TTS_UNARY_(Name, expr)                                \
+  Napi::Value Name(const Napi::CallbackInfo& info) {          \
+    at::Tensor& x = Unwrap(info[0]);                          \
+    expr;                                                     \
+    return info.Env().Undefined();                            \
+  }
+
+// other may be a tensor handle or a number/bigint/boolean scalar.
+#define TTS_BINARY(Name, method)                                                  \
+  Napi::Value Name(const Napi::CallbackInfo& info) {                              \
+    const at::Tensor& x = Unwrap(info[0]);                                        \
+    if (IsTensor(info[1])) return Wrap(info.Env(), x.method(Unwrap(info[1])));    \
+    return Wrap(info.Env(), x.method(ToScalar(info[1])));                         \
+  }
+
+#define TTS_BINARY_(Name, method)                                   \
+  Napi::Value Name(const Napi::CallbackInfo& info) {                \
+    at::Tensor& x = Unwrap(info[0]);                                \
+    if (IsTensor(info[1])) x.method(Unwrap(info[1]));               \
+    else x.method(ToScalar(info[1]));                               \
+    return info.Env().Undefined();                                  \
+  }
+
+// add/sub carry alpha: x + alpha * other.
+#define TTS_ALPHA(Name, method)                                                              \
+  Napi::Value Name(const Napi::CallbackInfo& info) {                                         \
+    const at::Tensor& x = Unwrap(info[0]);                                                   \
+    at::Scalar alpha = ToScalar(info[2]);                                                    \
+    if (IsTensor(info[1])) return Wrap(info.Env(), x.method(Unwrap(info[1]), alpha));        \
+    return Wrap(info.Env(), x.method(ToScalar(info[1]), alpha));                             \
+  }
+
+#define TTS_ALPHA_(Name, method)                                    \
+  Napi::Value Name(const Napi::CallbackInfo& info) {                \
+    at::Tensor& x = Unwrap(info[0]);                                \
+    at::Scalar alpha = ToScalar(info[2]);                           \
+    if (IsTensor(info[1])) x.method(Unwrap(info[1]), alpha);        \
+    else x.method(ToScalar(info[1]), alpha);                        \
+    return info.Env().Undefined();                                  \
+  }
+
+TTS_UNARY(Neg, x.neg())
+TTS_UNARY(Sqrt, x.sqrt())
+TTS_UNARY(Rsqrt, x.rsqrt())
+TTS_UNARY(Exp, x.exp())
+TTS_UNARY(Log, x.log())
+TTS_UNARY(Log1p, x.log1p())
+TTS_UNARY(Abs, x.abs())
+TTS_UNARY(Relu, x.relu())
+TTS_UNARY(Sigmoid, x.sigmoid())
+TTS_UNARY(Tanh, x.tanh())
+TTS_UNARY(Sin, x.sin())
+TTS_UNARY(Cos, x.cos())
+TTS_UNARY(Floor, x.floor())
+TTS_UNARY(Ceil, x.ceil())
+TTS_UNARY(Round, x.round())
+TTS_UNARY(Sign, x.sign())
+TTS_UNARY(Reciprocal, x.reciprocal())
+TTS_UNARY(LogicalNot, x.logical_not())
+
+TTS_UNARY_(Neg_, x.neg_())
+TTS_UNARY_(Sqrt_, x.sqrt_())
+TTS_UNARY_(Exp_, x.exp_())
+TTS_UNARY_(Abs_, x.abs_())
+TTS_UNARY_(Relu_, x.relu_())
+TTS_UNARY_(Sigmoid_, x.sigmoid_())
+TTS_UNARY_(Tanh_, x.tanh_())
+TTS_UNARY_(Zero_, x.zero_())
+
+TTS_ALPHA(Add, add)
+TTS_ALPHA(Sub, sub)
+TTS_BINARY(Mul, mul)
+TTS_BINARY(Div, div)
+TTS_BINARY(Pow, pow)
+TTS_BINARY(Remainder, remainder)
+TTS_BINARY(Eq, eq)
+TTS_BINARY(Ne, ne)
+TTS_BINARY(Lt, lt)
+TTS_BINARY(Le, le)
+TTS_BINARY(Gt, gt)
+TTS_BINARY(Ge, ge)
+
+TTS_ALPHA_(Add_, add_)
+TTS_ALPHA_(Sub_, sub_)
+TTS_BINARY_(Mul_, mul_)
+TTS_BINARY_(Div_, div_)
+TTS_BINARY_(Pow_, pow_)
+TTS_BINARY_(Fill_, fill_)
+
+Napi::Value Maximum(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), at::maximum(Unwrap(info[0]), Unwrap(info[1])));
+}
+Napi::Value Minimum(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), at::minimum(Unwrap(info[0]), Unwrap(info[1])));
+}
+Napi::Value Matmul(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), at::matmul(Unwrap(info[0]), Unwrap(info[1])));
+}
+
+// where(cond, a, b): a and b are tensors or scalars (a scalar becomes a 0-dim tensor,
+// which takes part in type promotion the way a Python number does).
+at::Tensor TensorOrScalar(const Napi::Value& v, const at::Tensor& like) {
+  if (IsTensor(v)) return Unwrap(v);
+  return at::scalar_tensor(ToScalar(v), at::TensorOptions().device(like.device()).dtype(
+                                            ToScalar(v).isFloatingPoint() ? at::kFloat
+                                            : ToScalar(v).isBoolean()     ? at::kBool
+                                                                          : at::kLong));
+}
+Napi::Value Where(const Napi::CallbackInfo& info) {
+  const at::Tensor& cond = Unwrap(info[0]);
+  return Wrap(info.Env(), at::where(cond, TensorOrScalar(info[1], cond), TensorOrScalar(info[2], cond)));
+}
+
+Opt<at::Scalar> OptScalar(const Napi::Value& v) {
+  if (IsNullish(v)) return {};
+  return ToScalar(v);
+}
+// clamp(h, min|null, max|null)
+Napi::Value Clamp(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).clamp(OptScalar(info[1]), OptScalar(info[2])));
+}
+Napi::Value Clamp_(const Napi::CallbackInfo& info) {
+  Unwrap(info[0]).clamp_(OptScalar(info[1]), OptScalar(info[2]));
+  return info.Env().Undefined();
+}
+// addcmul_(h, t1, t2, value): h += value * t1 * t2 (Adam's second moment).
+Napi::Value Addcmul_(const Napi::CallbackInfo& info) {
+  Unwrap(info[0]).addcmul_(Unwrap(info[1]), Unwrap(info[2]), ToScalar(info[3]));
+  return info.Env().Undefined();
+}
+Napi::Value Addcdiv_(const Napi::CallbackInfo& info) {
+  Unwrap(info[0]).addcdiv_(Unwrap(info[1]), Unwrap(info[2]), ToScalar(info[3]));
+  return info.Env().Undefined();
+}
+Napi::Value Copy_(const Napi::CallbackInfo& info) {
+  Unwrap(info[0]).copy_(Unwrap(info[1]), ToBool(info[2]));
+  return info.Env().Undefined();
+}
+// lerp_(h, end, weight: tensor | number)
+Napi::Value Lerp_(const Napi::CallbackInfo& info) {
+  at::Tensor& x = Unwrap(info[0]);
+  if (IsTensor(info[2])) x.lerp_(Unwrap(info[1]), Unwrap(info[2]));
+  else x.lerp_(Unwrap(info[1]), ToScalar(info[2]));
+  return info.Env().Undefined();
+}
+
+// ---- reductions: dims null means all dimensions ----
+Napi::Value Sum(const Napi::CallbackInfo& info) {
+  const at::Tensor& x = Unwrap(info[0]);
+  Opt<at::ScalarType> dtype = ToOptDtype(info[3]);
+  if (IsNullish(info[1])) return Wrap(info.Env(), x.sum(dtype));
+  return Wrap(info.Env(), x.sum(at::IntArrayRef(ToIntList(info[1])), ToBool(info[2]), dtype));
+}
+Napi::Value Mean(const Napi::CallbackInfo& info) {
+  const at::Tensor& x = Unwrap(info[0]);
+  Opt<at::ScalarType> dtype = ToOptDtype(info[3]);
+  if (IsNullish(info[1])) return Wrap(info.Env(), x.mean(dtype));
+  return Wrap(info.Env(), x.mean(at::IntArrayRef(ToIntList(info[1])), ToBool(info[2]), dtype));
+}
+// std/var(h, dims|null, unbiased, keepdim)
+Napi::Value Std(const Napi::CallbackInfo& info) {
+  const at::Tensor& x = Unwrap(info[0]);
+  if (IsNullish(info[1])) return Wrap(info.Env(), x.std(ToBool(info[2])));
+  return Wrap(info.Env(), x.std(at::IntArrayRef(ToIntList(info[1])), ToBool(info[2]), ToBool(info[3])));
+}
+Napi::Value Var(const Napi::CallbackInfo& info) {
+  const at::Tensor& x = Unwrap(info[0]);
+  if (IsNullish(info[1])) return Wrap(info.Env(), x.var(ToBool(info[2])));
+  return Wrap(info.Env(), x.var(at::IntArrayRef(ToIntList(info[1])), ToBool(info[2]), ToBool(info[3])));
+}
+Napi::Value Pair(Napi::Env env, std::tuple<at::Tensor, at::Tensor> r) {
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Wrap(env, std::get<0>(r)));
+  out.Set(1u, Wrap(env, std::get<1>(r)));
+  return out;
+}
+// max/min(h) -> tensor; max/min(h, dim, keepdim) -> [values, indices]
+Napi::Value Max(const Napi::CallbackInfo& info) {
+  const at::Tensor& x = Unwrap(info[0]);
+  if (IsNullish(info[1])) return Wrap(info.Env(), x.max());
+  return Pair(info.Env(), x.max(ToInt(info[1]), ToBool(info[2])));
+}
+Napi::Value Min(const Napi::CallbackInfo& info) {
+  const at::Tensor& x = Unwrap(info[0]);
+  if (IsNullish(info[1])) return Wrap(info.Env(), x.min());
+  return Pair(info.Env(), x.min(ToInt(info[1]), ToBool(info[2])));
+}
+Opt<int64_t> OptInt(const Napi::Value& v) {
+  if (IsNullish(v)) return {};
+  return ToInt(v);
+}
+Napi::Value Argmax(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).argmax(OptInt(info[1]), ToBool(info[2])));
+}
+Napi::Value Argmin(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).argmin(OptInt(info[1]), ToBool(info[2])));
+}
+
+// ---- shape ----
+Napi::Value Reshape(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).reshape(ToIntList(info[1])));
+}
+Napi::Value View(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).view(ToIntList(info[1])));
+}
+Napi::Value Flatten(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).flatten(ToInt(info[1]), ToInt(info[2])));
+}
+Napi::Value Permute(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).permute(ToIntList(info[1])));
+}
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).transpose(ToInt(info[1]), ToInt(info[2])));
+}
+Napi::Value Squeeze(const Napi::CallbackInfo& info) {
+  const at::Tensor& x = Unwrap(info[0]);
+  if (IsNullish(info[1])) return Wrap(info.Env(), x.squeeze());
+  return Wrap(info.Env(), x.squeeze(ToInt(info[1])));
+}
+Napi::Value Unsqueeze(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).unsqueeze(ToInt(info[1])));
+}
+Napi::Value Expand(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).expand(ToIntList(info[1])));
+}
+Napi::Value Narrow(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).narrow(ToInt(info[1]), ToInt(info[2]), ToInt(info[3])));
+}
+Napi::Value Select(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).select(ToInt(info[1]), ToInt(info[2])));
+}
+Napi::Value IndexSelect(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]).index_select(ToInt(info[1]), Unwrap(info[2])));
+}
+Napi::Value Cat(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), at::cat(ToTensorList(info[0]), ToInt(info[1])));
+}
+Napi::Value Stack(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), at::stack(ToTensorList(info[0]), ToInt(info[1])));
+}
+
+}  // namespace
+
+void RegisterOps(Napi::Env env, Napi::Object exports) {
+  Export<Neg>(env, exports, "neg");
+  Export<Sqrt>(env, exports, "sqrt");
+  Export<Rsqrt>(env, exports, "rsqrt");
+  Export<Exp>(env, exports, "exp");
+  Export<Log>(env, exports, "log");
+  Export<Log1p>(env, exports, "log1p");
+  Export<Abs>(env, exports, "abs");
+  Export<Relu>(env, exports, "relu");
+  Export<Sigmoid>(env, exports, "sigmoid");
+  Export<Tanh>(env, exports, "tanh");
+  Export<Sin>(env, exports, "sin");
+  Export<Cos>(env, exports, "cos");
+  Export<Floor>(env, exports, "floor");
+  Export<Ceil>(env, exports, "ceil");
+  Export<Round>(env, exports, "round");
+  Export<Sign>(env, exports, "sign");
+  Export<Reciprocal>(env, exports, "reciprocal");
+  Export<LogicalNot>(env, exports, "logicalNot");
+  Export<Neg_>(env, exports, "neg_");
+  Export<Sqrt_>(env, exports, "sqrt_");
+  Export<Exp_>(env, exports, "exp_");
+  Export<Abs_>(env, exports, "abs_");
+  Export<Relu_>(env, exports, "relu_");
+  Export<Sigmoid_>(env, exports, "sigmoid_");
+  Export<Tanh_>(env, exports, "tanh_");
+  Export<Zero_>(env, exports, "zero_");
+  Export<Add>(env, exports, "add");
+  Export<Sub>(env, exports, "sub");
+  Export<Mul>(env, exports, "mul");
+  Export<Div>(env, exports, "div");
+  Export<Pow>(env, exports, "pow");
+  Export<Remainder>(env, exports, "remainder");
+  Export<Eq>(env, exports, "eq");
+  Export<Ne>(env, exports, "ne");
+  Export<Lt>(env, exports, "lt");
+  Export<Le>(env, exports, "le");
+  Export<Gt>(env, exports, "gt");
+  Export<Ge>(env, exports, "ge");
+  Export<Add_>(env, exports, "add_");
+  Export<Sub_>(env, exports, "sub_");
+  Export<Mul_>(env, exports, "mul_");
+  Export<Div_>(env, exports, "div_");
+  Export<Pow_>(env, exports, "pow_");
+  Export<Fill_>(env, exports, "fill_");
+  Export<Maximum>(env, exports, "maximum");
+  Export<Minimum>(env, exports, "minimum");
+  Export<Matmul>(env, exports, "matmul");
+  Export<Where>(env, exports, "where");
+  Export<Clamp>(env, exports, "clamp");
+  Export<Clamp_>(env, exports, "clamp_");
+  Export<Addcmul_>(env, exports, "addcmul_");
+  Export<Addcdiv_>(env, exports, "addcdiv_");
+  Export<Copy_>(env, exports, "copy_");
+  Export<Lerp_>(env, exports, "lerp_");
+  Export<Sum>(env, exports, "sum");
+  Export<Mean>(env, exports, "mean");
+  Export<Std>(env, exports, "std");
+  Export<Var>(env, exports, "var");
+  Export<Max>(env, exports, "max");
+  Export<Min>(env, exports, "min");
+  Export<Argmax>(env, exports, "argmax");
+  Export<Argmin>(env, exports, "argmin");
+  Export<Reshape>(env, exports, "reshape");
+  Export<View>(env, exports, "view");
+  Export<Flatten>(env, exports, "flatten");
+  Export<Permute>(env, exports, "permute");
+  Export<Transpose>(env, exports, "transpose");
+  Export<Squeeze>(env, exports, "squeeze");
+  Export<Unsqueeze>(env, exports, "unsqueeze");
+  Export<Expand>(env, exports, "expand");
+  Export<Narrow>(env, exports, "narrow");
+  Export<Select>(env, exports, "select");
+  Export<IndexSelect>(env, exports, "indexSelect");
+  Export<Cat>(env, exports, "cat");
+  Export<Stack>(env, exports, "stack");
+}
+
+}  // namespace tts
