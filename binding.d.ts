@@ -1,16 +1,16 @@
 // The typed surface of the raw addon (native/*.cc), nothing more. Users never see it:
 // lib/ wraps every handle in a Tensor and validates arguments before calling here.
 
-/** An opaque, type-tagged native reference to one at::Tensor. */
-export interface Handle {
-  readonly __torchTsHandle: unique symbol;
-}
+/**
+ * A native tensor handle: a number naming a slot in the addon's per-environment tensor
+ * table (index and generation), so stale handles are refused rather than dereferenced.
+ */
+export type Handle = number & { readonly __torchTsHandle: unique symbol };
 
 /** at::ScalarType codes (stable across libtorch 1.13 and 2.x). */
 export type DtypeCode = number;
-/** A tensor handle or a Python-like scalar (an integral number acts like a Python int). */
-export type Operand = Handle | number | bigint | boolean;
-type Scalar = number | bigint | boolean;
+/** A Python-like scalar: an integral number acts like a Python int. */
+export type Scalar = number | bigint | boolean;
 type Opt<T> = T | null;
 
 export interface NativeConfig {
@@ -38,6 +38,8 @@ export interface Binding {
   manualSeed(seed: number | bigint): void;
   cudaDeviceCount(): number;
   cudaSynchronize(index: Opt<number>): void;
+  /** Benchmark floor: mean ns of `iterations` calls of at::add / at::matmul made from C++. */
+  benchNativeLoop(op: "add" | "matmul", a: Handle, b: Handle, iterations: number): number;
 
   // creation (tensor.cc)
   empty(shape: number[], dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
@@ -54,7 +56,8 @@ export interface Binding {
   // data and properties (tensor.cc)
   toData(h: Handle): ArrayBuffer;
   item(h: Handle): number | boolean;
-  dispose(h: Handle): void;
+  /** Frees the tensor; false when h was already released (the GC safety net calls it too). */
+  dispose(h: Handle): boolean;
   shape(h: Handle): number[];
   strides(h: Handle): number[];
   dtype(h: Handle): DtypeCode;
@@ -104,34 +107,52 @@ export interface Binding {
   sigmoid_(h: Handle): void;
   tanh_(h: Handle): void;
   zero_(h: Handle): void;
-  add(h: Handle, other: Operand, alpha: Scalar): Handle;
-  sub(h: Handle, other: Operand, alpha: Scalar): Handle;
-  mul(h: Handle, other: Operand): Handle;
-  div(h: Handle, other: Operand): Handle;
-  pow(h: Handle, other: Operand): Handle;
-  remainder(h: Handle, other: Operand): Handle;
-  eq(h: Handle, other: Operand): Handle;
-  ne(h: Handle, other: Operand): Handle;
-  lt(h: Handle, other: Operand): Handle;
-  le(h: Handle, other: Operand): Handle;
-  gt(h: Handle, other: Operand): Handle;
-  ge(h: Handle, other: Operand): Handle;
-  add_(h: Handle, other: Operand, alpha: Scalar): void;
-  sub_(h: Handle, other: Operand, alpha: Scalar): void;
-  mul_(h: Handle, other: Operand): void;
-  div_(h: Handle, other: Operand): void;
-  pow_(h: Handle, other: Operand): void;
-  fill_(h: Handle, value: Operand): void;
+  add(h: Handle, other: Handle, alpha?: Scalar): Handle;
+  addScalar(h: Handle, other: Scalar, alpha?: Scalar): Handle;
+  sub(h: Handle, other: Handle, alpha?: Scalar): Handle;
+  subScalar(h: Handle, other: Scalar, alpha?: Scalar): Handle;
+  mul(h: Handle, other: Handle): Handle;
+  mulScalar(h: Handle, other: Scalar): Handle;
+  div(h: Handle, other: Handle): Handle;
+  divScalar(h: Handle, other: Scalar): Handle;
+  pow(h: Handle, other: Handle): Handle;
+  powScalar(h: Handle, other: Scalar): Handle;
+  remainder(h: Handle, other: Handle): Handle;
+  remainderScalar(h: Handle, other: Scalar): Handle;
+  eq(h: Handle, other: Handle): Handle;
+  eqScalar(h: Handle, other: Scalar): Handle;
+  ne(h: Handle, other: Handle): Handle;
+  neScalar(h: Handle, other: Scalar): Handle;
+  lt(h: Handle, other: Handle): Handle;
+  ltScalar(h: Handle, other: Scalar): Handle;
+  le(h: Handle, other: Handle): Handle;
+  leScalar(h: Handle, other: Scalar): Handle;
+  gt(h: Handle, other: Handle): Handle;
+  gtScalar(h: Handle, other: Scalar): Handle;
+  ge(h: Handle, other: Handle): Handle;
+  geScalar(h: Handle, other: Scalar): Handle;
+  add_(h: Handle, other: Handle, alpha?: Scalar): void;
+  addScalar_(h: Handle, other: Scalar, alpha?: Scalar): void;
+  sub_(h: Handle, other: Handle, alpha?: Scalar): void;
+  subScalar_(h: Handle, other: Scalar, alpha?: Scalar): void;
+  mul_(h: Handle, other: Handle): void;
+  mulScalar_(h: Handle, other: Scalar): void;
+  div_(h: Handle, other: Handle): void;
+  divScalar_(h: Handle, other: Scalar): void;
+  pow_(h: Handle, other: Handle): void;
+  powScalar_(h: Handle, other: Scalar): void;
+  fill_(h: Handle, value: Scalar): void;
   maximum(a: Handle, b: Handle): Handle;
   minimum(a: Handle, b: Handle): Handle;
   matmul(a: Handle, b: Handle): Handle;
-  where(cond: Handle, a: Operand, b: Operand): Handle;
+  where(cond: Handle, a: Handle, b: Handle): Handle;
   clamp(h: Handle, min: Opt<Scalar>, max: Opt<Scalar>): Handle;
   clamp_(h: Handle, min: Opt<Scalar>, max: Opt<Scalar>): void;
   addcmul_(h: Handle, t1: Handle, t2: Handle, value: Scalar): void;
   addcdiv_(h: Handle, t1: Handle, t2: Handle, value: Scalar): void;
   copy_(h: Handle, src: Handle, nonBlocking: boolean): void;
-  lerp_(h: Handle, end: Handle, weight: Operand): void;
+  lerp_(h: Handle, end: Handle, weight: Handle): void;
+  lerpScalar_(h: Handle, end: Handle, weight: Scalar): void;
 
   // reductions (ops.cc); dims null = all
   sum(h: Handle, dims: Opt<number[]>, keepdim: boolean, dtype: Opt<DtypeCode>): Handle;

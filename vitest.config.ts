@@ -10,6 +10,11 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // One process per file: libtorch and its thread pools are process-wide.
     pool: "forks",
+    // global.gc lets the memory tests prove the GC safety net frees forgotten tensors.
+    poolOptions: { forks: { execArgv: ["--expose-gc"] } },
+    // Test files run in parallel processes on a small machine; one intra-op thread each
+    // avoids OpenMP oversubscription (which slows small ops by ~4x) and keeps runs repeatable.
+    env: { OMP_NUM_THREADS: "1" },
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -74,7 +74,7 @@ export function arange(...args: unknown[]): Tensor {
   const nums = args.map((a, i) => checkNumber("torch.arange", ["start", "end", "step"][args.length === 1 ? 1 : i]!, a));
   if (nums.length < 1 || nums.length > 3) throw new TypeError(`torch.arange: expected 1 to 3 numbers, but received ${nums.length}`);
   const [start, end, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
-  if (step === 0) throw new RangeError("torch.arange: step must be nonzero");
+  if (step === 0) throw argError("torch.arange", "step", "nonzero", step);
   const r = resolve("torch.arange", opts, "float32");
   return wrap(native.arange(start, end, step, DTYPES[r.dtype].code, r.device, r.requiresGrad));
 }
@@ -96,7 +96,7 @@ export function randint(...args: unknown[]): Tensor {
   const low = sizeAt === 1 ? 0 : checkInt("torch.randint", "low", args[0]);
   const high = checkInt("torch.randint", "high", args[sizeAt - 1]);
   const shape = checkShape("torch.randint", "size", args[sizeAt]);
-  if (high <= low) throw new RangeError(`torch.randint: expected low < high, but received low=${low}, high=${high}`);
+  if (high <= low) throw new TypeError(`torch.randint: expected low < high, but received low=${low}, high=${high}`);
   const r = resolve("torch.randint", args[sizeAt + 1], "int64");
   return wrap(native.randint(low, high, shape, DTYPES[r.dtype].code, r.device));
 }
@@ -161,24 +161,53 @@ function flatten(data: unknown): { shape: number[]; flat: unknown[]; kind: "numb
   return { shape, flat, kind };
 }
 
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * JS numbers to bfloat16 bits the way c10::BFloat16(float) rounds them, which is what
+ * Python's torch.tensor(list, dtype=torch.bfloat16) does: to float32, then round to
+ * nearest even on the upper 16 bits, NaN as 0x7fc0. (A float32 tensor's .to(bfloat16)
+ * writes NaN with other bits, so the conversion is done here.)
+ */
+function bfloat16Bits(values: unknown[]): Uint16Array {
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    f32[0] = Number(values[i]);
+    const bits = u32[0]!;
+    out[i] = Number.isNaN(f32[0]) ? 0x7fc0 : ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+  }
+  return out;
+}
+
 /** Fills the TypedArray of `dtype` from JS values (float16/bfloat16 go through float32). */
 function typedFrom(values: unknown[], dtype: DType): { array: ArrayBufferView; dtype: DType } {
-  if (dtype === "float16" || dtype === "bfloat16") return { array: Float32Array.from(values as number[], Number), dtype: "float32" };
+  if (dtype === "bfloat16") return { array: bfloat16Bits(values), dtype };
+  if (dtype === "float16") return { array: Float32Array.from(values as number[], Number), dtype: "float32" };
   if (dtype === "int64") {
     const out = new BigInt64Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (typeof v === "bigint") out[i] = v;
-      else {
+      if (typeof v === "bigint") {
+        if (v < INT64_MIN || v > INT64_MAX) throw new TypeError(`torch.tensor: ${v}n overflows int64 (at flat index ${i})`);
+        out[i] = v;
+      } else {
         const n = Number(v);
-        if (!Number.isFinite(n)) throw new TypeError(`torch.tensor: cannot convert ${n} to int64`);
+        if (!Number.isFinite(n)) throw new TypeError(`torch.tensor: cannot convert ${n} to int64 (at flat index ${i})`);
         out[i] = BigInt(Math.trunc(n));
       }
     }
     return { array: out, dtype };
   }
+  if (!DTYPES[dtype].isFloatingPoint && dtype !== "bool") {
+    const bad = values.findIndex((v) => typeof v === "number" && !Number.isFinite(v));
+    if (bad >= 0) throw new TypeError(`torch.tensor: cannot convert ${values[bad]} to ${dtype} (at flat index ${bad})`);
+  }
   const Ctor = DTYPES[dtype].array as unknown as { from(v: unknown[], f: (x: unknown) => number): ArrayBufferView };
-  const toNum = dtype === "bool" ? (x: unknown) => (x ? 1 : 0) : (x: unknown) => Number(x);
+  // bool: any nonzero number is true, NaN included (as in PyTorch; JS's truthiness differs).
+  const toNum = dtype === "bool" ? (x: unknown) => (Number(x) !== 0 ? 1 : 0) : (x: unknown) => Number(x);
   return { array: Ctor.from(values, toNum), dtype };
 }
 
@@ -227,7 +256,14 @@ export function tensor(data: TensorData, options?: TensorOptions & { shape?: num
     t.dispose();
     t = converted;
   }
-  if (r.requiresGrad) t.requiresGrad_(true);
+  if (r.requiresGrad) {
+    try {
+      t.requiresGrad_(true);
+    } catch (err) {
+      t.dispose();
+      throw err;
+    }
+  }
   return t;
 }
 
@@ -243,6 +279,10 @@ export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, options: { dty
   const size = DTYPES[dtype].bytes;
   if (bytes % size !== 0) throw new TypeError(`torch.frombuffer: buffer length ${bytes} is not a multiple of the ${dtype} element size ${size}`);
   const shape = o.shape === undefined ? [bytes / size] : checkShape("torch.frombuffer", "shape", o.shape);
+  const count = shape.reduce((x, y) => x * y, 1);
+  if (count * size !== bytes) {
+    throw new TypeError(`torch.frombuffer: shape [${shape.join(", ")}] of ${dtype} needs ${count * size} bytes, but buffer has ${bytes}`);
+  }
   const r = resolve("torch.frombuffer", { ...o, shape: undefined }, dtype);
   return wrap(native.fromData(buffer, shape, DTYPES[dtype].code, r.device, r.requiresGrad));
 }

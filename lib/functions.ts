@@ -2,6 +2,7 @@
 import type { Handle } from "../binding.js";
 import { native } from "./binding.js";
 import { handleOf, Tensor, wrap, type TensorOrScalar } from "./tensor.js";
+import { DTYPES } from "./dtype.js";
 import { argError, checkInt } from "./validate.js";
 
 function tensorList(fn: string, tensors: unknown): Handle[] {
@@ -11,9 +12,13 @@ function tensorList(fn: string, tensors: unknown): Handle[] {
   return tensors.map(handleOf);
 }
 
-function scalarOrTensor(fn: string, arg: string, v: unknown): Handle | number | bigint | boolean {
-  if (v instanceof Tensor) return handleOf(v);
-  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return v;
+/** A scalar branch of where() becomes a 0-dim tensor typed as Python would type the number. */
+function branch(fn: string, arg: string, v: unknown, device: string): Tensor {
+  if (v instanceof Tensor) return v;
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") {
+    const dtype = typeof v === "boolean" ? "bool" : typeof v === "bigint" || Number.isInteger(v) ? "int64" : "float32";
+    return wrap(native.full([], v, DTYPES[dtype].code, device, false));
+  }
   throw argError(fn, arg, "a Tensor or a number", v);
 }
 
@@ -30,7 +35,15 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 /** Python: `torch.where(condition, input, other)`. */
 export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor {
   if (!(condition instanceof Tensor)) throw argError("torch.where", "condition", "a bool Tensor", condition);
-  return wrap(native.where(handleOf(condition), scalarOrTensor("torch.where", "input", input), scalarOrTensor("torch.where", "other", other)));
+  const device = condition.device;
+  const a = branch("torch.where", "input", input, device);
+  const b = branch("torch.where", "other", other, device);
+  try {
+    return wrap(native.where(handleOf(condition), handleOf(a), handleOf(b)));
+  } finally {
+    if (a !== input) a.dispose();
+    if (b !== other) b.dispose();
+  }
 }
 
 /** Python: `torch.matmul(input, other)`. */

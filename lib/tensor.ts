@@ -1,7 +1,7 @@
 // The Tensor class: one reference to a native at::Tensor plus PyTorch's method surface.
 // Methods validate in TypeScript (naming the argument), then call native/ with plain values.
 import { inspect } from "node:util";
-import type { Handle, Operand } from "../binding.js";
+import type { Handle, Scalar } from "../binding.js";
 import { native } from "./binding.js";
 import { parseDevice, type Device } from "./device.js";
 import { DTYPES, dtypeFromCode, isDType, type DType, type TypedArray } from "./dtype.js";
@@ -13,7 +13,6 @@ import {
   checkShapeWithInfer,
 } from "./validate.js";
 
-type Scalar = number | bigint | boolean;
 /** What a binary op accepts on its right: a tensor or a Python-like scalar. */
 export type TensorOrScalar = Tensor | Scalar;
 export type Reduced = [values: Tensor, indices: Tensor] & { values: Tensor; indices: Tensor };
@@ -26,11 +25,38 @@ export function wrap(handle: Handle): Tensor {
   return new Tensor(handle);
 }
 
-function operand(fn: string, arg: string, value: unknown): Operand {
-  if (value instanceof Tensor) return handleOf(value);
+function scalarArg(fn: string, arg: string, value: unknown): Scalar {
   const t = typeof value;
   if (t === "number" || t === "bigint" || t === "boolean") return value as Scalar;
   throw argError(fn, arg, "a Tensor or a number", value);
+}
+
+/** Picks ATen's Tensor or Scalar overload of a binary op, as Python's torch does. */
+function binary<R>(
+  fn: string, self: Handle, other: unknown,
+  withTensor: (a: Handle, b: Handle) => R, withScalar: (a: Handle, b: Scalar) => R,
+): R {
+  return other instanceof Tensor ? withTensor(self, handleOf(other)) : withScalar(self, scalarArg(fn, "other", other));
+}
+
+/**
+ * The GC safety net: a tensor collected without dispose() still frees its native memory.
+ * Registering costs ~0.3 us and unregistering as much, more than a small op itself, and
+ * most tensors are disposed within the synchronous code that made them (tidy, using,
+ * dispose). So new tensors wait in `fresh`, and only those still alive when the current
+ * task yields (a microtask) or when 4096 have piled up get registered.
+ */
+const registry = new FinalizationRegistry<Handle>((h) => native.dispose(h));
+const fresh: Tensor[] = [];
+const FRESH_LIMIT = 4096;
+let flushQueued = false;
+let registerFresh: () => void;
+function adopt(t: Tensor): void {
+  if (fresh.push(t) >= FRESH_LIMIT) registerFresh();
+  else if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(registerFresh);
+  }
 }
 
 function tensorArg(fn: string, arg: string, value: unknown): Handle {
@@ -63,15 +89,27 @@ const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol
  */
 export class Tensor {
   #h: Handle | null;
+  #registered = false;
 
   /** @internal Use torch.tensor()/zeros()/… to create tensors. */
   constructor(handle: Handle) {
     this.#h = handle;
+    adopt(this);
     track(this);
   }
 
   static {
     handleOf = (t: Tensor) => t.#handle;
+    registerFresh = () => {
+      flushQueued = false;
+      for (const t of fresh) {
+        if (t.#h !== null && !t.#registered) {
+          registry.register(t, t.#h, t);
+          t.#registered = true;
+        }
+      }
+      fresh.length = 0;
+    };
   }
 
   get #handle(): Handle {
@@ -84,6 +122,7 @@ export class Tensor {
   dispose(): void {
     if (this.#h !== null) {
       native.dispose(this.#h);
+      if (this.#registered) registry.unregister(this);
       this.#h = null;
     }
   }
@@ -150,8 +189,18 @@ export class Tensor {
     const g = native.grad(this.#handle);
     return g === null ? null : wrap(g);
   }
+  /** Python: `t.grad = g`; g must match t's shape, dtype and device, as PyTorch requires. */
   set grad(value: Tensor | null) {
-    native.setGrad(this.#handle, value === null ? null : tensorArg("Tensor.grad", "value", value));
+    if (value !== null) {
+      tensorArg("Tensor.grad", "value", value);
+      const [shape, gshape] = [this.shape, value.shape];
+      if (shape.length !== gshape.length || shape.some((d, i) => d !== gshape[i])) {
+        throw new TorchError(`assigned grad has data of a different size: tensor is [${shape.join(", ")}], grad is [${gshape.join(", ")}]`);
+      }
+      if (value.dtype !== this.dtype) throw new TorchError(`assigned grad has data of a different type: tensor is ${this.dtype}, grad is ${value.dtype}`);
+      if (value.device !== this.device) throw new TorchError(`assigned grad has data located on a different device: tensor is on ${this.device}, grad is on ${value.device}`);
+    }
+    native.setGrad(this.#handle, value === null ? null : value.#handle);
   }
   get isLeaf(): boolean {
     return native.isLeaf(this.#handle);
@@ -188,6 +237,7 @@ export class Tensor {
     } else if (isDType(target)) {
       dtype = DTYPES[target].code;
     } else if (typeof target === "string") {
+      if (!/^(cpu|cuda|auto)/.test(target)) throw argError("Tensor.to", "target", "a device or a dtype name", target);
       device = parseDevice("Tensor.to", "device", target);
     } else if (target !== null && typeof target === "object") {
       if (target.device !== undefined) device = parseDevice("Tensor.to", "device", target.device);
@@ -267,22 +317,30 @@ export class Tensor {
 
   // ---- elementwise math (broadcasting; scalars act like Python numbers) ----
   add(other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor {
-    return wrap(native.add(this.#handle, operand("Tensor.add", "other", other), alphaOf("Tensor.add", options)));
+    // Written out rather than through binary(): this is the op dispatch benchmarks time.
+    if (options === undefined) {
+      return new Tensor(other instanceof Tensor
+        ? native.add(this.#handle, other.#handle)
+        : native.addScalar(this.#handle, scalarArg("Tensor.add", "other", other)));
+    }
+    const alpha = alphaOf("Tensor.add", options);
+    return wrap(binary("Tensor.add", this.#handle, other, (a, b) => native.add(a, b, alpha), (a, b) => native.addScalar(a, b, alpha)));
   }
   sub(other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor {
-    return wrap(native.sub(this.#handle, operand("Tensor.sub", "other", other), alphaOf("Tensor.sub", options)));
+    const alpha = options === undefined ? 1 : alphaOf("Tensor.sub", options);
+    return wrap(binary("Tensor.sub", this.#handle, other, (a, b) => native.sub(a, b, alpha), (a, b) => native.subScalar(a, b, alpha)));
   }
   mul(other: TensorOrScalar): Tensor {
-    return wrap(native.mul(this.#handle, operand("Tensor.mul", "other", other)));
+    return wrap(binary("Tensor.mul", this.#handle, other, native.mul, native.mulScalar));
   }
   div(other: TensorOrScalar): Tensor {
-    return wrap(native.div(this.#handle, operand("Tensor.div", "other", other)));
+    return wrap(binary("Tensor.div", this.#handle, other, native.div, native.divScalar));
   }
   pow(exponent: TensorOrScalar): Tensor {
-    return wrap(native.pow(this.#handle, operand("Tensor.pow", "exponent", exponent)));
+    return wrap(binary("Tensor.pow", this.#handle, exponent, native.pow, native.powScalar));
   }
   remainder(other: TensorOrScalar): Tensor {
-    return wrap(native.remainder(this.#handle, operand("Tensor.remainder", "other", other)));
+    return wrap(binary("Tensor.remainder", this.#handle, other, native.remainder, native.remainderScalar));
   }
   neg(): Tensor { return wrap(native.neg(this.#handle)); }
   sqrt(): Tensor { return wrap(native.sqrt(this.#handle)); }
@@ -308,12 +366,12 @@ export class Tensor {
     const [lo, hi] = clampBounds("Tensor.clamp", min, max);
     return wrap(native.clamp(this.#handle, lo, hi));
   }
-  eq(other: TensorOrScalar): Tensor { return wrap(native.eq(this.#handle, operand("Tensor.eq", "other", other))); }
-  ne(other: TensorOrScalar): Tensor { return wrap(native.ne(this.#handle, operand("Tensor.ne", "other", other))); }
-  lt(other: TensorOrScalar): Tensor { return wrap(native.lt(this.#handle, operand("Tensor.lt", "other", other))); }
-  le(other: TensorOrScalar): Tensor { return wrap(native.le(this.#handle, operand("Tensor.le", "other", other))); }
-  gt(other: TensorOrScalar): Tensor { return wrap(native.gt(this.#handle, operand("Tensor.gt", "other", other))); }
-  ge(other: TensorOrScalar): Tensor { return wrap(native.ge(this.#handle, operand("Tensor.ge", "other", other))); }
+  eq(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.eq", this.#handle, other, native.eq, native.eqScalar)); }
+  ne(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.ne", this.#handle, other, native.ne, native.neScalar)); }
+  lt(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.lt", this.#handle, other, native.lt, native.ltScalar)); }
+  le(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.le", this.#handle, other, native.le, native.leScalar)); }
+  gt(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.gt", this.#handle, other, native.gt, native.gtScalar)); }
+  ge(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.ge", this.#handle, other, native.ge, native.geScalar)); }
   maximum(other: Tensor): Tensor {
     return wrap(native.maximum(this.#handle, tensorArg("Tensor.maximum", "other", other)));
   }
@@ -326,23 +384,25 @@ export class Tensor {
 
   // ---- in place (what optimizers need); each returns this tensor ----
   add_(other: TensorOrScalar, options?: { alpha?: Scalar }): this {
-    native.add_(this.#handle, operand("Tensor.add_", "other", other), alphaOf("Tensor.add_", options));
+    const alpha = options === undefined ? 1 : alphaOf("Tensor.add_", options);
+    binary("Tensor.add_", this.#handle, other, (a, b) => native.add_(a, b, alpha), (a, b) => native.addScalar_(a, b, alpha));
     return this;
   }
   sub_(other: TensorOrScalar, options?: { alpha?: Scalar }): this {
-    native.sub_(this.#handle, operand("Tensor.sub_", "other", other), alphaOf("Tensor.sub_", options));
+    const alpha = options === undefined ? 1 : alphaOf("Tensor.sub_", options);
+    binary("Tensor.sub_", this.#handle, other, (a, b) => native.sub_(a, b, alpha), (a, b) => native.subScalar_(a, b, alpha));
     return this;
   }
   mul_(other: TensorOrScalar): this {
-    native.mul_(this.#handle, operand("Tensor.mul_", "other", other));
+    binary("Tensor.mul_", this.#handle, other, native.mul_, native.mulScalar_);
     return this;
   }
   div_(other: TensorOrScalar): this {
-    native.div_(this.#handle, operand("Tensor.div_", "other", other));
+    binary("Tensor.div_", this.#handle, other, native.div_, native.divScalar_);
     return this;
   }
   pow_(exponent: TensorOrScalar): this {
-    native.pow_(this.#handle, operand("Tensor.pow_", "exponent", exponent));
+    binary("Tensor.pow_", this.#handle, exponent, native.pow_, native.powScalar_);
     return this;
   }
   neg_(): this { native.neg_(this.#handle); return this; }
@@ -353,8 +413,8 @@ export class Tensor {
   sigmoid_(): this { native.sigmoid_(this.#handle); return this; }
   tanh_(): this { native.tanh_(this.#handle); return this; }
   zero_(): this { native.zero_(this.#handle); return this; }
-  fill_(value: TensorOrScalar): this {
-    native.fill_(this.#handle, operand("Tensor.fill_", "value", value));
+  fill_(value: Scalar): this {
+    native.fill_(this.#handle, scalarArg("Tensor.fill_", "value", value));
     return this;
   }
   clamp_(min?: number | null, max?: number | null): this {
@@ -383,7 +443,9 @@ export class Tensor {
   }
   /** Python: `t.lerp_(end, weight)`: t += weight * (end - t). */
   lerp_(end: Tensor, weight: TensorOrScalar): this {
-    native.lerp_(this.#handle, tensorArg("Tensor.lerp_", "end", end), operand("Tensor.lerp_", "weight", weight));
+    const e = tensorArg("Tensor.lerp_", "end", end);
+    if (weight instanceof Tensor) native.lerp_(this.#handle, e, handleOf(weight));
+    else native.lerpScalar_(this.#handle, e, scalarArg("Tensor.lerp_", "weight", weight));
     return this;
   }
 

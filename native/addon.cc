@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -13,13 +14,12 @@ namespace {
 
 // Handed lib/errors.ts's TorchError once, so native code throws the real class.
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
-  auto* data = info.Env().GetInstanceData<AddonData>();
-  data->torchError = Napi::Persistent(info[0].As<Napi::Function>());
+  Data(info.Env()).torchError = Napi::Persistent(info[0].As<Napi::Function>());
   return info.Env().Undefined();
 }
 
 Napi::Value Live(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(LiveTensors()));
+  return Napi::Number::New(info.Env(), static_cast<double>(Data(info.Env()).live));
 }
 
 int CudaDeviceCount() {
@@ -86,6 +86,23 @@ Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// benchNativeLoop(op, a, b, n): the libtorch floor under an op's dispatch cost, timed in
+// C++ so scripts/bench can tell binding overhead from the work itself.
+Napi::Value BenchNativeLoop(const Napi::CallbackInfo& info) {
+  std::string op = info[0].As<Napi::String>().Utf8Value();
+  at::Tensor a = Unwrap(info[1]);
+  at::Tensor b = Unwrap(info[2]);
+  int64_t n = ToInt(info[3]);
+  bool matmul = op == "matmul";
+  if (!matmul && op != "add") ThrowTorchError(info.Env(), "benchNativeLoop: op must be \"add\" or \"matmul\"");
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < n; i++) {
+    at::Tensor r = matmul ? at::matmul(a, b) : at::add(a, b);
+  }
+  std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
+  return Napi::Number::New(info.Env(), n > 0 ? took.count() / static_cast<double>(n) : 0.0);
+}
+
 // Debian's libtorch starts with one intra-op thread; use the cores we have unless the user
 // pinned a count through the usual environment variables.
 void DefaultThreads() {
@@ -108,6 +125,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<ManualSeed>(env, exports, "manualSeed");
   Export<CudaCount>(env, exports, "cudaDeviceCount");
   Export<CudaSynchronize>(env, exports, "cudaSynchronize");
+  Export<BenchNativeLoop>(env, exports, "benchNativeLoop");
   RegisterTensor(env, exports);
   RegisterOps(env, exports);
   return exports;

@@ -7,7 +7,7 @@
 #include <napi.h>
 #include <torch/version.h>
 
-#include <atomic>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -22,31 +22,37 @@ using Opt = c10::optional<T>;
 
 namespace tts {
 
-// What a JS handle (a Napi::External) points at. The JS Tensor owns one reference to
-// the at::Tensor; dispose() drops it at once, the GC finalizer is only a safety net.
-struct TensorBox {
+// A JS handle is a small integer naming a slot in the per-environment tensor table:
+// slot index * 1024 + (generation mod 1024). Numbers cost nothing to create or pass, unlike
+// a JS object with a native finalizer, which is what keeps per-op overhead low. A stale or
+// forged handle is detected (wrong generation, index out of range, freed slot) and refused.
+// The GC safety net lives in lib/ (a FinalizationRegistry that calls release()).
+struct Slot {
   at::Tensor tensor;
   int64_t reported = 0;  // bytes reported to V8 as external memory (CPU storage)
-  bool disposed = false;
+  uint32_t index = 0;
+  uint32_t generation = 0;
+  bool live = false;
 };
 
-// Per-environment state (main thread and each worker_thread get their own).
+// Per-environment state (main thread and each worker_thread get their own); its destructor
+// runs when the environment shuts down and frees every tensor still held.
 struct AddonData {
   Napi::FunctionReference torchError;  // lib/errors.ts TorchError, handed over at load
+  std::deque<Slot> slots;  // a deque: growing it never moves a slot an at::Tensor& points into
+  std::vector<uint32_t> freeSlots;
+  int64_t live = 0;
 };
 
-int64_t LiveTensors();
+AddonData& Data(Napi::Env env);
 
 [[noreturn]] void ThrowTorchError(Napi::Env env, const std::string& message);
 
 Napi::Value Wrap(Napi::Env env, at::Tensor tensor);
 Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor);  // undefined tensor -> null
-bool IsTensor(const Napi::Value& value);
 at::Tensor& Unwrap(const Napi::Value& value);
-TensorBox* UnwrapBox(const Napi::Value& value);
-void DisposeBox(Napi::Env env, TensorBox* box);
-// Re-measures a handle's storage after an op that may have reallocated it in place.
-void Rereport(Napi::Env env, TensorBox* box);
+// Frees the tensor behind a handle; returns false when the handle was already released.
+bool Release(Napi::Env env, const Napi::Value& value);
 
 int64_t ToInt(const Napi::Value& value);
 double ToDouble(const Napi::Value& value);

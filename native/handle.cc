@@ -7,24 +7,34 @@ namespace tts {
 
 namespace {
 
-std::atomic<int64_t> g_live{0};
+constexpr int64_t kGenerations = 1024;
 
-// Marks externals made by this addon so a foreign external is refused, not dereferenced.
-constexpr napi_type_tag kTensorTag = {0x7f3a1c5e2b9d4e61ULL, 0x9c0b8e7d6a5f4321ULL};
-
+// Bytes worth reporting to V8 so that GC pressure reflects native memory. Storages under
+// 4 KiB are not reported: they cannot move the GC's heuristics, and skipping them keeps
+// two V8 calls off every small op.
 int64_t CpuBytes(const at::Tensor& t) {
   if (!t.defined() || !t.is_cpu() || t.is_sparse() || !t.has_storage()) return 0;
-  return static_cast<int64_t>(t.storage().nbytes());
+  int64_t bytes = static_cast<int64_t>(t.storage().nbytes());
+  return bytes >= 4096 ? bytes : 0;
 }
 
-void Finalize(Napi::Env env, TensorBox* box) {
-  if (!box->disposed) DisposeBox(env, box);
-  delete box;
+// The live slot a handle names, or nullptr when the handle is stale, forged or not a number.
+Slot* Find(AddonData& data, const Napi::Value& value) {
+  if (!value.IsNumber()) return nullptr;
+  double d = value.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 9007199254740991.0) return nullptr;
+  int64_t id = static_cast<int64_t>(d);
+  if (static_cast<double>(id) != d) return nullptr;
+  uint64_t index = static_cast<uint64_t>(id / kGenerations);
+  if (index >= data.slots.size()) return nullptr;
+  Slot& slot = data.slots[index];
+  if (!slot.live || static_cast<int64_t>(slot.generation % kGenerations) != id % kGenerations) return nullptr;
+  return &slot;
 }
 
 }  // namespace
 
-int64_t LiveTensors() { return g_live.load(); }
+AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
 void ThrowTorchError(Napi::Env env, const std::string& message) {
   // PyTorch's message without the C++ backtrace. A dispatcher error appends the full
@@ -38,13 +48,24 @@ void ThrowTorchError(Napi::Env env, const std::string& message) {
 }
 
 Napi::Value Wrap(Napi::Env env, at::Tensor tensor) {
-  auto* box = new TensorBox{std::move(tensor)};
-  box->reported = CpuBytes(box->tensor);
-  Napi::External<TensorBox> ext = Napi::External<TensorBox>::New(env, box, Finalize);
-  ext.TypeTag(&kTensorTag);
-  if (box->reported) Napi::MemoryManagement::AdjustExternalMemory(env, box->reported);
-  g_live.fetch_add(1, std::memory_order_relaxed);
-  return ext;
+  AddonData& data = Data(env);
+  uint32_t index;
+  if (!data.freeSlots.empty()) {
+    index = data.freeSlots.back();
+    data.freeSlots.pop_back();
+  } else {
+    index = static_cast<uint32_t>(data.slots.size());
+    data.slots.emplace_back();
+    data.slots.back().index = index;
+  }
+  Slot& slot = data.slots[index];
+  slot.reported = CpuBytes(tensor);
+  slot.tensor = std::move(tensor);
+  slot.live = true;
+  data.live++;
+  if (slot.reported) Napi::MemoryManagement::AdjustExternalMemory(env, slot.reported);
+  double id = static_cast<double>(index) * kGenerations + static_cast<double>(slot.generation % kGenerations);
+  return Napi::Number::New(env, id);
 }
 
 Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor) {
@@ -52,36 +73,24 @@ Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor) {
   return Wrap(env, tensor);
 }
 
-void DisposeBox(Napi::Env env, TensorBox* box) {
-  if (box->disposed) return;
-  box->tensor.reset();
-  box->disposed = true;
-  if (box->reported) Napi::MemoryManagement::AdjustExternalMemory(env, -box->reported);
-  box->reported = 0;
-  g_live.fetch_sub(1, std::memory_order_relaxed);
-}
-
-void Rereport(Napi::Env env, TensorBox* box) {
-  int64_t now = CpuBytes(box->tensor);
-  if (now != box->reported) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, now - box->reported);
-    box->reported = now;
-  }
-}
-
-bool IsTensor(const Napi::Value& value) {
-  return value.IsExternal() && value.As<Napi::External<TensorBox>>().CheckTypeTag(&kTensorTag);
-}
-
-TensorBox* UnwrapBox(const Napi::Value& value) {
-  if (!IsTensor(value)) throw Napi::TypeError::New(value.Env(), "expected a tensor handle");
-  return value.As<Napi::External<TensorBox>>().Data();
+bool Release(Napi::Env env, const Napi::Value& value) {
+  AddonData& data = Data(env);
+  Slot* slot = Find(data, value);
+  if (slot == nullptr) return false;
+  slot->tensor.reset();
+  slot->live = false;
+  slot->generation++;
+  if (slot->reported) Napi::MemoryManagement::AdjustExternalMemory(env, -slot->reported);
+  slot->reported = 0;
+  data.live--;
+  data.freeSlots.push_back(slot->index);
+  return true;
 }
 
 at::Tensor& Unwrap(const Napi::Value& value) {
-  TensorBox* box = UnwrapBox(value);
-  if (box->disposed) ThrowTorchError(value.Env(), "Tensor was disposed and cannot be used any more");
-  return box->tensor;
+  Slot* slot = Find(Data(value.Env()), value);
+  if (slot == nullptr) ThrowTorchError(value.Env(), "Tensor was disposed and cannot be used any more");
+  return slot->tensor;
 }
 
 int64_t ToInt(const Napi::Value& value) {

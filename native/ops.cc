@@ -18,37 +18,46 @@ namespace {
     return info.Env().Undefined();                            \
   }
 
-// other may be a tensor handle or a number/bigint/boolean scalar.
+// Binary ops come in two entry points, as in ATen (add.Tensor / add.Scalar): Name takes a
+// tensor handle, Name##Scalar a number/bigint/boolean that acts like a Python scalar.
 #define TTS_BINARY(Name, method)                                                  \
   Napi::Value Name(const Napi::CallbackInfo& info) {                              \
-    const at::Tensor& x = Unwrap(info[0]);                                        \
-    if (IsTensor(info[1])) return Wrap(info.Env(), x.method(Unwrap(info[1])));    \
-    return Wrap(info.Env(), x.method(ToScalar(info[1])));                         \
+    return Wrap(info.Env(), Unwrap(info[0]).method(Unwrap(info[1])));            \
+  }                                                                               \
+  Napi::Value Name##Scalar(const Napi::CallbackInfo& info) {                      \
+    return Wrap(info.Env(), Unwrap(info[0]).method(ToScalar(info[1])));          \
   }
 
 #define TTS_BINARY_(Name, method)                                   \
   Napi::Value Name(const Napi::CallbackInfo& info) {                \
-    at::Tensor& x = Unwrap(info[0]);                                \
-    if (IsTensor(info[1])) x.method(Unwrap(info[1]));               \
-    else x.method(ToScalar(info[1]));                               \
+    Unwrap(info[0]).method(Unwrap(info[1]));                        \
+    return info.Env().Undefined();                                  \
+  }                                                                 \
+  Napi::Value Name##Scalar(const Napi::CallbackInfo& info) {        \
+    Unwrap(info[0]).method(ToScalar(info[1]));                      \
     return info.Env().Undefined();                                  \
   }
 
-// add/sub carry alpha: x + alpha * other.
+// add/sub carry alpha: x + alpha * other; alpha omitted means 1 (the common, fast case).
+inline at::Scalar Alpha(const Napi::CallbackInfo& info) {
+  return info.Length() > 2 && !IsNullish(info[2]) ? ToScalar(info[2]) : at::Scalar(int64_t{1});
+}
+
 #define TTS_ALPHA(Name, method)                                                              \
   Napi::Value Name(const Napi::CallbackInfo& info) {                                         \
-    const at::Tensor& x = Unwrap(info[0]);                                                   \
-    at::Scalar alpha = ToScalar(info[2]);                                                    \
-    if (IsTensor(info[1])) return Wrap(info.Env(), x.method(Unwrap(info[1]), alpha));        \
-    return Wrap(info.Env(), x.method(ToScalar(info[1]), alpha));                             \
+    return Wrap(info.Env(), Unwrap(info[0]).method(Unwrap(info[1]), Alpha(info)));          \
+  }                                                                                          \
+  Napi::Value Name##Scalar(const Napi::CallbackInfo& info) {                                 \
+    return Wrap(info.Env(), Unwrap(info[0]).method(ToScalar(info[1]), Alpha(info)));        \
   }
 
 #define TTS_ALPHA_(Name, method)                                    \
   Napi::Value Name(const Napi::CallbackInfo& info) {                \
-    at::Tensor& x = Unwrap(info[0]);                                \
-    at::Scalar alpha = ToScalar(info[2]);                           \
-    if (IsTensor(info[1])) x.method(Unwrap(info[1]), alpha);        \
-    else x.method(ToScalar(info[1]), alpha);                        \
+    Unwrap(info[0]).method(Unwrap(info[1]), Alpha(info));           \
+    return info.Env().Undefined();                                  \
+  }                                                                 \
+  Napi::Value Name##Scalar(const Napi::CallbackInfo& info) {        \
+    Unwrap(info[0]).method(ToScalar(info[1]), Alpha(info));         \
     return info.Env().Undefined();                                  \
   }
 
@@ -98,7 +107,10 @@ TTS_ALPHA_(Sub_, sub_)
 TTS_BINARY_(Mul_, mul_)
 TTS_BINARY_(Div_, div_)
 TTS_BINARY_(Pow_, pow_)
-TTS_BINARY_(Fill_, fill_)
+Napi::Value Fill_(const Napi::CallbackInfo& info) {
+  Unwrap(info[0]).fill_(ToScalar(info[1]));
+  return info.Env().Undefined();
+}
 
 Napi::Value Maximum(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), at::maximum(Unwrap(info[0]), Unwrap(info[1])));
@@ -110,18 +122,9 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), at::matmul(Unwrap(info[0]), Unwrap(info[1])));
 }
 
-// where(cond, a, b): a and b are tensors or scalars (a scalar becomes a 0-dim tensor,
-// which takes part in type promotion the way a Python number does).
-at::Tensor TensorOrScalar(const Napi::Value& v, const at::Tensor& like) {
-  if (IsTensor(v)) return Unwrap(v);
-  return at::scalar_tensor(ToScalar(v), at::TensorOptions().device(like.device()).dtype(
-                                            ToScalar(v).isFloatingPoint() ? at::kFloat
-                                            : ToScalar(v).isBoolean()     ? at::kBool
-                                                                          : at::kLong));
-}
+// where(cond, a, b): lib/ turns scalar branches into 0-dim tensors first.
 Napi::Value Where(const Napi::CallbackInfo& info) {
-  const at::Tensor& cond = Unwrap(info[0]);
-  return Wrap(info.Env(), at::where(cond, TensorOrScalar(info[1], cond), TensorOrScalar(info[2], cond)));
+  return Wrap(info.Env(), at::where(Unwrap(info[0]), Unwrap(info[1]), Unwrap(info[2])));
 }
 
 Opt<at::Scalar> OptScalar(const Napi::Value& v) {
@@ -149,11 +152,13 @@ Napi::Value Copy_(const Napi::CallbackInfo& info) {
   Unwrap(info[0]).copy_(Unwrap(info[1]), ToBool(info[2]));
   return info.Env().Undefined();
 }
-// lerp_(h, end, weight: tensor | number)
+// lerp_(h, end, weight): weight a tensor (lerp_) or a number (lerpScalar_)
 Napi::Value Lerp_(const Napi::CallbackInfo& info) {
-  at::Tensor& x = Unwrap(info[0]);
-  if (IsTensor(info[2])) x.lerp_(Unwrap(info[1]), Unwrap(info[2]));
-  else x.lerp_(Unwrap(info[1]), ToScalar(info[2]));
+  Unwrap(info[0]).lerp_(Unwrap(info[1]), Unwrap(info[2]));
+  return info.Env().Undefined();
+}
+Napi::Value LerpScalar_(const Napi::CallbackInfo& info) {
+  Unwrap(info[0]).lerp_(Unwrap(info[1]), ToScalar(info[2]));
   return info.Env().Undefined();
 }
 
@@ -282,22 +287,39 @@ void RegisterOps(Napi::Env env, Napi::Object exports) {
   Export<Tanh_>(env, exports, "tanh_");
   Export<Zero_>(env, exports, "zero_");
   Export<Add>(env, exports, "add");
+  Export<AddScalar>(env, exports, "addScalar");
   Export<Sub>(env, exports, "sub");
+  Export<SubScalar>(env, exports, "subScalar");
   Export<Mul>(env, exports, "mul");
+  Export<MulScalar>(env, exports, "mulScalar");
   Export<Div>(env, exports, "div");
+  Export<DivScalar>(env, exports, "divScalar");
   Export<Pow>(env, exports, "pow");
+  Export<PowScalar>(env, exports, "powScalar");
   Export<Remainder>(env, exports, "remainder");
+  Export<RemainderScalar>(env, exports, "remainderScalar");
   Export<Eq>(env, exports, "eq");
+  Export<EqScalar>(env, exports, "eqScalar");
   Export<Ne>(env, exports, "ne");
+  Export<NeScalar>(env, exports, "neScalar");
   Export<Lt>(env, exports, "lt");
+  Export<LtScalar>(env, exports, "ltScalar");
   Export<Le>(env, exports, "le");
+  Export<LeScalar>(env, exports, "leScalar");
   Export<Gt>(env, exports, "gt");
+  Export<GtScalar>(env, exports, "gtScalar");
   Export<Ge>(env, exports, "ge");
+  Export<GeScalar>(env, exports, "geScalar");
   Export<Add_>(env, exports, "add_");
+  Export<Add_Scalar>(env, exports, "addScalar_");
   Export<Sub_>(env, exports, "sub_");
+  Export<Sub_Scalar>(env, exports, "subScalar_");
   Export<Mul_>(env, exports, "mul_");
+  Export<Mul_Scalar>(env, exports, "mulScalar_");
   Export<Div_>(env, exports, "div_");
+  Export<Div_Scalar>(env, exports, "divScalar_");
   Export<Pow_>(env, exports, "pow_");
+  Export<Pow_Scalar>(env, exports, "powScalar_");
   Export<Fill_>(env, exports, "fill_");
   Export<Maximum>(env, exports, "maximum");
   Export<Minimum>(env, exports, "minimum");
@@ -309,6 +331,7 @@ void RegisterOps(Napi::Env env, Napi::Object exports) {
   Export<Addcdiv_>(env, exports, "addcdiv_");
   Export<Copy_>(env, exports, "copy_");
   Export<Lerp_>(env, exports, "lerp_");
+  Export<LerpScalar_>(env, exports, "lerpScalar_");
   Export<Sum>(env, exports, "sum");
   Export<Mean>(env, exports, "mean");
   Export<Std>(env, exports, "std");

@@ -104,9 +104,10 @@ Napi::Value ToData(const Napi::CallbackInfo& info) {
 
 Napi::Value Item(const Napi::CallbackInfo& info) { return ScalarToJs(info.Env(), Unwrap(info[0]).item()); }
 
+// dispose(h) -> whether h was live. Also the GC safety net's entry point, so a handle
+// that is already released is not an error.
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  DisposeBox(info.Env(), UnwrapBox(info[0]));
-  return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), Release(info.Env(), info[0]));
 }
 
 Napi::Value Shape(const Napi::CallbackInfo& info) {

@@ -1,0 +1,152 @@
+// The memory model: disposal is deterministic, tidy() frees what it does not return,
+// and long loops keep the live-tensor count and RSS flat.
+import { describe, expect, it } from "vitest";
+import * as torch from "torch-ts";
+
+const MB = 1024 * 1024;
+
+describe("disposal", () => {
+  it("dispose() frees the native tensor once and the count drops", () => {
+    const before = torch.liveTensors();
+    const t = torch.zeros(10);
+    expect(torch.liveTensors()).toBe(before + 1);
+    t.dispose();
+    t.dispose(); // idempotent
+    expect(t.isDisposed).toBe(true);
+    expect(torch.liveTensors()).toBe(before);
+  });
+
+  it("a disposed tensor throws a clear error instead of touching freed memory", () => {
+    const t = torch.ones(2);
+    const u = torch.ones(2);
+    t.dispose();
+    expect(() => t.add(1)).toThrow(/disposed/);
+    expect(() => u.add(t)).toThrow(/disposed/);
+    expect(() => t.shape).toThrow(/disposed/);
+    expect(String(t)).toBe("tensor(<disposed>)");
+    u.dispose();
+  });
+
+  it("`using` disposes at the end of the block", () => {
+    const before = torch.liveTensors();
+    {
+      using t = torch.randn(4, 4);
+      expect(t.shape).toEqual([4, 4]);
+      expect(torch.liveTensors()).toBe(before + 1);
+    }
+    expect(torch.liveTensors()).toBe(before);
+  });
+
+  it("torch.dispose frees tensors found in arrays, objects and Maps", () => {
+    const before = torch.liveTensors();
+    const a = torch.ones(1);
+    const b = torch.ones(1);
+    const c = torch.ones(1);
+    torch.dispose([a, { b }], new Map([["c", c]]));
+    expect([a, b, c].every((t) => t.isDisposed)).toBe(true);
+    expect(torch.liveTensors()).toBe(before);
+  });
+});
+
+describe("tidy", () => {
+  it("keeps what fn returns (also inside arrays and objects) and frees the rest", () => {
+    const before = torch.liveTensors();
+    const x = torch.ones(3);
+    const out = torch.tidy(() => {
+      const y = x.mul(2);
+      const z = y.add(1);
+      return { z, list: [y.sum()] };
+    });
+    expect(torch.liveTensors()).toBe(before + 3); // x, z, the sum
+    expect(out.z.tolist()).toEqual([3, 3, 3]);
+    expect(out.list[0]!.item()).toBe(6);
+    torch.dispose(x, out);
+    expect(torch.liveTensors()).toBe(before);
+  });
+
+  it("nested tidy hands kept tensors to the enclosing scope", () => {
+    const before = torch.liveTensors();
+    const kept = torch.tidy(() => {
+      const inner = torch.tidy(() => torch.ones(2).mul(3));
+      expect(inner.isDisposed).toBe(false);
+      const other = inner.add(1);
+      return other;
+    });
+    expect(kept.tolist()).toEqual([4, 4]);
+    kept.dispose();
+    expect(torch.liveTensors()).toBe(before);
+  });
+
+  it("frees everything when fn throws, and keep() opts a tensor out", () => {
+    const before = torch.liveTensors();
+    let escaped: torch.Tensor | undefined;
+    expect(() =>
+      torch.tidy(() => {
+        torch.ones(5);
+        escaped = torch.keep(torch.ones(2));
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(torch.liveTensors()).toBe(before + 1);
+    escaped!.dispose();
+    expect(torch.liveTensors()).toBe(before);
+  });
+});
+
+describe("GC safety net", () => {
+  it("tensors that are never disposed are freed once garbage-collected", async () => {
+    expect(global.gc).toBeTypeOf("function");
+    const before = torch.liveTensors();
+    for (let i = 0; i < 5000; i++) torch.randn(32).mul(2); // two tensors per iteration, both dropped
+    expect(torch.liveTensors()).toBeGreaterThan(before);
+    // FinalizationRegistry callbacks run in tasks after a collection, so collect and yield a few times.
+    for (let round = 0; round < 20 && torch.liveTensors() > before; round++) {
+      await new Promise((r) => setTimeout(r, 10));
+      global.gc!();
+    }
+    expect(torch.liveTensors()).toBe(before);
+  });
+});
+
+describe("long loops stay flat", () => {
+  function loop(iterations: number, body: () => void): { liveDelta: number; rssDeltaMB: number } {
+    for (let i = 0; i < 1000; i++) body(); // warm up allocators and JIT
+    global.gc?.();
+    const live = torch.liveTensors();
+    const rss = process.memoryUsage().rss;
+    for (let i = 0; i < iterations; i++) body();
+    global.gc?.();
+    return { liveDelta: torch.liveTensors() - live, rssDeltaMB: (process.memoryUsage().rss - rss) / MB };
+  }
+
+  const a = torch.randn(64, 64);
+  const b = torch.randn(64, 64, { requiresGrad: true });
+
+  it("10 000 create-compute-dispose iterations", () => {
+    const r = loop(10_000, () => {
+      const x = torch.randn(64, 64);
+      const m = x.matmul(a);
+      const y = m.relu();
+      const s = y.sum();
+      s.item();
+      x.dispose();
+      m.dispose();
+      y.dispose();
+      s.dispose();
+    });
+    expect(r.liveDelta).toBe(0);
+    expect(r.rssDeltaMB).toBeLessThan(20);
+  });
+
+  it("10 000 tidy iterations with autograd", () => {
+    const r = loop(10_000, () => {
+      torch.tidy(() => {
+        const loss = torch.randn(64, 64).matmul(b).tanh().mean();
+        loss.backward();
+        b.grad = null;
+      });
+    });
+    expect(r.liveDelta).toBe(0);
+    expect(r.rssDeltaMB).toBeLessThan(20);
+  });
+});
