@@ -4,7 +4,7 @@
 import { native } from "./binding.js";
 import { parseDevice, type Device } from "./device.js";
 import { DTYPES, dtypeOfArray, type DType } from "./dtype.js";
-import { sizeArgs, Tensor, wrap } from "./tensor.js";
+import { Tensor, wrap } from "./tensor.js";
 import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions, checkShape, describe } from "./validate.js";
 
 export interface TensorOptions {

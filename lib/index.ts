@@ -1,5 +1,6 @@
 // `import * as torch from "torch-ts"`: the public surface, named as in PyTorch.
 export { Tensor, type TensorOrScalar, type Reduced } from "./tensor.js";
+import "./tensor_ops.js"; // attaches the math, reduction and shape methods to Tensor
 export { TorchError } from "./errors.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { device, type Device, type DeviceLike } from "./device.js";

@@ -1,4 +1,5 @@
-// The Tensor class: one reference to a native at::Tensor plus PyTorch's method surface.
+// The Tensor class: one reference to a native at::Tensor, its lifetime, properties, autograd,
+// conversion and data access. Math, reduction and shape methods live in tensor_ops.ts.
 // Methods validate in TypeScript (naming the argument), then call native/ with plain values.
 import { inspect } from "node:util";
 import type { Handle, Scalar } from "../binding.js";
@@ -8,10 +9,7 @@ import { DTYPES, dtypeFromCode, isDType, type DType, type TypedArray } from "./d
 import { TorchError } from "./errors.js";
 import { track } from "./memory.js";
 import { format } from "./format.js";
-import {
-  argError, checkBool, checkDType, checkDims, checkInt, checkIntList, checkOptions, checkScalar,
-  checkShapeWithInfer,
-} from "./validate.js";
+import { argError, checkBool, checkDType, checkInt, checkOptions, checkShapeWithInfer } from "./validate.js";
 
 /** What a binary op accepts on its right: a tensor or a Python-like scalar. */
 export type TensorOrScalar = Tensor | Scalar;
@@ -23,20 +21,6 @@ export let handleOf: (t: Tensor) => Handle;
 /** Internal: wraps a fresh native handle (the current tidy() scope takes ownership). */
 export function wrap(handle: Handle): Tensor {
   return new Tensor(handle);
-}
-
-function scalarArg(fn: string, arg: string, value: unknown): Scalar {
-  const t = typeof value;
-  if (t === "number" || t === "bigint" || t === "boolean") return value as Scalar;
-  throw argError(fn, arg, "a Tensor or a number", value);
-}
-
-/** Picks ATen's Tensor or Scalar overload of a binary op, as Python's torch does. */
-function binary<R>(
-  fn: string, self: Handle, other: unknown,
-  withTensor: (a: Handle, b: Handle) => R, withScalar: (a: Handle, b: Scalar) => R,
-): R {
-  return other instanceof Tensor ? withTensor(self, handleOf(other)) : withScalar(self, scalarArg(fn, "other", other));
 }
 
 /**
@@ -59,7 +43,8 @@ function adopt(t: Tensor): void {
   }
 }
 
-function tensorArg(fn: string, arg: string, value: unknown): Handle {
+/** Internal: the handle of a tensor argument, or a TypeError naming it. */
+export function tensorArg(fn: string, arg: string, value: unknown): Handle {
   if (!(value instanceof Tensor)) throw argError(fn, arg, "a Tensor", value);
   return handleOf(value);
 }
@@ -68,17 +53,6 @@ function tensorArg(fn: string, arg: string, value: unknown): Handle {
 export function sizeArgs(fn: string, args: unknown[]): number[] {
   const shape = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
   return checkShapeWithInfer(fn, "shape", shape);
-}
-
-function alphaOf(fn: string, opts: unknown): Scalar {
-  const o = checkOptions(fn, opts);
-  return o.alpha === undefined ? 1 : checkScalar(fn, "alpha", o.alpha);
-}
-
-function reduced(pair: [Handle, Handle]): Reduced {
-  const values = wrap(pair[0]);
-  const indices = wrap(pair[1]);
-  return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
 }
 
 const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("nodejs.dispose");
@@ -315,248 +289,5 @@ export class Tensor {
     return this.toString();
   }
 
-  // ---- elementwise math (broadcasting; scalars act like Python numbers) ----
-  add(other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor {
-    // Written out rather than through binary(): this is the op dispatch benchmarks time.
-    if (options === undefined) {
-      return new Tensor(other instanceof Tensor
-        ? native.add(this.#handle, other.#handle)
-        : native.addScalar(this.#handle, scalarArg("Tensor.add", "other", other)));
-    }
-    const alpha = alphaOf("Tensor.add", options);
-    return wrap(binary("Tensor.add", this.#handle, other, (a, b) => native.add(a, b, alpha), (a, b) => native.addScalar(a, b, alpha)));
-  }
-  sub(other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor {
-    const alpha = options === undefined ? 1 : alphaOf("Tensor.sub", options);
-    return wrap(binary("Tensor.sub", this.#handle, other, (a, b) => native.sub(a, b, alpha), (a, b) => native.subScalar(a, b, alpha)));
-  }
-  mul(other: TensorOrScalar): Tensor {
-    return wrap(binary("Tensor.mul", this.#handle, other, native.mul, native.mulScalar));
-  }
-  div(other: TensorOrScalar): Tensor {
-    return wrap(binary("Tensor.div", this.#handle, other, native.div, native.divScalar));
-  }
-  pow(exponent: TensorOrScalar): Tensor {
-    return wrap(binary("Tensor.pow", this.#handle, exponent, native.pow, native.powScalar));
-  }
-  remainder(other: TensorOrScalar): Tensor {
-    return wrap(binary("Tensor.remainder", this.#handle, other, native.remainder, native.remainderScalar));
-  }
-  neg(): Tensor { return wrap(native.neg(this.#handle)); }
-  sqrt(): Tensor { return wrap(native.sqrt(this.#handle)); }
-  rsqrt(): Tensor { return wrap(native.rsqrt(this.#handle)); }
-  exp(): Tensor { return wrap(native.exp(this.#handle)); }
-  log(): Tensor { return wrap(native.log(this.#handle)); }
-  log1p(): Tensor { return wrap(native.log1p(this.#handle)); }
-  abs(): Tensor { return wrap(native.abs(this.#handle)); }
-  relu(): Tensor { return wrap(native.relu(this.#handle)); }
-  sigmoid(): Tensor { return wrap(native.sigmoid(this.#handle)); }
-  tanh(): Tensor { return wrap(native.tanh(this.#handle)); }
-  sin(): Tensor { return wrap(native.sin(this.#handle)); }
-  cos(): Tensor { return wrap(native.cos(this.#handle)); }
-  floor(): Tensor { return wrap(native.floor(this.#handle)); }
-  ceil(): Tensor { return wrap(native.ceil(this.#handle)); }
-  round(): Tensor { return wrap(native.round(this.#handle)); }
-  sign(): Tensor { return wrap(native.sign(this.#handle)); }
-  reciprocal(): Tensor { return wrap(native.reciprocal(this.#handle)); }
-  logicalNot(): Tensor { return wrap(native.logicalNot(this.#handle)); }
-  square(): Tensor { return wrap(native.mul(this.#handle, this.#handle)); }
-  /** Python: `t.clamp(min=None, max=None)`; at least one bound. */
-  clamp(min?: number | null, max?: number | null): Tensor {
-    const [lo, hi] = clampBounds("Tensor.clamp", min, max);
-    return wrap(native.clamp(this.#handle, lo, hi));
-  }
-  eq(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.eq", this.#handle, other, native.eq, native.eqScalar)); }
-  ne(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.ne", this.#handle, other, native.ne, native.neScalar)); }
-  lt(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.lt", this.#handle, other, native.lt, native.ltScalar)); }
-  le(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.le", this.#handle, other, native.le, native.leScalar)); }
-  gt(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.gt", this.#handle, other, native.gt, native.gtScalar)); }
-  ge(other: TensorOrScalar): Tensor { return wrap(binary("Tensor.ge", this.#handle, other, native.ge, native.geScalar)); }
-  maximum(other: Tensor): Tensor {
-    return wrap(native.maximum(this.#handle, tensorArg("Tensor.maximum", "other", other)));
-  }
-  minimum(other: Tensor): Tensor {
-    return wrap(native.minimum(this.#handle, tensorArg("Tensor.minimum", "other", other)));
-  }
-  matmul(other: Tensor): Tensor {
-    return wrap(native.matmul(this.#handle, tensorArg("Tensor.matmul", "other", other)));
-  }
-
-  // ---- in place (what optimizers need); each returns this tensor ----
-  add_(other: TensorOrScalar, options?: { alpha?: Scalar }): this {
-    const alpha = options === undefined ? 1 : alphaOf("Tensor.add_", options);
-    binary("Tensor.add_", this.#handle, other, (a, b) => native.add_(a, b, alpha), (a, b) => native.addScalar_(a, b, alpha));
-    return this;
-  }
-  sub_(other: TensorOrScalar, options?: { alpha?: Scalar }): this {
-    const alpha = options === undefined ? 1 : alphaOf("Tensor.sub_", options);
-    binary("Tensor.sub_", this.#handle, other, (a, b) => native.sub_(a, b, alpha), (a, b) => native.subScalar_(a, b, alpha));
-    return this;
-  }
-  mul_(other: TensorOrScalar): this {
-    binary("Tensor.mul_", this.#handle, other, native.mul_, native.mulScalar_);
-    return this;
-  }
-  div_(other: TensorOrScalar): this {
-    binary("Tensor.div_", this.#handle, other, native.div_, native.divScalar_);
-    return this;
-  }
-  pow_(exponent: TensorOrScalar): this {
-    binary("Tensor.pow_", this.#handle, exponent, native.pow_, native.powScalar_);
-    return this;
-  }
-  neg_(): this { native.neg_(this.#handle); return this; }
-  sqrt_(): this { native.sqrt_(this.#handle); return this; }
-  exp_(): this { native.exp_(this.#handle); return this; }
-  abs_(): this { native.abs_(this.#handle); return this; }
-  relu_(): this { native.relu_(this.#handle); return this; }
-  sigmoid_(): this { native.sigmoid_(this.#handle); return this; }
-  tanh_(): this { native.tanh_(this.#handle); return this; }
-  zero_(): this { native.zero_(this.#handle); return this; }
-  fill_(value: Scalar): this {
-    native.fill_(this.#handle, scalarArg("Tensor.fill_", "value", value));
-    return this;
-  }
-  clamp_(min?: number | null, max?: number | null): this {
-    const [lo, hi] = clampBounds("Tensor.clamp_", min, max);
-    native.clamp_(this.#handle, lo, hi);
-    return this;
-  }
-  /** Python: `t.addcmul_(t1, t2, value=1)`: t += value * t1 * t2. */
-  addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): this {
-    const o = checkOptions("Tensor.addcmul_", options);
-    native.addcmul_(this.#handle, tensorArg("Tensor.addcmul_", "tensor1", tensor1),
-      tensorArg("Tensor.addcmul_", "tensor2", tensor2), o.value === undefined ? 1 : checkScalar("Tensor.addcmul_", "value", o.value));
-    return this;
-  }
-  /** Python: `t.addcdiv_(t1, t2, value=1)`: t += value * t1 / t2. */
-  addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): this {
-    const o = checkOptions("Tensor.addcdiv_", options);
-    native.addcdiv_(this.#handle, tensorArg("Tensor.addcdiv_", "tensor1", tensor1),
-      tensorArg("Tensor.addcdiv_", "tensor2", tensor2), o.value === undefined ? 1 : checkScalar("Tensor.addcdiv_", "value", o.value));
-    return this;
-  }
-  copy_(src: Tensor, options?: { nonBlocking?: boolean }): this {
-    const o = checkOptions("Tensor.copy_", options);
-    native.copy_(this.#handle, tensorArg("Tensor.copy_", "src", src), o.nonBlocking === undefined ? false : checkBool("Tensor.copy_", "nonBlocking", o.nonBlocking));
-    return this;
-  }
-  /** Python: `t.lerp_(end, weight)`: t += weight * (end - t). */
-  lerp_(end: Tensor, weight: TensorOrScalar): this {
-    const e = tensorArg("Tensor.lerp_", "end", end);
-    if (weight instanceof Tensor) native.lerp_(this.#handle, e, handleOf(weight));
-    else native.lerpScalar_(this.#handle, e, scalarArg("Tensor.lerp_", "weight", weight));
-    return this;
-  }
-
-  // ---- reductions: dim = an integer, a list, or omitted for all ----
-  sum(dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor {
-    const [dims, keepdim, dtype] = reduceArgs("Tensor.sum", dim, options);
-    return wrap(native.sum(this.#handle, dims, keepdim, dtype));
-  }
-  mean(dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor {
-    const [dims, keepdim, dtype] = reduceArgs("Tensor.mean", dim, options);
-    return wrap(native.mean(this.#handle, dims, keepdim, dtype));
-  }
-  /** Python: `t.std(dim=None, unbiased=True, keepdim=False)`. */
-  std(dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
-    const [dims, unbiased, keepdim] = spreadArgs("Tensor.std", dim, options);
-    return wrap(native.std(this.#handle, dims, unbiased, keepdim));
-  }
-  var(dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
-    const [dims, unbiased, keepdim] = spreadArgs("Tensor.var", dim, options);
-    return wrap(native.var(this.#handle, dims, unbiased, keepdim));
-  }
-  /** Python: `t.max()` -> tensor; `t.max(dim, keepdim)` -> (values, indices). */
-  max(): Tensor;
-  max(dim: number, options?: { keepdim?: boolean }): Reduced;
-  max(dim?: number, options?: { keepdim?: boolean }): Tensor | Reduced {
-    if (dim === undefined) return wrap(native.max(this.#handle, null, false));
-    return reduced(native.max(this.#handle, checkInt("Tensor.max", "dim", dim), keepdimOf("Tensor.max", options)));
-  }
-  min(): Tensor;
-  min(dim: number, options?: { keepdim?: boolean }): Reduced;
-  min(dim?: number, options?: { keepdim?: boolean }): Tensor | Reduced {
-    if (dim === undefined) return wrap(native.min(this.#handle, null, false));
-    return reduced(native.min(this.#handle, checkInt("Tensor.min", "dim", dim), keepdimOf("Tensor.min", options)));
-  }
-  argmax(dim?: number | null, options?: { keepdim?: boolean }): Tensor {
-    const d = dim === undefined || dim === null ? null : checkInt("Tensor.argmax", "dim", dim);
-    return wrap(native.argmax(this.#handle, d, keepdimOf("Tensor.argmax", options)));
-  }
-  argmin(dim?: number | null, options?: { keepdim?: boolean }): Tensor {
-    const d = dim === undefined || dim === null ? null : checkInt("Tensor.argmin", "dim", dim);
-    return wrap(native.argmin(this.#handle, d, keepdimOf("Tensor.argmin", options)));
-  }
-
-  // ---- shape ----
-  reshape(...shape: number[] | [number[]]): Tensor {
-    return wrap(native.reshape(this.#handle, sizeArgs("Tensor.reshape", shape)));
-  }
-  view(...shape: number[] | [number[]]): Tensor {
-    return wrap(native.view(this.#handle, sizeArgs("Tensor.view", shape)));
-  }
-  expand(...shape: number[] | [number[]]): Tensor {
-    return wrap(native.expand(this.#handle, sizeArgs("Tensor.expand", shape)));
-  }
-  flatten(startDim = 0, endDim = -1): Tensor {
-    return wrap(native.flatten(this.#handle, checkInt("Tensor.flatten", "startDim", startDim), checkInt("Tensor.flatten", "endDim", endDim)));
-  }
-  permute(...dims: number[] | [number[]]): Tensor {
-    const list = dims.length === 1 && Array.isArray(dims[0]) ? dims[0] : dims;
-    return wrap(native.permute(this.#handle, checkIntList("Tensor.permute", "dims", list)));
-  }
-  transpose(dim0: number, dim1: number): Tensor {
-    return wrap(native.transpose(this.#handle, checkInt("Tensor.transpose", "dim0", dim0), checkInt("Tensor.transpose", "dim1", dim1)));
-  }
-  /** Python: `t.t()` / `t.T` for 2-D tensors. */
-  t(): Tensor {
-    if (this.ndim > 2) throw new TorchError(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
-    return this.ndim < 2 ? wrap(native.view(this.#handle, this.shape)) : this.transpose(0, 1);
-  }
-  squeeze(dim?: number): Tensor {
-    return wrap(native.squeeze(this.#handle, dim === undefined ? null : checkInt("Tensor.squeeze", "dim", dim)));
-  }
-  unsqueeze(dim: number): Tensor {
-    return wrap(native.unsqueeze(this.#handle, checkInt("Tensor.unsqueeze", "dim", dim)));
-  }
-  narrow(dim: number, start: number, length: number): Tensor {
-    return wrap(native.narrow(this.#handle, checkInt("Tensor.narrow", "dim", dim), checkInt("Tensor.narrow", "start", start),
-      checkInt("Tensor.narrow", "length", length)));
-  }
-  select(dim: number, index: number): Tensor {
-    return wrap(native.select(this.#handle, checkInt("Tensor.select", "dim", dim), checkInt("Tensor.select", "index", index)));
-  }
-  indexSelect(dim: number, index: Tensor): Tensor {
-    return wrap(native.indexSelect(this.#handle, checkInt("Tensor.indexSelect", "dim", dim), tensorArg("Tensor.indexSelect", "index", index)));
-  }
 }
 
-function clampBounds(fn: string, min: unknown, max: unknown): [number | null, number | null] {
-  const lo = min === undefined || min === null ? null : checkScalarNumber(fn, "min", min);
-  const hi = max === undefined || max === null ? null : checkScalarNumber(fn, "max", max);
-  if (lo === null && hi === null) throw new TypeError(`${fn}: at least one of min or max must not be null`);
-  return [lo, hi];
-}
-
-function checkScalarNumber(fn: string, arg: string, value: unknown): number {
-  if (typeof value !== "number") throw argError(fn, arg, "a number", value);
-  return value;
-}
-
-function keepdimOf(fn: string, options: unknown): boolean {
-  const o = checkOptions(fn, options);
-  return o.keepdim === undefined ? false : checkBool(fn, "keepdim", o.keepdim);
-}
-
-function reduceArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, number | null] {
-  const o = checkOptions(fn, options);
-  const dtype = o.dtype === undefined ? null : DTYPES[checkDType(fn, "dtype", o.dtype)].code;
-  return [checkDims(fn, "dim", dim), keepdimOf(fn, options), dtype];
-}
-
-function spreadArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, boolean] {
-  const o = checkOptions(fn, options);
-  const unbiased = o.unbiased === undefined ? true : checkBool(fn, "unbiased", o.unbiased);
-  return [checkDims(fn, "dim", dim), unbiased, keepdimOf(fn, options)];
-}

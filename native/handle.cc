@@ -20,8 +20,8 @@ int64_t CpuBytes(const at::Tensor& t) {
 
 // The live slot a handle names, or nullptr when the handle is stale, forged or not a number.
 Slot* Find(AddonData& data, const Napi::Value& value) {
-  if (!value.IsNumber()) return nullptr;
-  double d = value.As<Napi::Number>().DoubleValue();
+  double d;  // one Node-API call: napi_get_value_double also rejects non-numbers
+  if (napi_get_value_double(value.Env(), value, &d) != napi_ok) return nullptr;
   if (!(d >= 0) || d > 9007199254740991.0) return nullptr;
   int64_t id = static_cast<int64_t>(d);
   if (static_cast<double>(id) != d) return nullptr;

@@ -1,0 +1,513 @@
+// Tensor math, in-place, reduction and shape methods, attached to Tensor.prototype.
+// Kept apart from tensor.ts (lifetime, properties, autograd, conversion) so each file holds
+// one concept; lib/index.ts imports this module, so every Tensor has these methods.
+import type { Handle, Scalar } from "../binding.js";
+import { native } from "./binding.js";
+import { DTYPES } from "./dtype.js";
+import type { DType } from "./dtype.js";
+import { TorchError } from "./errors.js";
+import { handleOf, sizeArgs, Tensor, tensorArg, wrap, type Reduced, type TensorOrScalar } from "./tensor.js";
+import {
+  argError, checkBool, checkDType, checkDims, checkInt, checkIntList, checkOptions, checkScalar,
+} from "./validate.js";
+
+function scalarArg(fn: string, arg: string, value: unknown): Scalar {
+  const t = typeof value;
+  if (t === "number" || t === "bigint" || t === "boolean") return value as Scalar;
+  throw argError(fn, arg, "a Tensor or a number", value);
+}
+
+/** Picks ATen's Tensor or Scalar overload of a binary op, as Python's torch does. */
+function binary<R>(
+  fn: string, self: Handle, other: unknown,
+  withTensor: (a: Handle, b: Handle) => R, withScalar: (a: Handle, b: Scalar) => R,
+): R {
+  return other instanceof Tensor ? withTensor(self, handleOf(other)) : withScalar(self, scalarArg(fn, "other", other));
+}
+
+function alphaOf(fn: string, opts: unknown): Scalar {
+  const o = checkOptions(fn, opts);
+  return o.alpha === undefined ? 1 : checkScalar(fn, "alpha", o.alpha);
+}
+
+function reduced(pair: [Handle, Handle]): Reduced {
+  const values = wrap(pair[0]);
+  const indices = wrap(pair[1]);
+  return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
+}
+
+declare module "./tensor.js" {
+  interface Tensor {
+    // ---- elementwise math (broadcasting; scalars act like Python numbers) ----
+    add(other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor;
+    sub(other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor;
+    mul(other: TensorOrScalar): Tensor;
+    div(other: TensorOrScalar): Tensor;
+    pow(exponent: TensorOrScalar): Tensor;
+    remainder(other: TensorOrScalar): Tensor;
+    neg(): Tensor;
+    sqrt(): Tensor;
+    rsqrt(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    log1p(): Tensor;
+    abs(): Tensor;
+    relu(): Tensor;
+    sigmoid(): Tensor;
+    tanh(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    floor(): Tensor;
+    ceil(): Tensor;
+    round(): Tensor;
+    sign(): Tensor;
+    reciprocal(): Tensor;
+    logicalNot(): Tensor;
+    square(): Tensor;
+    /** Python: `t.clamp(min=None, max=None)`; at least one bound. */
+    clamp(min?: number | null, max?: number | null): Tensor;
+    eq(other: TensorOrScalar): Tensor;
+    ne(other: TensorOrScalar): Tensor;
+    lt(other: TensorOrScalar): Tensor;
+    le(other: TensorOrScalar): Tensor;
+    gt(other: TensorOrScalar): Tensor;
+    ge(other: TensorOrScalar): Tensor;
+    maximum(other: Tensor): Tensor;
+    minimum(other: Tensor): Tensor;
+    matmul(other: Tensor): Tensor;
+    // ---- in place (what optimizers need); each returns this tensor ----
+    add_(other: TensorOrScalar, options?: { alpha?: Scalar }): this;
+    sub_(other: TensorOrScalar, options?: { alpha?: Scalar }): this;
+    mul_(other: TensorOrScalar): this;
+    div_(other: TensorOrScalar): this;
+    pow_(exponent: TensorOrScalar): this;
+    neg_(): this;
+    sqrt_(): this;
+    exp_(): this;
+    abs_(): this;
+    relu_(): this;
+    sigmoid_(): this;
+    tanh_(): this;
+    zero_(): this;
+    fill_(value: Scalar): this;
+    clamp_(min?: number | null, max?: number | null): this;
+    /** Python: `t.addcmul_(t1, t2, value=1)`: t += value * t1 * t2. */
+    addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): this;
+    /** Python: `t.addcdiv_(t1, t2, value=1)`: t += value * t1 / t2. */
+    addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): this;
+    copy_(src: Tensor, options?: { nonBlocking?: boolean }): this;
+    /** Python: `t.lerp_(end, weight)`: t += weight * (end - t). */
+    lerp_(end: Tensor, weight: TensorOrScalar): this;
+    // ---- reductions: dim = an integer, a list, or omitted for all ----
+    sum(dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor;
+    mean(dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor;
+    /** Python: `t.std(dim=None, unbiased=True, keepdim=False)`. */
+    std(dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+    var(dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
+    /** Python: `t.max()` -> tensor; `t.max(dim, keepdim)` -> (values, indices). */
+    max(): Tensor;
+    max(dim: number, options?: { keepdim?: boolean }): Reduced;
+    min(): Tensor;
+    min(dim: number, options?: { keepdim?: boolean }): Reduced;
+    argmax(dim?: number | null, options?: { keepdim?: boolean }): Tensor;
+    argmin(dim?: number | null, options?: { keepdim?: boolean }): Tensor;
+    // ---- shape ----
+    reshape(...shape: number[] | [number[]]): Tensor;
+    view(...shape: number[] | [number[]]): Tensor;
+    expand(...shape: number[] | [number[]]): Tensor;
+    flatten(startDim?: number, endDim?: number): Tensor;
+    permute(...dims: number[] | [number[]]): Tensor;
+    transpose(dim0: number, dim1: number): Tensor;
+    /** Python: `t.t()` / `t.T` for 2-D tensors. */
+    t(): Tensor;
+    squeeze(dim?: number): Tensor;
+    unsqueeze(dim: number): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    select(dim: number, index: number): Tensor;
+    indexSelect(dim: number, index: Tensor): Tensor;
+  }
+}
+
+// ---- elementwise math (broadcasting; scalars act like Python numbers) ----
+function add(this: Tensor, other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor {
+  // Written out rather than through binary(): this is the op dispatch benchmarks time.
+  if (options === undefined) {
+    return wrap(other instanceof Tensor
+      ? native.add(handleOf(this), handleOf(other))
+      : native.addScalar(handleOf(this), scalarArg("Tensor.add", "other", other)));
+  }
+  const alpha = alphaOf("Tensor.add", options);
+  return wrap(binary("Tensor.add", handleOf(this), other, (a, b) => native.add(a, b, alpha), (a, b) => native.addScalar(a, b, alpha)));
+}
+
+function sub(this: Tensor, other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor {
+  const alpha = options === undefined ? 1 : alphaOf("Tensor.sub", options);
+  return wrap(binary("Tensor.sub", handleOf(this), other, (a, b) => native.sub(a, b, alpha), (a, b) => native.subScalar(a, b, alpha)));
+}
+
+function mul(this: Tensor, other: TensorOrScalar): Tensor {
+  return wrap(binary("Tensor.mul", handleOf(this), other, native.mul, native.mulScalar));
+}
+
+function div(this: Tensor, other: TensorOrScalar): Tensor {
+  return wrap(binary("Tensor.div", handleOf(this), other, native.div, native.divScalar));
+}
+
+function pow(this: Tensor, exponent: TensorOrScalar): Tensor {
+  return wrap(binary("Tensor.pow", handleOf(this), exponent, native.pow, native.powScalar));
+}
+
+function remainder(this: Tensor, other: TensorOrScalar): Tensor {
+  return wrap(binary("Tensor.remainder", handleOf(this), other, native.remainder, native.remainderScalar));
+}
+
+function neg(this: Tensor): Tensor { return wrap(native.neg(handleOf(this))); }
+
+function sqrt(this: Tensor): Tensor { return wrap(native.sqrt(handleOf(this))); }
+
+function rsqrt(this: Tensor): Tensor { return wrap(native.rsqrt(handleOf(this))); }
+
+function exp(this: Tensor): Tensor { return wrap(native.exp(handleOf(this))); }
+
+function log(this: Tensor): Tensor { return wrap(native.log(handleOf(this))); }
+
+function log1p(this: Tensor): Tensor { return wrap(native.log1p(handleOf(this))); }
+
+function abs(this: Tensor): Tensor { return wrap(native.abs(handleOf(this))); }
+
+function relu(this: Tensor): Tensor { return wrap(native.relu(handleOf(this))); }
+
+function sigmoid(this: Tensor): Tensor { return wrap(native.sigmoid(handleOf(this))); }
+
+function tanh(this: Tensor): Tensor { return wrap(native.tanh(handleOf(this))); }
+
+function sin(this: Tensor): Tensor { return wrap(native.sin(handleOf(this))); }
+
+function cos(this: Tensor): Tensor { return wrap(native.cos(handleOf(this))); }
+
+function floor(this: Tensor): Tensor { return wrap(native.floor(handleOf(this))); }
+
+function ceil(this: Tensor): Tensor { return wrap(native.ceil(handleOf(this))); }
+
+function round(this: Tensor): Tensor { return wrap(native.round(handleOf(this))); }
+
+function sign(this: Tensor): Tensor { return wrap(native.sign(handleOf(this))); }
+
+function reciprocal(this: Tensor): Tensor { return wrap(native.reciprocal(handleOf(this))); }
+
+function logicalNot(this: Tensor): Tensor { return wrap(native.logicalNot(handleOf(this))); }
+
+function square(this: Tensor): Tensor { return wrap(native.mul(handleOf(this), handleOf(this))); }
+
+function clamp(this: Tensor, min?: number | null, max?: number | null): Tensor {
+  const [lo, hi] = clampBounds("Tensor.clamp", min, max);
+  return wrap(native.clamp(handleOf(this), lo, hi));
+}
+
+function eq(this: Tensor, other: TensorOrScalar): Tensor { return wrap(binary("Tensor.eq", handleOf(this), other, native.eq, native.eqScalar)); }
+
+function ne(this: Tensor, other: TensorOrScalar): Tensor { return wrap(binary("Tensor.ne", handleOf(this), other, native.ne, native.neScalar)); }
+
+function lt(this: Tensor, other: TensorOrScalar): Tensor { return wrap(binary("Tensor.lt", handleOf(this), other, native.lt, native.ltScalar)); }
+
+function le(this: Tensor, other: TensorOrScalar): Tensor { return wrap(binary("Tensor.le", handleOf(this), other, native.le, native.leScalar)); }
+
+function gt(this: Tensor, other: TensorOrScalar): Tensor { return wrap(binary("Tensor.gt", handleOf(this), other, native.gt, native.gtScalar)); }
+
+function ge(this: Tensor, other: TensorOrScalar): Tensor { return wrap(binary("Tensor.ge", handleOf(this), other, native.ge, native.geScalar)); }
+
+function maximum(this: Tensor, other: Tensor): Tensor {
+  return wrap(native.maximum(handleOf(this), tensorArg("Tensor.maximum", "other", other)));
+}
+
+function minimum(this: Tensor, other: Tensor): Tensor {
+  return wrap(native.minimum(handleOf(this), tensorArg("Tensor.minimum", "other", other)));
+}
+
+function matmul(this: Tensor, other: Tensor): Tensor {
+  return wrap(native.matmul(handleOf(this), tensorArg("Tensor.matmul", "other", other)));
+}
+
+// ---- in place (what optimizers need); each returns this tensor ----
+function add_(this: Tensor, other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor {
+  const alpha = options === undefined ? 1 : alphaOf("Tensor.add_", options);
+  binary("Tensor.add_", handleOf(this), other, (a, b) => native.add_(a, b, alpha), (a, b) => native.addScalar_(a, b, alpha));
+  return this;
+}
+
+function sub_(this: Tensor, other: TensorOrScalar, options?: { alpha?: Scalar }): Tensor {
+  const alpha = options === undefined ? 1 : alphaOf("Tensor.sub_", options);
+  binary("Tensor.sub_", handleOf(this), other, (a, b) => native.sub_(a, b, alpha), (a, b) => native.subScalar_(a, b, alpha));
+  return this;
+}
+
+function mul_(this: Tensor, other: TensorOrScalar): Tensor {
+  binary("Tensor.mul_", handleOf(this), other, native.mul_, native.mulScalar_);
+  return this;
+}
+
+function div_(this: Tensor, other: TensorOrScalar): Tensor {
+  binary("Tensor.div_", handleOf(this), other, native.div_, native.divScalar_);
+  return this;
+}
+
+function pow_(this: Tensor, exponent: TensorOrScalar): Tensor {
+  binary("Tensor.pow_", handleOf(this), exponent, native.pow_, native.powScalar_);
+  return this;
+}
+
+function neg_(this: Tensor): Tensor { native.neg_(handleOf(this)); return this; }
+
+function sqrt_(this: Tensor): Tensor { native.sqrt_(handleOf(this)); return this; }
+
+function exp_(this: Tensor): Tensor { native.exp_(handleOf(this)); return this; }
+
+function abs_(this: Tensor): Tensor { native.abs_(handleOf(this)); return this; }
+
+function relu_(this: Tensor): Tensor { native.relu_(handleOf(this)); return this; }
+
+function sigmoid_(this: Tensor): Tensor { native.sigmoid_(handleOf(this)); return this; }
+
+function tanh_(this: Tensor): Tensor { native.tanh_(handleOf(this)); return this; }
+
+function zero_(this: Tensor): Tensor { native.zero_(handleOf(this)); return this; }
+
+function fill_(this: Tensor, value: Scalar): Tensor {
+  native.fill_(handleOf(this), scalarArg("Tensor.fill_", "value", value));
+  return this;
+}
+
+function clamp_(this: Tensor, min?: number | null, max?: number | null): Tensor {
+  const [lo, hi] = clampBounds("Tensor.clamp_", min, max);
+  native.clamp_(handleOf(this), lo, hi);
+  return this;
+}
+
+function addcmul_(this: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): Tensor {
+  const o = checkOptions("Tensor.addcmul_", options);
+  native.addcmul_(handleOf(this), tensorArg("Tensor.addcmul_", "tensor1", tensor1),
+    tensorArg("Tensor.addcmul_", "tensor2", tensor2), o.value === undefined ? 1 : checkScalar("Tensor.addcmul_", "value", o.value));
+  return this;
+}
+
+function addcdiv_(this: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): Tensor {
+  const o = checkOptions("Tensor.addcdiv_", options);
+  native.addcdiv_(handleOf(this), tensorArg("Tensor.addcdiv_", "tensor1", tensor1),
+    tensorArg("Tensor.addcdiv_", "tensor2", tensor2), o.value === undefined ? 1 : checkScalar("Tensor.addcdiv_", "value", o.value));
+  return this;
+}
+
+function copy_(this: Tensor, src: Tensor, options?: { nonBlocking?: boolean }): Tensor {
+  const o = checkOptions("Tensor.copy_", options);
+  native.copy_(handleOf(this), tensorArg("Tensor.copy_", "src", src), o.nonBlocking === undefined ? false : checkBool("Tensor.copy_", "nonBlocking", o.nonBlocking));
+  return this;
+}
+
+function lerp_(this: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
+  const e = tensorArg("Tensor.lerp_", "end", end);
+  if (weight instanceof Tensor) native.lerp_(handleOf(this), e, handleOf(weight));
+  else native.lerpScalar_(handleOf(this), e, scalarArg("Tensor.lerp_", "weight", weight));
+  return this;
+}
+
+// ---- reductions: dim = an integer, a list, or omitted for all ----
+function sum(this: Tensor, dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor {
+  const [dims, keepdim, dtype] = reduceArgs("Tensor.sum", dim, options);
+  return wrap(native.sum(handleOf(this), dims, keepdim, dtype));
+}
+
+function mean(this: Tensor, dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor {
+  const [dims, keepdim, dtype] = reduceArgs("Tensor.mean", dim, options);
+  return wrap(native.mean(handleOf(this), dims, keepdim, dtype));
+}
+
+function std(this: Tensor, dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
+  const [dims, unbiased, keepdim] = spreadArgs("Tensor.std", dim, options);
+  return wrap(native.std(handleOf(this), dims, unbiased, keepdim));
+}
+
+function var_fn(this: Tensor, dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
+  const [dims, unbiased, keepdim] = spreadArgs("Tensor.var", dim, options);
+  return wrap(native.var(handleOf(this), dims, unbiased, keepdim));
+}
+
+function max(this: Tensor, dim?: number, options?: { keepdim?: boolean }): Tensor | Reduced {
+  if (dim === undefined) return wrap(native.max(handleOf(this), null, false));
+  return reduced(native.max(handleOf(this), checkInt("Tensor.max", "dim", dim), keepdimOf("Tensor.max", options)));
+}
+
+function min(this: Tensor, dim?: number, options?: { keepdim?: boolean }): Tensor | Reduced {
+  if (dim === undefined) return wrap(native.min(handleOf(this), null, false));
+  return reduced(native.min(handleOf(this), checkInt("Tensor.min", "dim", dim), keepdimOf("Tensor.min", options)));
+}
+
+function argmax(this: Tensor, dim?: number | null, options?: { keepdim?: boolean }): Tensor {
+  const d = dim === undefined || dim === null ? null : checkInt("Tensor.argmax", "dim", dim);
+  return wrap(native.argmax(handleOf(this), d, keepdimOf("Tensor.argmax", options)));
+}
+
+function argmin(this: Tensor, dim?: number | null, options?: { keepdim?: boolean }): Tensor {
+  const d = dim === undefined || dim === null ? null : checkInt("Tensor.argmin", "dim", dim);
+  return wrap(native.argmin(handleOf(this), d, keepdimOf("Tensor.argmin", options)));
+}
+
+// ---- shape ----
+function reshape(this: Tensor, ...shape: number[] | [number[]]): Tensor {
+  return wrap(native.reshape(handleOf(this), sizeArgs("Tensor.reshape", shape)));
+}
+
+function view(this: Tensor, ...shape: number[] | [number[]]): Tensor {
+  return wrap(native.view(handleOf(this), sizeArgs("Tensor.view", shape)));
+}
+
+function expand(this: Tensor, ...shape: number[] | [number[]]): Tensor {
+  return wrap(native.expand(handleOf(this), sizeArgs("Tensor.expand", shape)));
+}
+
+function flatten(this: Tensor, startDim = 0, endDim = -1): Tensor {
+  return wrap(native.flatten(handleOf(this), checkInt("Tensor.flatten", "startDim", startDim), checkInt("Tensor.flatten", "endDim", endDim)));
+}
+
+function permute(this: Tensor, ...dims: number[] | [number[]]): Tensor {
+  const list = dims.length === 1 && Array.isArray(dims[0]) ? dims[0] : dims;
+  return wrap(native.permute(handleOf(this), checkIntList("Tensor.permute", "dims", list)));
+}
+
+function transpose(this: Tensor, dim0: number, dim1: number): Tensor {
+  return wrap(native.transpose(handleOf(this), checkInt("Tensor.transpose", "dim0", dim0), checkInt("Tensor.transpose", "dim1", dim1)));
+}
+
+function t(this: Tensor): Tensor {
+  if (this.ndim > 2) throw new TorchError(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
+  return this.ndim < 2 ? wrap(native.view(handleOf(this), this.shape)) : this.transpose(0, 1);
+}
+
+function squeeze(this: Tensor, dim?: number): Tensor {
+  return wrap(native.squeeze(handleOf(this), dim === undefined ? null : checkInt("Tensor.squeeze", "dim", dim)));
+}
+
+function unsqueeze(this: Tensor, dim: number): Tensor {
+  return wrap(native.unsqueeze(handleOf(this), checkInt("Tensor.unsqueeze", "dim", dim)));
+}
+
+function narrow(this: Tensor, dim: number, start: number, length: number): Tensor {
+  return wrap(native.narrow(handleOf(this), checkInt("Tensor.narrow", "dim", dim), checkInt("Tensor.narrow", "start", start),
+    checkInt("Tensor.narrow", "length", length)));
+}
+
+function select(this: Tensor, dim: number, index: number): Tensor {
+  return wrap(native.select(handleOf(this), checkInt("Tensor.select", "dim", dim), checkInt("Tensor.select", "index", index)));
+}
+
+function indexSelect(this: Tensor, dim: number, index: Tensor): Tensor {
+  return wrap(native.indexSelect(handleOf(this), checkInt("Tensor.indexSelect", "dim", dim), tensorArg("Tensor.indexSelect", "index", index)));
+}
+
+function clampBounds(fn: string, min: unknown, max: unknown): [number | null, number | null] {
+  const lo = min === undefined || min === null ? null : checkScalarNumber(fn, "min", min);
+  const hi = max === undefined || max === null ? null : checkScalarNumber(fn, "max", max);
+  if (lo === null && hi === null) throw new TypeError(`${fn}: at least one of min or max must not be null`);
+  return [lo, hi];
+}
+
+function checkScalarNumber(fn: string, arg: string, value: unknown): number {
+  if (typeof value !== "number") throw argError(fn, arg, "a number", value);
+  return value;
+}
+
+function keepdimOf(fn: string, options: unknown): boolean {
+  const o = checkOptions(fn, options);
+  return o.keepdim === undefined ? false : checkBool(fn, "keepdim", o.keepdim);
+}
+
+function reduceArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, number | null] {
+  const o = checkOptions(fn, options);
+  const dtype = o.dtype === undefined ? null : DTYPES[checkDType(fn, "dtype", o.dtype)].code;
+  return [checkDims(fn, "dim", dim), keepdimOf(fn, options), dtype];
+}
+
+function spreadArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, boolean] {
+  const o = checkOptions(fn, options);
+  const unbiased = o.unbiased === undefined ? true : checkBool(fn, "unbiased", o.unbiased);
+  return [checkDims(fn, "dim", dim), unbiased, keepdimOf(fn, options)];
+}
+
+const methods: Record<string, unknown> = {
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  remainder,
+  neg,
+  sqrt,
+  rsqrt,
+  exp,
+  log,
+  log1p,
+  abs,
+  relu,
+  sigmoid,
+  tanh,
+  sin,
+  cos,
+  floor,
+  ceil,
+  round,
+  sign,
+  reciprocal,
+  logicalNot,
+  square,
+  clamp,
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  maximum,
+  minimum,
+  matmul,
+  add_,
+  sub_,
+  mul_,
+  div_,
+  pow_,
+  neg_,
+  sqrt_,
+  exp_,
+  abs_,
+  relu_,
+  sigmoid_,
+  tanh_,
+  zero_,
+  fill_,
+  clamp_,
+  addcmul_,
+  addcdiv_,
+  copy_,
+  lerp_,
+  sum,
+  mean,
+  std,
+  "var": var_fn,
+  max,
+  min,
+  argmax,
+  argmin,
+  reshape,
+  view,
+  expand,
+  flatten,
+  permute,
+  transpose,
+  t,
+  squeeze,
+  unsqueeze,
+  narrow,
+  select,
+  indexSelect,
+};
+for (const [name, fn] of Object.entries(methods)) {
+  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true, enumerable: false });
+}
