@@ -180,4 +180,31 @@ export interface Binding {
   indexSelect(h: Handle, dim: number, index: Handle): Handle;
   cat(tensors: Handle[], dim: number): Handle;
   stack(tensors: Handle[], dim: number): Handle;
+
+  // nn (nn.cc); reduction codes: 0 none, 1 mean, 2 sum
+  conv2d(input: Handle, weight: Handle, bias: Handle | null, stride: number[], padding: number[], dilation: number[], groups: number): Handle;
+  batchNorm(input: Handle, weight: Handle | null, bias: Handle | null, runningMean: Handle | null, runningVar: Handle | null,
+    training: boolean, momentum: number, eps: number): Handle;
+  maxPool2d(input: Handle, kernel: number[], stride: number[], padding: number[], dilation: number[], ceilMode: boolean): Handle;
+  avgPool2d(input: Handle, kernel: number[], stride: number[], padding: number[], ceilMode: boolean, countIncludePad: boolean,
+    divisorOverride: number | null): Handle;
+  adaptiveAvgPool2d(input: Handle, outputSize: number[]): Handle;
+  linear(input: Handle, weight: Handle, bias: Handle | null): Handle;
+  dropout(input: Handle, p: number, training: boolean): Handle;
+  softmax(input: Handle, dim: number, dtype: Opt<DtypeCode>): Handle;
+  logSoftmax(input: Handle, dim: number, dtype: Opt<DtypeCode>): Handle;
+  nllLoss(input: Handle, target: Handle, weight: Handle | null, reduction: number, ignoreIndex: number): Handle;
+  crossEntropy(input: Handle, target: Handle, weight: Handle | null, reduction: number, ignoreIndex: number, labelSmoothing: number): Handle;
+  mseLoss(input: Handle, target: Handle, reduction: number): Handle;
+  normal_(h: Handle, mean: number, std: number): void;
+  uniform_(h: Handle, from: number, to: number): void;
+  /** Python `param.data = src`: same handle, new storage/dtype/device. */
+  setData(h: Handle, src: Handle): void;
+
+  // storage access for checkpoints (nn.cc)
+  /** [storage key (device + data pointer), storage bytes, storage offset in elements] */
+  storageInfo(h: Handle): [key: string, nbytes: number, offset: number];
+  /** Every byte of h's storage, copied to the CPU. */
+  storageData(h: Handle): ArrayBuffer;
+  asStrided(h: Handle, size: number[], stride: number[], offset: number): Handle;
 }

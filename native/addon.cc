@@ -128,6 +128,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<BenchNativeLoop>(env, exports, "benchNativeLoop");
   RegisterTensor(env, exports);
   RegisterOps(env, exports);
+  RegisterNn(env, exports);
   return exports;
 }
 

@@ -88,5 +88,6 @@ void Export(Napi::Env env, Napi::Object exports, const char* name) {
 
 void RegisterTensor(Napi::Env env, Napi::Object exports);
 void RegisterOps(Napi::Env env, Napi::Object exports);
+void RegisterNn(Napi::Env env, Napi::Object exports);
 
 }  // namespace tts
