@@ -107,6 +107,7 @@ export interface Binding {
   sigmoid_(h: Handle): void;
   tanh_(h: Handle): void;
   zero_(h: Handle): void;
+  erfinv_(h: Handle): void;
   add(h: Handle, other: Handle, alpha?: Scalar): Handle;
   addScalar(h: Handle, other: Scalar, alpha?: Scalar): Handle;
   sub(h: Handle, other: Handle, alpha?: Scalar): Handle;

@@ -30,3 +30,5 @@ export const float = "float32";
 export const double = "float64";
 export const half = "float16";
 export const long = "int64";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";

@@ -88,6 +88,7 @@ TTS_UNARY_(Relu_, x.relu_())
 TTS_UNARY_(Sigmoid_, x.sigmoid_())
 TTS_UNARY_(Tanh_, x.tanh_())
 TTS_UNARY_(Zero_, x.zero_())
+TTS_UNARY_(Erfinv_, x.erfinv_())
 
 TTS_ALPHA(Add, add)
 TTS_ALPHA(Sub, sub)
@@ -286,6 +287,7 @@ void RegisterOps(Napi::Env env, Napi::Object exports) {
   Export<Sigmoid_>(env, exports, "sigmoid_");
   Export<Tanh_>(env, exports, "tanh_");
   Export<Zero_>(env, exports, "zero_");
+  Export<Erfinv_>(env, exports, "erfinv_");
   Export<Add>(env, exports, "add");
   Export<AddScalar>(env, exports, "addScalar");
   Export<Sub>(env, exports, "sub");

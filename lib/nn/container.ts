@@ -1,0 +1,106 @@
+// nn.Sequential, nn.ModuleList, nn.ModuleDict: children named "0", "1", … or by key, so their
+// state-dict keys are PyTorch's.
+import { argError, checkInt } from "../validate.js";
+import { Module } from "./module.js";
+
+function indexOf(fn: string, index: number, length: number): number {
+  checkInt(fn, "index", index);
+  const i = index < 0 ? index + length : index;
+  if (i < 0 || i >= length) throw new RangeError(`${fn}: index ${index} is out of range for ${length} module(s)`);
+  return i;
+}
+
+/** Children "0", "1", … with index access: what ModuleList and Sequential share. */
+abstract class IndexedModules extends Module implements Iterable<Module> {
+  constructor(modules: Iterable<Module>) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  get length(): number {
+    return [...this.children()].length;
+  }
+
+  /** Python: `modules[i]` (negative indices count from the end). */
+  get<M extends Module = Module>(index: number): M {
+    const list = [...this.namedChildren()];
+    return list[indexOf("ModuleList.get", index, list.length)]![1] as M;
+  }
+
+  append(module: Module): this {
+    if (!(module instanceof Module)) throw argError(`${this.constructor.name}.append`, "module", "a Module", module);
+    let n = 0;
+    while (this.getAttr(String(n)) !== undefined) n++;
+    this.registerModule(String(n), module);
+    return this;
+  }
+
+  extend(modules: Iterable<Module>): this {
+    for (const m of modules) this.append(m);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
+}
+
+/** Python: `nn.ModuleList(modules=None)`. */
+export class ModuleList extends IndexedModules {
+  constructor(modules: Iterable<Module> = []) {
+    super(modules);
+  }
+
+  forward(): never {
+    throw new TypeError("ModuleList has no forward(); call its modules");
+  }
+}
+
+/** Python: `nn.Sequential(*modules)`: forward() feeds each module's output to the next. */
+export class Sequential extends IndexedModules {
+  constructor(...modules: Module[]) {
+    super(modules);
+  }
+
+  forward<T = unknown>(input: unknown): T {
+    let x = input;
+    for (const m of this) x = m.forward(x);
+    return x as T;
+  }
+}
+
+/** Python: `nn.ModuleDict(modules=None)`: children keyed by name, in insertion order. */
+export class ModuleDict extends Module {
+  constructor(modules: Iterable<[string, Module]> | Record<string, Module> = {}) {
+    super();
+    const entries = Symbol.iterator in (modules as object) ? (modules as Iterable<[string, Module]>) : Object.entries(modules);
+    for (const [k, m] of entries) this.set(k, m);
+  }
+
+  get<M extends Module = Module>(key: string): M {
+    const m = this.getAttr(key);
+    if (!(m instanceof Module)) throw new RangeError(`ModuleDict: no module named "${key}"`);
+    return m as M;
+  }
+
+  set(key: string, module: Module): this {
+    this.registerModule(key, module);
+    return this;
+  }
+
+  has(key: string): boolean {
+    return this.getAttr(key) instanceof Module;
+  }
+
+  keys(): string[] {
+    return [...this.namedChildren()].map(([k]) => k);
+  }
+
+  entries(): [string, Module][] {
+    return [...this.namedChildren()];
+  }
+
+  forward(): never {
+    throw new TypeError("ModuleDict has no forward(); call its modules");
+  }
+}

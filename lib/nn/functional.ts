@@ -1,0 +1,199 @@
+// torch.nn.functional: the ops behind the layers, validated here and run by ATen.
+import type { Handle } from "../../binding.js";
+import { native } from "../binding.js";
+import { DTYPES, type DType } from "../dtype.js";
+import { handleOf, Tensor, wrap } from "../tensor.js";
+import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions } from "../validate.js";
+
+/** An int or a pair, as PyTorch's `_pair`. */
+export type Pair = number | [number, number];
+
+export function pair(fn: string, arg: string, value: unknown, min = 0): [number, number] {
+  const v = typeof value === "number" ? [value, value] : value;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => Number.isSafeInteger(x) && x >= min)) {
+    throw argError(fn, arg, `an integer >= ${min} or a pair of them`, value);
+  }
+  return v as [number, number];
+}
+
+function input(fn: string, value: unknown, arg = "input"): Tensor {
+  if (!(value instanceof Tensor)) throw argError(fn, arg, "a Tensor", value);
+  return value;
+}
+
+function optionalTensor(fn: string, arg: string, value: unknown): Handle | null {
+  if (value === undefined || value === null) return null;
+  return handleOf(input(fn, value, arg));
+}
+
+function checkRank(fn: string, t: Tensor, ranks: number[], what: string): void {
+  const n = t.ndim;
+  if (!ranks.includes(n)) {
+    throw argError(fn, "input", `a ${what} tensor`, t);
+  }
+}
+
+/** Python: `F.conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)`. */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
+  options?: { stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }): Tensor {
+  const fn = "F.conv2d";
+  const o = checkOptions(fn, options);
+  input(fn, x);
+  input(fn, weight, "weight");
+  checkRank(fn, x, [3, 4], "3-D (C, H, W) or 4-D (N, C, H, W)");
+  const groups = o.groups === undefined ? 1 : checkInt(fn, "groups", o.groups);
+  return wrap(native.conv2d(handleOf(x), handleOf(weight), optionalTensor(fn, "bias", bias),
+    pair(fn, "stride", o.stride ?? 1, 1), pair(fn, "padding", o.padding ?? 0), pair(fn, "dilation", o.dilation ?? 1, 1), groups));
+}
+
+/**
+ * Python: `F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)`.
+ * In training the running statistics are updated in place (unbiased variance), as in PyTorch.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
+  options?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }): Tensor {
+  const fn = "F.batchNorm";
+  const o = checkOptions(fn, options);
+  input(fn, x);
+  if (x.ndim < 2) throw argError(fn, "input", "a tensor with at least 2 dimensions (N, C, ...)", x);
+  const training = o.training === undefined ? false : checkBool(fn, "training", o.training);
+  if (!training && (runningMean === null || runningVar === null)) {
+    throw new TypeError(`${fn}: runningMean and runningVar are required when training is false`);
+  }
+  return wrap(native.batchNorm(handleOf(x), optionalTensor(fn, "weight", o.weight), optionalTensor(fn, "bias", o.bias),
+    optionalTensor(fn, "runningMean", runningMean), optionalTensor(fn, "runningVar", runningVar), training,
+    o.momentum === undefined ? 0.1 : checkNumber(fn, "momentum", o.momentum), o.eps === undefined ? 1e-5 : checkNumber(fn, "eps", o.eps)));
+}
+
+/** Python: `F.relu(input, inplace=False)`. */
+export function relu(x: Tensor, options?: { inplace?: boolean }): Tensor {
+  const o = checkOptions("F.relu", options);
+  input("F.relu", x);
+  return o.inplace === true ? x.relu_() : x.relu();
+}
+
+/** Python: `F.max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False)`. */
+export function maxPool2d(x: Tensor, kernelSize: Pair,
+  options?: { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }): Tensor {
+  const fn = "F.maxPool2d";
+  const o = checkOptions(fn, options);
+  input(fn, x);
+  const kernel = pair(fn, "kernelSize", kernelSize, 1);
+  const stride = o.stride === undefined || o.stride === null ? kernel : pair(fn, "stride", o.stride, 1);
+  return wrap(native.maxPool2d(handleOf(x), kernel, stride, pair(fn, "padding", o.padding ?? 0), pair(fn, "dilation", o.dilation ?? 1, 1),
+    o.ceilMode === undefined ? false : checkBool(fn, "ceilMode", o.ceilMode)));
+}
+
+/** Python: `F.avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None)`. */
+export function avgPool2d(x: Tensor, kernelSize: Pair,
+  options?: { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor {
+  const fn = "F.avgPool2d";
+  const o = checkOptions(fn, options);
+  input(fn, x);
+  const kernel = pair(fn, "kernelSize", kernelSize, 1);
+  const stride = o.stride === undefined || o.stride === null ? kernel : pair(fn, "stride", o.stride, 1);
+  const divisor = o.divisorOverride === undefined || o.divisorOverride === null ? null : checkInt(fn, "divisorOverride", o.divisorOverride);
+  return wrap(native.avgPool2d(handleOf(x), kernel, stride, pair(fn, "padding", o.padding ?? 0),
+    o.ceilMode === undefined ? false : checkBool(fn, "ceilMode", o.ceilMode),
+    o.countIncludePad === undefined ? true : checkBool(fn, "countIncludePad", o.countIncludePad), divisor));
+}
+
+/** Python: `F.adaptive_avg_pool2d(input, output_size)`. */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
+  input("F.adaptiveAvgPool2d", x);
+  return wrap(native.adaptiveAvgPool2d(handleOf(x), pair("F.adaptiveAvgPool2d", "outputSize", outputSize, 1)));
+}
+
+/** Python: `F.linear(input, weight, bias=None)`: x W^T + b. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  input("F.linear", x);
+  input("F.linear", weight, "weight");
+  return wrap(native.linear(handleOf(x), handleOf(weight), optionalTensor("F.linear", "bias", bias)));
+}
+
+/** Python: `torch.flatten(input, start_dim=0, end_dim=-1)`. */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  return input("F.flatten", x).flatten(startDim, endDim);
+}
+
+/** Python: `F.dropout(input, p=0.5, training=True)`. */
+export function dropout(x: Tensor, options?: { p?: number; training?: boolean }): Tensor {
+  const o = checkOptions("F.dropout", options);
+  input("F.dropout", x);
+  const p = o.p === undefined ? 0.5 : checkNumber("F.dropout", "p", o.p);
+  if (!(p >= 0 && p <= 1)) throw argError("F.dropout", "p", "a probability between 0 and 1", p);
+  return wrap(native.dropout(handleOf(x), p, o.training === undefined ? true : checkBool("F.dropout", "training", o.training)));
+}
+
+function softmaxLike(fn: string, op: "softmax" | "logSoftmax", x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+  const o = checkOptions(fn, options);
+  input(fn, x);
+  return wrap(native[op](handleOf(x), checkInt(fn, "dim", dim), o.dtype === undefined ? null : DTYPES[checkDType(fn, "dtype", o.dtype)].code));
+}
+/** Python: `F.softmax(input, dim, dtype=None)`. */
+export function softmax(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+  return softmaxLike("F.softmax", "softmax", x, dim, options);
+}
+/** Python: `F.log_softmax(input, dim, dtype=None)`. */
+export function logSoftmax(x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
+  return softmaxLike("F.logSoftmax", "logSoftmax", x, dim, options);
+}
+
+export type Reduction = "none" | "mean" | "sum";
+const REDUCTION: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
+function reduction(fn: string, value: unknown): number {
+  if (value === undefined) return REDUCTION.mean;
+  if (typeof value !== "string" || !(value in REDUCTION)) throw argError(fn, "reduction", '"none", "mean" or "sum"', value);
+  return REDUCTION[value as Reduction];
+}
+
+export interface ClassificationLossOptions {
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+  reduction?: Reduction;
+}
+
+function checkTarget(fn: string, x: Tensor, target: unknown, allowProbabilities: boolean): Tensor {
+  const t = input(fn, target, "target");
+  const dtype = t.dtype;
+  if (dtype !== "int64" && !(allowProbabilities && DTYPES[dtype].isFloatingPoint)) {
+    throw argError(fn, "target", allowProbabilities ? "an int64 tensor of class indices or a float tensor of probabilities" : "an int64 tensor of class indices", t);
+  }
+  if (dtype === "int64" && t.ndim !== Math.max(0, x.ndim - 1)) {
+    throw new TypeError(`${fn}: target of class indices must have ${Math.max(0, x.ndim - 1)} dimension(s) for input of shape [${x.shape.join(", ")}], but has shape [${t.shape.join(", ")}]`);
+  }
+  return t;
+}
+
+/** Python: `F.nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean")`. */
+export function nllLoss(x: Tensor, target: Tensor, options?: ClassificationLossOptions): Tensor {
+  const fn = "F.nllLoss";
+  const o = checkOptions(fn, options);
+  input(fn, x);
+  const t = checkTarget(fn, x, target, false);
+  return wrap(native.nllLoss(handleOf(x), handleOf(t), optionalTensor(fn, "weight", o.weight), reduction(fn, o.reduction),
+    o.ignoreIndex === undefined ? -100 : checkInt(fn, "ignoreIndex", o.ignoreIndex)));
+}
+
+/**
+ * Python: `F.cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
+ * label_smoothing=0.0)`; target holds class indices (int64) or class probabilities (float).
+ */
+export function crossEntropy(x: Tensor, target: Tensor, options?: ClassificationLossOptions & { labelSmoothing?: number }): Tensor {
+  const fn = "F.crossEntropy";
+  const o = checkOptions(fn, options);
+  input(fn, x);
+  const t = checkTarget(fn, x, target, true);
+  const smoothing = o.labelSmoothing === undefined ? 0 : checkNumber(fn, "labelSmoothing", o.labelSmoothing);
+  if (!(smoothing >= 0 && smoothing <= 1)) throw argError(fn, "labelSmoothing", "a number between 0 and 1", smoothing);
+  return wrap(native.crossEntropy(handleOf(x), handleOf(t), optionalTensor(fn, "weight", o.weight), reduction(fn, o.reduction),
+    o.ignoreIndex === undefined ? -100 : checkInt(fn, "ignoreIndex", o.ignoreIndex), smoothing));
+}
+
+/** Python: `F.mse_loss(input, target, reduction="mean")`. */
+export function mseLoss(x: Tensor, target: Tensor, options?: { reduction?: Reduction }): Tensor {
+  const o = checkOptions("F.mseLoss", options);
+  input("F.mseLoss", x);
+  input("F.mseLoss", target, "target");
+  return wrap(native.mseLoss(handleOf(x), handleOf(target), reduction("F.mseLoss", o.reduction)));
+}

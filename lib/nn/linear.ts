@@ -1,0 +1,71 @@
+// nn.Linear, nn.Identity, nn.Flatten.
+import { empty } from "../creation.js";
+import type { Device } from "../device.js";
+import type { DType } from "../dtype.js";
+import type { Tensor } from "../tensor.js";
+import { checkBool, checkInt, checkOptions } from "../validate.js";
+import { linear } from "./functional.js";
+import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "./init.js";
+import { Module } from "./module.js";
+import { py } from "./repr.js";
+
+/** Python: `nn.Linear(in_features, out_features, bias=True)`, initialised as PyTorch. */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(inFeatures: number, outFeatures: number, options?: { bias?: boolean; device?: Device; dtype?: DType }) {
+    super();
+    const o = checkOptions("nn.Linear", options);
+    this.inFeatures = checkInt("nn.Linear", "inFeatures", inFeatures);
+    this.outFeatures = checkInt("nn.Linear", "outFeatures", outFeatures);
+    const bias = o.bias === undefined ? true : checkBool("nn.Linear", "bias", o.bias);
+    const factory = { device: o.device as Device | undefined, dtype: o.dtype as DType | undefined };
+    this.weight = this.registerParameter("weight", empty([outFeatures, inFeatures], factory));
+    this.bias = this.registerParameter("bias", bias ? empty([outFeatures], factory) : null);
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias !== null) {
+      const [fanIn] = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${py(this.bias !== null)}`;
+  }
+}
+
+/** Python: `nn.Identity()`. */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/** Python: `nn.Flatten(start_dim=1, end_dim=-1)`. */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+    checkInt("nn.Flatten", "startDim", startDim);
+    checkInt("nn.Flatten", "endDim", endDim);
+  }
+
+  forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
+
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}

@@ -1,0 +1,172 @@
+// optim.Optimizer: parameter groups, per-parameter state, zeroGrad, and state dicts in
+// PyTorch's layout ({state: {index: {...}}, param_groups: [{..., params: [indices]}]}) so an
+// optimizer checkpoint moves between Python and TypeScript.
+import { noGrad } from "../autograd.js";
+import { tidy } from "../memory.js";
+import { zeroGradOf } from "../nn/module.js";
+import { Tensor } from "../tensor.js";
+import { TorchError } from "../errors.js";
+import { argError, checkBool, checkOptions } from "../validate.js";
+
+/** A hyper-parameter value as PyTorch stores it (betas is a pair). */
+export type Hyper = number | boolean | null | number[];
+export type ParamGroup<H> = H & { params: Tensor[] } & Record<string, unknown>;
+export type ParamsArg<H> = Iterable<Tensor> | Array<{ params: Iterable<Tensor> } & Partial<H>>;
+/** One parameter's state: PyTorch's keys (exp_avg, momentum_buffer, step, …). */
+export type ParamState = Map<string, Tensor | number | null>;
+
+/** The state dict of an optimizer, PyTorch's layout and key names. */
+export interface OptimizerStateDict {
+  state: Map<number, Map<string, unknown>>;
+  param_groups: Map<string, unknown>[];
+}
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function entries(value: unknown): [unknown, unknown][] {
+  if (value instanceof Map) return [...value.entries()];
+  if (value !== null && typeof value === "object") return Object.entries(value);
+  throw new TypeError(`optimizer state dict: expected a Map or an object, but received ${typeof value}`);
+}
+
+/** Python: `torch.optim.Optimizer`. */
+export abstract class Optimizer<H extends Record<string, Hyper>> {
+  readonly defaults: H;
+  readonly paramGroups: ParamGroup<H>[] = [];
+  /** Per-parameter state, keyed by the parameter tensor (Python: `optimizer.state`). */
+  readonly state = new Map<Tensor, ParamState>();
+  /**
+   * The param_group keys PyTorch writes, in its order, each with the value used when the
+   * group has no such field (keys only PyTorch has, like foreach, are written as given).
+   */
+  protected abstract readonly pytorchGroupKeys: [key: string, fallback: Hyper][];
+
+  constructor(params: ParamsArg<H>, defaults: H) {
+    this.defaults = defaults;
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) throw new TypeError(`${new.target.name}: optimizer got an empty parameter list`);
+    const groups = (list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list) as Array<{ params: Iterable<Tensor> } & Partial<H>>;
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Python: `add_param_group(param_group)`. */
+  addParamGroup(group: { params: Iterable<Tensor> } & Partial<H>): void {
+    const fn = `${this.constructor.name}.addParamGroup`;
+    if (group === null || typeof group !== "object" || !(Symbol.iterator in Object(group.params))) {
+      throw argError(fn, "group", "an object with an iterable of tensors in params", group);
+    }
+    const params = [...group.params];
+    for (const p of params) {
+      if (!(p instanceof Tensor)) throw argError(fn, "params", "tensors", p);
+      if (!p.isLeaf) throw new TorchError("can't optimize a non-leaf Tensor");
+    }
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    if (params.some((p) => seen.has(p))) throw new TorchError("some parameters appear in more than one parameter group");
+    const full = { ...group, params } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(this.defaults)) if (full[k] === undefined) full[k] = Array.isArray(v) ? [...v] : v;
+    this.paramGroups.push(full as ParamGroup<H>);
+  }
+
+  /** Python: `zero_grad(set_to_none=True)` (PyTorch 2.x's default; 1.13's was False). */
+  zeroGrad(options?: { setToNone?: boolean }): void {
+    const o = checkOptions(`${this.constructor.name}.zeroGrad`, options);
+    const setToNone = o.setToNone === undefined ? true : checkBool(`${this.constructor.name}.zeroGrad`, "setToNone", o.setToNone);
+    for (const g of this.paramGroups) for (const p of g.params) zeroGradOf(p, setToNone);
+  }
+
+  /** Python: `step(closure=None)`: one update of every parameter that has a gradient. */
+  step(closure?: () => number): number | undefined {
+    const loss = closure === undefined ? undefined : closure();
+    // Python's step() runs under @torch.no_grad(); the closure above ran with grad enabled.
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        tidy(() => noGrad(() => {
+          const grad = p.grad;
+          if (grad === null) return;
+          let state = this.state.get(p);
+          if (state === undefined) {
+            state = this.initState(p, group);
+            this.state.set(p, state);
+          }
+          this.update(p, grad, state, group);
+        }));
+      }
+    }
+    return loss;
+  }
+
+  /** Creates a parameter's state on its first step (inside step()'s tidy: use torch.keep). */
+  protected abstract initState(p: Tensor, group: ParamGroup<H>): ParamState;
+  /** The update of one parameter, as the PyTorch single-tensor implementation does it. */
+  protected abstract update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<H>): void;
+
+  /**
+   * Python: `state_dict()`. Parameters are numbered in group order; tensors in `state` are
+   * the optimizer's own (not copies). Hyper-parameter keys are PyTorch's (weight_decay, …).
+   */
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    for (const g of this.paramGroups) for (const p of g.params) if (!index.has(p)) index.set(p, index.size);
+    const state = new Map<number, Map<string, unknown>>();
+    for (const [p, s] of this.state) state.set(index.get(p)!, new Map(s));
+    const groups = this.paramGroups.map((g) => {
+      const out = new Map<string, unknown>();
+      const fields = g as Record<string, unknown>;
+      for (const [k, fallback] of this.pytorchGroupKeys) out.set(k, fields[camel(k)] ?? fallback);
+      // Keys added later (a scheduler's initial_lr) follow, as in PyTorch's dicts.
+      for (const [k, v] of Object.entries(g)) if (k !== "params" && !out.has(snake(k))) out.set(snake(k), v);
+      out.set("params", g.params.map((p) => index.get(p)!));
+      return out;
+    });
+    return { state, param_groups: groups };
+  }
+
+  /**
+   * Python: `load_state_dict(state_dict)`: hyper-parameters and per-parameter state from a
+   * dict in PyTorch's layout (as torch.load returns it: Maps, or plain objects). State
+   * tensors are copied to each parameter's device (and dtype, for floating point).
+   */
+  loadStateDict(stateDict: OptimizerStateDict | Record<string, unknown> | Map<string, unknown>): void {
+    const sd = new Map(entries(stateDict) as [string, unknown][]);
+    const groups = sd.get("param_groups");
+    if (!Array.isArray(groups)) throw new TypeError("loadStateDict: state dict has no param_groups list");
+    if (groups.length !== this.paramGroups.length) throw new TorchError("loaded state dict has a different number of parameter groups");
+    const byIndex = new Map<number, Tensor>();
+    groups.forEach((saved, gi) => {
+      const g = new Map(entries(saved) as [string, unknown][]);
+      const ids = g.get("params");
+      const own = this.paramGroups[gi]!;
+      if (!Array.isArray(ids) || ids.length !== own.params.length) {
+        throw new TorchError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      }
+      ids.forEach((id, i) => byIndex.set(Number(id), own.params[i]!));
+    });
+    for (const [id, saved] of entries(sd.get("state") ?? new Map())) {
+      const p = byIndex.get(Number(id));
+      if (p === undefined) continue;
+      const s: ParamState = new Map();
+      for (const [k, v] of entries(saved) as [string, unknown][]) {
+        if (v instanceof Tensor) {
+          const dtype = k !== "step" && v.dtype.startsWith("float") ? p.dtype : v.dtype;
+          const moved = v.to({ device: p.device, dtype });
+          s.set(k, moved === v ? v.clone() : moved);
+        } else {
+          s.set(k, v as number | null);
+        }
+      }
+      const old = this.state.get(p);
+      if (old) for (const v of old.values()) if (v instanceof Tensor) v.dispose();
+      this.state.set(p, s);
+    }
+    // Keys only PyTorch uses (foreach, fused, …) are not hyper-parameters here.
+    const pytorchOnly = new Set(this.pytorchGroupKeys.map(([k]) => k).filter((k) => !(camel(k) in this.defaults)));
+    groups.forEach((saved, gi) => {
+      const own = this.paramGroups[gi]! as Record<string, unknown>;
+      for (const [k, v] of entries(saved) as [string, unknown][]) {
+        if (k === "params" || pytorchOnly.has(k)) continue;
+        own[camel(k)] = Array.isArray(v) ? [...v] : v;
+      }
+    });
+  }
+}
