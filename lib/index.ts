@@ -32,3 +32,4 @@ export const half = "float16";
 export const long = "int64";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export * as vision from "./vision/index.js";

@@ -1,0 +1,8 @@
+// torchvision for torch-ts: `import { vision } from "torch-ts"` (models, later datasets and transforms).
+export * as models from "./resnet.js";
+export {
+  ResNet, BasicBlock, Bottleneck, BottleBlock, conv1x1, conv3x3, architectures,
+  resnet18, resnet34, resnet50, resnet101, resnet152,
+  resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2,
+  type ResNetOptions, type BlockClass, type NormLayer, type Architecture,
+} from "./resnet.js";
