@@ -8,6 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup.ts"],
     // One process per file: libtorch and its thread pools are process-wide.
     pool: "forks",
     // global.gc lets the memory tests prove the GC safety net frees forgotten tensors.

@@ -76,7 +76,7 @@ abstract class BatchNorm extends Module {
   protected override loadFromStateDict(stateDict: Map<string, unknown>, prefix: string, version: number | undefined): void {
     const key = `${prefix}num_batches_tracked`;
     if ((version === undefined || version < 2) && this.trackRunningStats && !stateDict.has(key)) {
-      stateDict.set(key, this.numBatchesTracked ?? full([], 0n, { dtype: "int64" }));
+      stateDict.set(key, full([], 0n, { dtype: "int64" }));
     }
   }
 

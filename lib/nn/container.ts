@@ -17,14 +17,24 @@ abstract class IndexedModules extends Module implements Iterable<Module> {
     for (const m of modules) this.append(m);
   }
 
+  /**
+   * Every position "0", "1", … in order, a module held at two positions included (as
+   * PyTorch's len/indexing/iteration; children() lists such a module once).
+   */
+  #positions(): Module[] {
+    const out: Module[] = [];
+    for (let i = 0, m = this.getAttr("0"); m instanceof Module; m = this.getAttr(String(++i))) out.push(m);
+    return out;
+  }
+
   get length(): number {
-    return [...this.children()].length;
+    return this.#positions().length;
   }
 
   /** Python: `modules[i]` (negative indices count from the end). */
   get<M extends Module = Module>(index: number): M {
-    const list = [...this.namedChildren()];
-    return list[indexOf("ModuleList.get", index, list.length)]![1] as M;
+    const list = this.#positions();
+    return list[indexOf("ModuleList.get", index, list.length)] as M;
   }
 
   append(module: Module): this {
@@ -41,7 +51,7 @@ abstract class IndexedModules extends Module implements Iterable<Module> {
   }
 
   [Symbol.iterator](): Iterator<Module> {
-    return this.children();
+    return this.#positions()[Symbol.iterator]();
   }
 }
 
@@ -71,6 +81,9 @@ export class Sequential extends IndexedModules {
 
 /** Python: `nn.ModuleDict(modules=None)`: children keyed by name, in insertion order. */
 export class ModuleDict extends Module {
+  /** Every key in insertion order, a module held under two keys included (as PyTorch's keys()). */
+  readonly #keys: string[] = [];
+
   constructor(modules: Iterable<[string, Module]> | Record<string, Module> = {}) {
     super();
     const entries = Symbol.iterator in (modules as object) ? (modules as Iterable<[string, Module]>) : Object.entries(modules);
@@ -85,6 +98,7 @@ export class ModuleDict extends Module {
 
   set(key: string, module: Module): this {
     this.registerModule(key, module);
+    if (!this.#keys.includes(key)) this.#keys.push(key);
     return this;
   }
 
@@ -93,11 +107,11 @@ export class ModuleDict extends Module {
   }
 
   keys(): string[] {
-    return [...this.namedChildren()].map(([k]) => k);
+    return [...this.#keys];
   }
 
   entries(): [string, Module][] {
-    return [...this.namedChildren()];
+    return this.#keys.map((k) => [k, this.get(k)]);
   }
 
   forward(): never {

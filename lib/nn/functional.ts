@@ -2,6 +2,7 @@
 import type { Handle } from "../../binding.js";
 import { native } from "../binding.js";
 import { DTYPES, type DType } from "../dtype.js";
+import { TorchError } from "../errors.js";
 import { handleOf, Tensor, wrap } from "../tensor.js";
 import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions } from "../validate.js";
 
@@ -59,6 +60,10 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const training = o.training === undefined ? false : checkBool(fn, "training", o.training);
   if (!training && (runningMean === null || runningVar === null)) {
     throw new TypeError(`${fn}: runningMean and runningVar are required when training is false`);
+  }
+  // PyTorch's _verify_batch_size: batch statistics need more than one value per channel.
+  if (training && x.shape.reduce((p, d, i) => (i === 1 ? p : p * d), 1) === 1) {
+    throw new TorchError(`Expected more than 1 value per channel when training, got input size torch.Size([${x.shape.join(", ")}])`);
   }
   return wrap(native.batchNorm(handleOf(x), optionalTensor(fn, "weight", o.weight), optionalTensor(fn, "bias", o.bias),
     optionalTensor(fn, "runningMean", runningMean), optionalTensor(fn, "runningVar", runningVar), training,

@@ -90,18 +90,20 @@ function kaimingStd(fn: string, tensor: Tensor, options: unknown): number {
   tensorArg(fn, tensor);
   const a = o.a === undefined ? 0 : checkNumber(fn, "a", o.a);
   const fan = fanOf(fn, tensor, o.mode ?? "fan_in");
-  if (fan === 0) throw new TypeError(`${fn}: initializing a zero-element tensor is a no-op`);
   return calculateGain((o.nonlinearity as Nonlinearity | undefined) ?? "leaky_relu", a) / Math.sqrt(fan);
 }
 
 /** Python: `nn.init.kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu")`. */
 export function kaimingUniform_(tensor: Tensor, options?: KaimingOptions): Tensor {
+  // PyTorch: "Initializing zero-element tensors is a no-op" (before any fan computation).
+  if (tensorArg("nn.init.kaimingUniform_", tensor).shape.includes(0)) return tensor;
   const bound = Math.sqrt(3) * kaimingStd("nn.init.kaimingUniform_", tensor, options);
   return uniform_(tensor, -bound, bound);
 }
 
 /** Python: `nn.init.kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu")`. */
 export function kaimingNormal_(tensor: Tensor, options?: KaimingOptions): Tensor {
+  if (tensorArg("nn.init.kaimingNormal_", tensor).shape.includes(0)) return tensor;
   return normal_(tensor, 0, kaimingStd("nn.init.kaimingNormal_", tensor, options));
 }
 

@@ -324,7 +324,8 @@ export abstract class Module {
       }
       for (const [name, child] of m.#modules) if (child !== null) load(child, `${prefix}${name}.`);
     };
-    load(this, "");
+    // tidy: tensors a loadFromStateDict hook creates (BatchNorm's num_batches_tracked) are freed.
+    tidy(() => load(this, ""));
     if (strict) {
       if (unexpected.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(", ")}. `);
       if (missing.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(", ")}. `);
@@ -338,6 +339,8 @@ export abstract class Module {
   /**
    * Hook for subclasses that adapt old checkpoints before the copy (Python's
    * `_load_from_state_dict` override); `version` is the checkpoint's version of this module.
+   * It runs inside tidy(): tensors it creates are freed once loading ends (keep() any that
+   * the module must hold on to).
    */
   protected loadFromStateDict(stateDict: Map<string, unknown>, prefix: string, version: number | undefined): void {
     void stateDict;

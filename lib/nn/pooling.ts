@@ -1,6 +1,6 @@
 // nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d.
 import type { Tensor } from "../tensor.js";
-import { checkBool, checkOptions } from "../validate.js";
+import { checkBool, checkInt, checkOptions } from "../validate.js";
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d, pair, type Pair } from "./functional.js";
 import { Module } from "./module.js";
 import { py } from "./repr.js";
@@ -34,15 +34,17 @@ export class MaxPool2d extends Module {
   }
 }
 
-/** Python: `nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True)`. */
+/** Python: `nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None)`. */
 export class AvgPool2d extends Module {
   readonly kernelSize: Pair;
   readonly stride: Pair;
   readonly padding: Pair;
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
 
-  constructor(kernelSize: Pair, options?: { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean }) {
+  constructor(kernelSize: Pair,
+    options?: { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }) {
     super();
     const o = checkOptions("nn.AvgPool2d", options);
     pair("nn.AvgPool2d", "kernelSize", kernelSize, 1);
@@ -51,11 +53,13 @@ export class AvgPool2d extends Module {
     this.padding = (o.padding ?? 0) as Pair;
     this.ceilMode = o.ceilMode === undefined ? false : checkBool("nn.AvgPool2d", "ceilMode", o.ceilMode);
     this.countIncludePad = o.countIncludePad === undefined ? true : checkBool("nn.AvgPool2d", "countIncludePad", o.countIncludePad);
+    this.divisorOverride = o.divisorOverride === undefined || o.divisorOverride === null ? null : checkInt("nn.AvgPool2d", "divisorOverride", o.divisorOverride);
   }
 
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, {
       stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad,
+      divisorOverride: this.divisorOverride,
     });
   }
 
