@@ -1,0 +1,88 @@
+// Random access to a checkpoint's bytes — a file read lazily through one descriptor, or a
+// buffer already in memory — with every read bounds-checked against the size.
+import fs from "node:fs";
+import { TorchError } from "../errors.js";
+
+/** Random access to the bytes of a file or a buffer; reads are bounds-checked. */
+export interface ByteSource {
+  readonly size: number;
+  /** The bytes at offset: a new Buffer, or a view of the source's own memory. */
+  read(offset: number, length: number): Buffer;
+  /**
+   * Like read, but may place the bytes in `scratch` (when it is large enough) and return a
+   * view of it: valid only until the next readInto with the same scratch.
+   */
+  readInto(offset: number, length: number, scratch: Scratch): Buffer;
+  close(): void;
+}
+
+/**
+ * A reusable read buffer. Loading reads each storage, copies it into a tensor and drops it;
+ * reading into one growing buffer instead of a fresh Buffer per storage saves allocating
+ * (and page-faulting) the whole checkpoint a second time.
+ */
+export class Scratch {
+  #buf: Buffer = Buffer.alloc(0);
+  get(length: number): Buffer {
+    if (this.#buf.length < length) this.#buf = Buffer.allocUnsafe(Math.max(length, Math.min(2 * this.#buf.length, 1 << 30)));
+    return this.#buf.subarray(0, length);
+  }
+}
+
+export function checkRange(source: ByteSource, offset: number, length: number, what: string): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > source.size) {
+    throw new TorchError(`checkpoint is truncated or corrupt: ${what} (bytes ${offset}..${offset + length}) lies outside the ${source.size}-byte file`);
+  }
+}
+
+export function bufferSource(bytes: Uint8Array): ByteSource {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    size: buf.length,
+    read(offset, length) {
+      checkRange(this, offset, length, "read");
+      return buf.subarray(offset, offset + length);
+    },
+    readInto(offset, length) {
+      return this.read(offset, length);
+    },
+    close() {},
+  };
+}
+
+/** Reads a file lazily through one descriptor: only the parts asked for are in memory. */
+export function fileSource(path: string): ByteSource {
+  const fd = fs.openSync(path, "r");
+  let size: number;
+  try {
+    size = fs.fstatSync(fd).size;
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  let open = true;
+  const fill = (out: Buffer, offset: number): Buffer => {
+    let done = 0;
+    while (done < out.length) {
+      const n = fs.readSync(fd, out, done, Math.min(out.length - done, 1 << 30), offset + done);
+      if (n === 0) throw new TorchError(`checkpoint ${path} changed size while it was read`);
+      done += n;
+    }
+    return out;
+  };
+  return {
+    size,
+    read(offset, length) {
+      checkRange(this, offset, length, "read");
+      return fill(Buffer.allocUnsafe(length), offset);
+    },
+    readInto(offset, length, scratch) {
+      checkRange(this, offset, length, "read");
+      return fill(scratch.get(length), offset);
+    },
+    close() {
+      if (open) fs.closeSync(fd);
+      open = false;
+    },
+  };
+}

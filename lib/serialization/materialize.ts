@@ -1,0 +1,181 @@
+// Turns the unpickled object tree into the user's values: every PendingTensor becomes a
+// Tensor viewing its storage, shared storages stay shared. Each storage is read once into a
+// 1-D tensor (frombuffer), moved where mapLocation says, and each tensor is an as_strided
+// view of it, detached so it is a plain tensor sharing the storage (as Python's `set_` makes
+// it). The 1-D storage tensors are disposed at the end: the views keep the storage alive.
+import { native } from "../binding.js";
+import { frombuffer } from "../creation.js";
+import { DTYPES, isDType } from "../dtype.js";
+import { parseDevice } from "../device.js";
+import { TorchError } from "../errors.js";
+import { handleOf, Tensor, wrap } from "../tensor.js";
+import { ELEMENT_SIZE, PendingTensor, StorageRef } from "./globals.js";
+import { metadataOf } from "./values.js";
+
+/**
+ * Where loaded storages go, as `torch.load(map_location=…)`: a device for all of them, a
+ * record remapping saved locations (`{"cuda:1": "cuda:0"}`), or a function called with each
+ * storage (a 1-D CPU tensor) and its saved location that returns the storage to use
+ * (or null/undefined for the default: the saved location).
+ */
+export type MapLocation =
+  | string
+  | Readonly<Record<string, string>>
+  | ((storage: Tensor, location: string) => Tensor | null | undefined);
+
+export interface MaterializeOptions {
+  mapLocation?: MapLocation;
+  /** The file's storages are big-endian (a `byteorder` record of "big"). */
+  bigEndian?: boolean;
+  /** The bytes of a root storage, exactly `nbytes` of them (checked by the caller). */
+  readStorage(ref: StorageRef, nbytes: number): Uint8Array;
+}
+
+function swapBytes(bytes: Uint8Array, size: number): Buffer {
+  const copy = Buffer.from(bytes);
+  if (size === 2) copy.swap16();
+  else if (size === 4) copy.swap32();
+  else if (size === 8) copy.swap64();
+  return copy;
+}
+
+function isContainer(v: unknown): v is unknown[] | Map<unknown, unknown> | Set<unknown> {
+  return Array.isArray(v) || v instanceof Map || v instanceof Set;
+}
+
+/** Replaces PendingTensor / StorageRef leaves of `root` (in place) by Tensors; returns the new root. */
+export function materialize(root: unknown, options: MaterializeOptions): unknown {
+  const bases = new Map<StorageRef, Tensor>();
+  const made = new Map<PendingTensor | StorageRef, Tensor>();
+  const created: Tensor[] = [];
+  let ok = false;
+
+  const restore = (storage: Tensor, ref: StorageRef): Tensor => {
+    const ml = options.mapLocation;
+    let target = ref.location;
+    if (typeof ml === "string") target = ml;
+    else if (typeof ml === "function") {
+      const r = ml(storage, ref.location);
+      if (r instanceof Tensor) {
+        if (r !== storage) {
+          if (r.dtype !== storage.dtype || r.numel() !== storage.numel() || r.ndim !== 1) {
+            throw new TorchError(`torch.load: mapLocation returned a ${r.dtype} tensor of shape [${r.shape.join(", ")}] for storage ${ref.key}; expected 1-D ${storage.dtype} of ${storage.numel()} elements`);
+          }
+          storage.dispose();
+        }
+        return r;
+      }
+      if (r !== null && r !== undefined) throw new TypeError(`torch.load: mapLocation must return a Tensor, null or undefined, but returned ${typeof r}`);
+    } else if (ml !== undefined && ml !== null) {
+      target = Object.prototype.hasOwnProperty.call(ml, ref.location) ? ml[ref.location]! : ref.location;
+    }
+    if (target === "cpu") return storage;
+    if (!/^cuda(:\d+)?$/.test(target)) {
+      throw new TorchError(`torch.load: don't know how to restore storage ${ref.key} to location '${target}'; pass mapLocation (e.g. "cpu")`);
+    }
+    if (ml === undefined && native.cudaDeviceCount() === 0) {
+      throw new TorchError(`torch.load: storage ${ref.key} was saved on ${ref.location}, but CUDA is not available; pass { mapLocation: "cpu" } to load it on the CPU`);
+    }
+    const moved = storage.to(parseDevice("torch.load", "mapLocation", target));
+    if (moved !== storage) storage.dispose();
+    return moved;
+  };
+
+  const baseFor = (ref: StorageRef, dtype: string): Tensor => {
+    const root = ref.root ?? ref;
+    const existing = bases.get(root);
+    if (existing !== undefined) return existing;
+    if (!isDType(dtype)) throw new TorchError(`torch.load: tensors of dtype ${dtype} are not supported by torch-ts (storage ${root.key})`);
+    const nbytes = root.numel * (root.untyped ? 1 : ELEMENT_SIZE[root.dtype]!);
+    if (!Number.isSafeInteger(nbytes)) throw new TorchError(`torch.load: storage ${root.key} is too large`);
+    let bytes = options.readStorage(root, nbytes);
+    if (bytes.length !== nbytes) throw new TorchError(`torch.load: storage ${root.key} has ${bytes.length} bytes but the checkpoint declares ${nbytes}`);
+    const size = DTYPES[dtype].bytes;
+    if (nbytes % size !== 0) throw new TorchError(`torch.load: storage ${root.key} of ${nbytes} bytes does not hold whole ${dtype} elements`);
+    if (options.bigEndian && size > 1) bytes = swapBytes(bytes, size);
+    const cpu = frombuffer(bytes, { dtype });
+    let base: Tensor;
+    try {
+      base = restore(cpu, root);
+    } catch (err) {
+      if (!cpu.isDisposed) cpu.dispose();
+      throw err;
+    }
+    bases.set(root, base);
+    return base;
+  };
+
+  const tensorFor = (p: PendingTensor): Tensor => {
+    const base = baseFor(p.storage, p.dtype);
+    const view = wrap(native.asStrided(handleOf(base), p.size, p.stride, p.offset + p.storage.rootOffset));
+    let t: Tensor;
+    try {
+      t = view.detach();
+    } finally {
+      view.dispose();
+    }
+    created.push(t);
+    if (p.requiresGrad) t.requiresGrad_(true);
+    return t;
+  };
+
+  const convert = (v: PendingTensor | StorageRef): Tensor => {
+    let t = made.get(v);
+    if (t === undefined) {
+      // A storage kept as a value (torch.save(t.storage())) comes back as a 1-D tensor.
+      const p = v instanceof PendingTensor ? v : new PendingTensor(v, v.viewDtype ?? v.dtype, 0, [v.numel], [1], false);
+      t = tensorFor(p);
+      made.set(v, t);
+    }
+    return t;
+  };
+
+  const seen = new Set<object>();
+  const todo: (unknown[] | Map<unknown, unknown> | Set<unknown>)[] = [];
+  const conv = (v: unknown): unknown => {
+    if (v instanceof PendingTensor || v instanceof StorageRef) return convert(v);
+    if (isContainer(v) && !seen.has(v)) {
+      seen.add(v);
+      todo.push(v);
+    }
+    return v;
+  };
+  const needsConv = (v: unknown): boolean => v instanceof PendingTensor || v instanceof StorageRef;
+
+  try {
+    const result = conv(root);
+    while (todo.length > 0) {
+      const c = todo.pop()!;
+      if (Array.isArray(c)) {
+        for (let i = 0; i < c.length; i++) c[i] = conv(c[i]);
+      } else if (c instanceof Map) {
+        const meta = metadataOf(c);
+        if (meta !== undefined) conv(meta);
+        if ([...c.keys()].some(needsConv)) {
+          // Tensors as keys: re-insert every entry so the order is kept.
+          const entries = [...c];
+          c.clear();
+          for (const [k, v] of entries) c.set(conv(k), conv(v));
+        } else {
+          for (const [k, v] of c) {
+            const nv = conv(v);
+            if (nv !== v) c.set(k, nv);
+          }
+        }
+      } else {
+        const items = [...c];
+        if (items.some(needsConv)) {
+          c.clear();
+          for (const item of items) c.add(conv(item));
+        } else {
+          for (const item of items) conv(item);
+        }
+      }
+    }
+    ok = true;
+    return result;
+  } finally {
+    for (const base of bases.values()) base.dispose();
+    if (!ok) for (const t of created) t.dispose();
+  }
+}

@@ -1,0 +1,113 @@
+// torch.load: recognizes the file by its content — a torch.save zip archive, the legacy
+// (pre-1.6) format, or safetensors — and reads it with the weights-only unpickler.
+// The zip layout (torch/serialization.py _load, caffe2/serialize/inline_container.cc):
+// every record sits under one archive directory (whatever its name); `data.pkl` holds the
+// object; `data/<key>` each storage; `version` or `.data/version` the format version;
+// an optional `byteorder` ("little"/"big") the storages' byte order. Other records are ignored.
+import fs from "node:fs";
+import type { DeviceLike } from "../device.js";
+import { TorchError } from "../errors.js";
+import { checkpointHooks } from "./globals.js";
+import { isLegacy, loadLegacy } from "./legacy.js";
+import { materialize, type MapLocation } from "./materialize.js";
+import { isSafetensors, loadSource as loadSafetensors } from "./safetensors.js";
+import { unpickle, type UnpicklerLimits } from "./unpickler.js";
+import { bufferSource, fileSource, Scratch, ZipReader, type ByteSource } from "./zip.js";
+
+export interface LoadOptions {
+  /** Python's map_location: where storages go (default: where they were saved). */
+  mapLocation?: MapLocation;
+  /** Verify each zip record's CRC-32 as PyTorch's reader does (default true). */
+  checkCrc?: boolean;
+  /** Unpickler bounds (nesting depth, memo and stack sizes). */
+  limits?: UnpicklerLimits;
+}
+
+/** A file path, or the bytes of a checkpoint. */
+export type CheckpointSource = string | Uint8Array | ArrayBuffer;
+
+function openSource(f: CheckpointSource): ByteSource {
+  if (typeof f === "string") return fileSource(f);
+  if (f instanceof ArrayBuffer) return bufferSource(new Uint8Array(f));
+  if (f instanceof Uint8Array) return bufferSource(f);
+  throw new TypeError(`torch.load: expected a file path, a Buffer/Uint8Array or an ArrayBuffer, but received ${f === null ? "null" : typeof f}`);
+}
+
+function loadZip(source: ByteSource, options: LoadOptions): unknown {
+  const zip = new ZipReader(source, { checkCrc: options.checkCrc });
+  const first = zip.entries[0];
+  if (first === undefined) throw new TorchError("torch.load: archive does not contain any files");
+  const slash = first.name.indexOf("/");
+  if (slash < 0) throw new TorchError(`torch.load: file in archive is not in a subdirectory: ${first.name}`);
+  const prefix = first.name.slice(0, slash + 1);
+  const record = (name: string) => zip.get(prefix + name);
+  if (record("constants.pkl") !== undefined) {
+    throw new TorchError("torch.load: this is a TorchScript archive (torch.jit.save); torch-ts reads torch.save checkpoints");
+  }
+  const versionEntry = record(".data/version") ?? record("version");
+  if (versionEntry === undefined) throw new TorchError(`torch.load: archive ${prefix} has no version record; not a torch.save file`);
+  const version = zip.read(versionEntry).toString("latin1").trim();
+  if (!/^\d{1,6}$/.test(version) || Number(version) < 1) throw new TorchError(`torch.load: invalid format version ${JSON.stringify(version.slice(0, 20))}`);
+  let bigEndian = false;
+  const byteorderEntry = record("byteorder");
+  if (byteorderEntry !== undefined) {
+    const order = zip.read(byteorderEntry).toString("latin1");
+    if (order !== "little" && order !== "big") throw new TorchError(`torch.load: unknown byteorder ${JSON.stringify(order.slice(0, 20))}`);
+    bigEndian = order === "big";
+  }
+  const pickleEntry = record("data.pkl");
+  if (pickleEntry === undefined) throw new TorchError(`torch.load: archive ${prefix} has no data.pkl record`);
+  const hooks = checkpointHooks();
+  const { value } = unpickle(zip.read(pickleEntry), hooks, { limits: options.limits });
+  const scratch = new Scratch(); // each storage's bytes are copied into its tensor at once
+  return materialize(value, {
+    mapLocation: options.mapLocation,
+    bigEndian,
+    readStorage: (ref, nbytes) => {
+      const entry = record(`data/${ref.key}`);
+      if (entry === undefined) throw new TorchError(`torch.load: storage record data/${ref.key} is missing from the archive`);
+      // Checked before reading: a storage is exactly its declared size (no zip bomb, no short read).
+      if (entry.size !== nbytes) throw new TorchError(`torch.load: storage data/${ref.key} has ${entry.size} bytes but the checkpoint declares ${nbytes}`);
+      return zip.read(entry, scratch);
+    },
+  });
+}
+
+function loadFrom(source: ByteSource, options: LoadOptions): unknown {
+  const head = source.read(0, Math.min(source.size, 512));
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)) {
+    return loadZip(source, options);
+  }
+  if (isLegacy(head)) return loadLegacy(source, options);
+  if (isSafetensors(head, source.size)) {
+    const ml = options.mapLocation;
+    if (ml !== undefined && typeof ml !== "string") throw new TypeError("torch.load: a safetensors file takes mapLocation as a device string only");
+    return loadSafetensors(source, ml as DeviceLike | undefined);
+  }
+  if (head.length >= 262 && head.toString("latin1", 257, 262) === "ustar") {
+    throw new TorchError("torch.load: this is the pre-1.0 tar checkpoint format, which torch-ts does not read; re-save it with a newer PyTorch");
+  }
+  throw new TorchError("torch.load: not a PyTorch checkpoint: no zip, legacy torch.save or safetensors signature");
+}
+
+/**
+ * Python: `torch.load(f, map_location=None, weights_only=True)`. Reads a torch.save file
+ * (zip or legacy) or a safetensors file. dicts come back as Maps (keys keep their type and
+ * order), tuples as arrays marked by `serialization.isTuple`, tensors share storages as
+ * they did when saved. Only allowlisted globals are accepted (an `UnpicklingError` names
+ * any other); no code from the file runs. Dispose the result with `torch.dispose(result)`.
+ */
+export function load(f: CheckpointSource, options: LoadOptions = {}): unknown {
+  const source = openSource(f);
+  try {
+    return loadFrom(source, options);
+  } finally {
+    source.close();
+  }
+}
+
+/** torch.load with the file read asynchronously (the parsing itself is synchronous). */
+export async function loadAsync(f: CheckpointSource, options: LoadOptions = {}): Promise<unknown> {
+  const bytes = typeof f === "string" ? await fs.promises.readFile(f) : f;
+  return load(bytes, options);
+}

@@ -1,0 +1,221 @@
+// torch.save's zip format, written as PyTorch 1.13 writes it (torch/serialization.py _save):
+// `<archive>/data.pkl` (protocol 2, tensors as torch._utils._rebuild_tensor_v2 over a
+// persistent id ('storage', torch.<Type>Storage, key, location, numel)), `byteorder` (as
+// PyTorch 2.x adds; 1.13 ignores it), `data/<key>` for each storage once, in sorted key
+// order, then `version` ("3\n"). Only globals Python's weights_only=True loader accepts.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Writable } from "node:stream";
+import { native } from "../binding.js";
+import { DTYPES, type DType } from "../dtype.js";
+import { TorchError } from "../errors.js";
+import { handleOf, type Tensor } from "../tensor.js";
+import { STORAGE_DTYPES } from "./globals.js";
+import { Pickler } from "./pickler.js";
+import { ZipWriter } from "./zip.js";
+
+/** The torch.<Type>Storage class PyTorch 1.13 names for each dtype. */
+const STORAGE_CLASS = Object.fromEntries(
+  Object.entries(STORAGE_DTYPES).filter(([name]) => !name.startsWith("Q") && !name.startsWith("Complex")).map(([name, dtype]) => [dtype, name]),
+) as Record<DType, string>;
+
+/** PyTorchStreamWriter's archive name: the file's base name without its last extension. */
+export function archiveNameFor(file: string): string {
+  const base = file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1);
+  const dot = base.lastIndexOf(".");
+  const name = dot >= 0 ? base.slice(0, dot) : base;
+  if (name.length === 0) throw new TorchError(`torch.save: invalid file name: ${file} (PyTorch names the archive after the file's stem)`);
+  return name;
+}
+
+interface StorageRecord {
+  key: string;
+  dtype: DType;
+  nbytes: number;
+  /** A tensor on the storage, to read its bytes when the record is written. */
+  tensor: Tensor;
+}
+
+/** Tensors' storages: one record per storage, keyed "0", "1", … in order of first use. */
+class StorageTable {
+  readonly records: StorageRecord[] = [];
+  readonly #byNative = new Map<string, StorageRecord>();
+
+  add(t: Tensor): StorageRecord {
+    const [nativeKey, nbytes] = native.storageInfo(handleOf(t));
+    const dtype = t.dtype;
+    // An unallocated storage (nbytes 0, null data pointer) is never shared, as in PyTorch.
+    let record = nbytes > 0 ? this.#byNative.get(nativeKey) : undefined;
+    if (record === undefined) {
+      record = { key: String(this.records.length), dtype, nbytes, tensor: t };
+      this.records.push(record);
+      if (nbytes > 0) this.#byNative.set(nativeKey, record);
+    } else if (record.dtype !== dtype) {
+      throw new TorchError("torch.save: Cannot save multiple tensors or storages that view the same data as different types");
+    }
+    return record;
+  }
+}
+
+function locationOf(t: Tensor): string {
+  const device = t.device;
+  return device === "cuda" ? "cuda:0" : device;
+}
+
+/** Writes `obj` as a torch.save zip archive into `sink`, chunk by chunk. */
+export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk: Uint8Array) => void): void {
+  const storages = new StorageTable();
+  const writeTensorV2 = (p: Pickler, t: Tensor, requiresGrad: boolean): void => {
+    const record = storages.add(t);
+    const [, , offset] = native.storageInfo(handleOf(t));
+    p.global("torch._utils", "_rebuild_tensor_v2");
+    p.mark();
+    // persistent id ('storage', torch.FloatStorage, key, location, numel), then BINPERSID
+    p.mark();
+    p.str("storage");
+    p.global("torch", STORAGE_CLASS[record.dtype]);
+    p.str(record.key);
+    p.str(locationOf(t));
+    p.int(record.nbytes / DTYPES[record.dtype].bytes);
+    p.op(0x74);
+    p.memoize();
+    p.op(0x51);
+    p.int(offset);
+    p.tuple(t.shape);
+    p.tuple(t.stride());
+    p.bool(requiresGrad);
+    p.emptyOrderedDict(); // backward_hooks
+    p.op(0x74);
+    p.memoize();
+    p.op(0x52);
+  };
+  const saveTensor = (p: Pickler, t: Tensor): void => {
+    if (t.requiresGrad) {
+      // nn.Parameter.__reduce_ex__: _rebuild_parameter(self.data, requires_grad, OrderedDict())
+      p.global("torch._utils", "_rebuild_parameter");
+      writeTensorV2(p, t, false);
+      p.memoize();
+      p.bool(true);
+      p.emptyOrderedDict();
+      p.op(0x87); // TUPLE3
+      p.memoize();
+      p.op(0x52);
+    } else {
+      writeTensorV2(p, t, false);
+    }
+    p.memoize(t);
+  };
+  const pickle = new Pickler(saveTensor).dump(obj);
+
+  const zip = new ZipWriter(sink, archiveName);
+  zip.writeRecord("data.pkl", pickle);
+  zip.writeRecord("byteorder", Buffer.from(os.endianness() === "LE" ? "little" : "big"));
+  // Python: for key in sorted(serialized_storages.keys()) — string order: "0", "1", "10", "2", …
+  const sorted = [...storages.records].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const record of sorted) {
+    const data = record.nbytes > 0 ? new Uint8Array(native.storageData(handleOf(record.tensor))) : new Uint8Array(0);
+    zip.writeRecord(`data/${record.key}`, data.subarray(0, record.nbytes));
+  }
+  zip.writeRecord("version", Buffer.from("3\n"));
+  zip.finish();
+}
+
+function writeAll(fd: number, chunk: Uint8Array): void {
+  let done = 0;
+  while (done < chunk.length) done += fs.writeSync(fd, chunk, done, chunk.length - done);
+}
+
+/**
+ * Writes a file so that an interrupted write never damages the previous one: into a temp
+ * file in the same directory, fsynced, then renamed over `file` (atomic on POSIX).
+ */
+export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array) => void) => void): void {
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  let mode: number | undefined;
+  try {
+    mode = fs.statSync(target).mode & 0o7777;
+  } catch {
+    mode = undefined;
+  }
+  const fd = fs.openSync(tmp, "wx", mode ?? 0o666);
+  let closed = false;
+  try {
+    produce((chunk) => writeAll(fd, chunk));
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    closed = true;
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    if (!closed) fs.closeSync(fd);
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw err;
+  }
+  // Make the rename itself durable (best effort: not every platform can fsync a directory).
+  try {
+    const dfd = fs.openSync(dir, "r");
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  } catch {
+    // ignore
+  }
+}
+
+/** Python: `torch.save(obj, f)`. `f` is a path or a writable stream (archive name "archive"). */
+export function save(obj: unknown, f: string | Writable): void {
+  if (typeof f === "string") {
+    const name = archiveNameFor(f);
+    writeFileAtomic(f, (sink) => writeCheckpoint(obj, name, sink));
+    return;
+  }
+  if (f === null || typeof f !== "object" || typeof (f as Writable).write !== "function") {
+    throw new TypeError(`torch.save: expected f to be a file path or a writable stream, but received ${f === null ? "null" : typeof f}`);
+  }
+  writeCheckpoint(obj, "archive", (chunk) => f.write(chunk));
+}
+
+/** The bytes torch.save would write to a stream (PyTorch: torch.save into an io.BytesIO). */
+export function saveToBuffer(obj: unknown): Buffer {
+  const chunks: Uint8Array[] = [];
+  writeCheckpoint(obj, "archive", (chunk) => chunks.push(chunk));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * torch.save that writes asynchronously. The tensors' bytes are copied when it is called
+ * (so they may change or be disposed right after); only the file I/O is asynchronous.
+ */
+export async function saveAsync(obj: unknown, f: string | Writable): Promise<void> {
+  const chunks: Uint8Array[] = [];
+  const name = typeof f === "string" ? archiveNameFor(f) : "archive";
+  writeCheckpoint(obj, name, (chunk) => chunks.push(chunk));
+  if (typeof f !== "string") {
+    for (const chunk of chunks) {
+      if (!f.write(chunk)) await new Promise<void>((resolve) => f.once("drain", resolve));
+    }
+    return;
+  }
+  const target = path.resolve(f);
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await fs.promises.open(tmp, "wx");
+  try {
+    for (const chunk of chunks) await handle.write(chunk);
+    await handle.sync();
+    await handle.close();
+    await fs.promises.rename(tmp, target);
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await fs.promises.unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}

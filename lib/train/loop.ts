@@ -1,0 +1,128 @@
+// One training epoch and one evaluation pass: the corrected twin of the tutorial's train()
+// and test(). Accuracy and loss are summed over samples (not averaged over batch means),
+// and evaluation runs in eval mode under noGrad with no optimizer call.
+import { noGrad } from "../autograd.js";
+import type { Device } from "../device.js";
+import { tidy } from "../memory.js";
+import type { Module } from "../nn/module.js";
+import type { Optimizer, Hyper } from "../optim/optimizer.js";
+import type { Tensor } from "../tensor.js";
+import type { DataLoader } from "../data/dataloader.js";
+
+export interface EpochStats {
+  loss: number;
+  acc: number;
+  samples: number;
+  seconds: number;
+}
+
+export interface Progress {
+  batch: number;
+  batches: number;
+  loss: number;
+  acc: number;
+  imagesPerSecond: number;
+}
+
+/** The loss became NaN or infinite: training stops, the last good checkpoint stays. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly epoch: number, readonly batch: number, readonly value: number) {
+    super(`loss is ${value} at epoch ${epoch}, batch ${batch}: training stopped (the last good checkpoint is kept); try a lower --lr`);
+    this.name = "NonFiniteLossError";
+  }
+}
+
+type Loss = Module & { forward(input: Tensor, target: Tensor): Tensor };
+
+function onDevice(t: Tensor, device: Device): Tensor {
+  const moved = t.to(device);
+  if (moved !== t) t.dispose();
+  return moved;
+}
+
+/** Running sums of one pass, so an interrupted epoch can be saved and resumed. */
+export interface Totals {
+  lossSum: number;
+  correct: number;
+  samples: number;
+  batches: number;
+}
+export const emptyTotals = (): Totals => ({ lossSum: 0, correct: 0, samples: 0, batches: 0 });
+
+export interface TrainEpochOptions {
+  epoch: number;
+  device: Device;
+  /** Resume inside the epoch: the sums so far (their `batches` are skipped). */
+  resumeFrom?: Totals;
+  onBatch?: (p: Progress) => void;
+  /** Checked after every batch: true stops the epoch early (Ctrl-C); the totals say where. */
+  shouldStop?: () => boolean;
+  /** Called after each optimizer step (a per-batch scheduler such as OneCycleLR). */
+  afterStep?: () => void;
+}
+
+/** Trains one epoch; returns the totals (complete unless shouldStop() ended it). */
+export async function trainEpoch(model: Module, loader: DataLoader, lossFn: Loss, optimizer: Optimizer<Record<string, Hyper>>,
+  options: TrainEpochOptions): Promise<{ totals: Totals; complete: boolean }> {
+  model.train();
+  const totals = { ...(options.resumeFrom ?? emptyTotals()) };
+  const start = performance.now();
+  let seen = 0;
+  for await (const [xb, yb] of loader.iterate({ epoch: options.epoch, skip: totals.batches })) {
+    const x = onDevice(xb, options.device);
+    const y = onDevice(yb, options.device);
+    optimizer.zeroGrad();
+    const [loss, correct] = tidy(() => {
+      const out = model.call(x) as Tensor;
+      const l = lossFn.call(out, y);
+      l.backward();
+      return [Number(l.item()), Number(out.argmax(1).eq(y).sum().item())] as const;
+    });
+    const n = y.shape[0]!;
+    x.dispose();
+    y.dispose();
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(options.epoch + 1, totals.batches + 1, loss);
+    optimizer.step();
+    options.afterStep?.();
+    totals.lossSum += loss * n;
+    totals.correct += correct;
+    totals.samples += n;
+    totals.batches += 1;
+    seen += n;
+    options.onBatch?.({
+      batch: totals.batches, batches: loader.length, loss: totals.lossSum / totals.samples, acc: totals.correct / totals.samples,
+      imagesPerSecond: seen / ((performance.now() - start) / 1000),
+    });
+    if (options.shouldStop?.()) return { totals, complete: false };
+  }
+  return { totals, complete: true };
+}
+
+/** Evaluates in eval mode under noGrad: mean loss and accuracy over the whole set. */
+export async function evaluate(model: Module, loader: DataLoader, lossFn: Loss, device: Device,
+  onBatch?: (p: Progress) => void): Promise<EpochStats> {
+  model.eval();
+  const start = performance.now();
+  let lossSum = 0;
+  let correct = 0;
+  let samples = 0;
+  let batch = 0;
+  for await (const [xb, yb] of loader.iterate({ epoch: 0 })) {
+    const x = onDevice(xb, device);
+    const y = onDevice(yb, device);
+    const [loss, c] = tidy(() => noGrad(() => {
+      const out = model.call(x) as Tensor;
+      // Sum, not mean, so the last (smaller) batch weighs what it holds.
+      const l = (lossFn.forward(out, y) as Tensor).mul(y.shape[0]!);
+      return [Number(l.item()), Number(out.argmax(1).eq(y).sum().item())] as const;
+    }));
+    samples += y.shape[0]!;
+    x.dispose();
+    y.dispose();
+    lossSum += loss;
+    correct += c;
+    batch++;
+    onBatch?.({ batch, batches: loader.length, loss: lossSum / samples, acc: correct / samples, imagesPerSecond: samples / ((performance.now() - start) / 1000) });
+  }
+  return { loss: lossSum / samples, acc: correct / samples, samples, seconds: (performance.now() - start) / 1000 };
+}
