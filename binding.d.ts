@@ -26,6 +26,8 @@ export interface NativeConfig {
   mkldnn: boolean;
   lapack: boolean;
   parallelInfo: string;
+  /** Whether the addon raised glibc's mmap/trim thresholds (TORCH_TS_MALLOC_TUNING=0 turns it off). */
+  mallocTuned: boolean;
 }
 
 export interface Binding {

@@ -25,15 +25,31 @@ function load(): Binding {
   try {
     native = require("node-gyp-build")(root) as Binding;
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new Error(
-      `torch-ts: the native addon could not be loaded (${reason}).\n` +
-        "  In a checkout: run scripts/setup.sh (installs libtorch and builds), or npm run build:native.\n" +
-        "  For a CUDA or other libtorch: LIBTORCH=/path/to/libtorch npm run build:native.",
-    );
+    throw new Error(explainLoadFailure(err instanceof Error ? err.message : String(err)));
   }
   native.setErrorClass(TorchError);
   return native;
+}
+
+/**
+ * Turns a dlopen failure into what to do. The prebuilt binary links Debian's libtorch 1.13
+ * by soname (libtorch_cpu.so.1.13): another or no libtorch shows up here as a missing
+ * library rather than as an undefined-symbol crash later.
+ */
+function explainLoadFailure(message: string): string {
+  const reason = message.split("\n")[0]!;
+  const lib = /(lib(?:torch|c10)[\w.-]*\.so[\w.]*)/.exec(reason)?.[1];
+  const lines = [`torch-ts: the native addon could not be loaded (${reason}).`];
+  if (lib !== undefined) {
+    lines.push(`  ${lib} is missing or unreadable: the prebuilt binary needs Debian's libtorch 1.13.`,
+      "  Install it: apt-get install libtorch1.13 libopenblas0-pthread",
+      "  Or build against your own libtorch (CUDA, other versions): LIBTORCH=/path/to/libtorch npm rebuild torch-ts");
+  } else {
+    lines.push("  In a checkout: run scripts/setup.sh (installs libtorch and builds), or npm run build:native.",
+      "  In a project: npm rebuild torch-ts (builds from source when no prebuilt binary loads);",
+      "  for a CUDA or other libtorch: LIBTORCH=/path/to/libtorch npm rebuild torch-ts.");
+  }
+  return lines.join("\n");
 }
 
 export const native: Binding = load();

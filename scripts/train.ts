@@ -18,7 +18,7 @@ const HELP = `usage: npm run train -- [options]
   --data DIR                  an ImageFolder tree with DIR/train/<class>/… and DIR/test/<class>/…
   --arch NAME                 ${Object.keys(vision.architectures).join(", ")} (default resnet18)
   --num-classes N             default: the dataset's class count
-  --epochs N                  default 2 on Fashion-MNIST, 20 on --data
+  --epochs N                  default 3 on Fashion-MNIST, 20 on --data
   --batch-size N              default 32
   --lr X                      default 1e-3
   --optimizer adam|adamw|sgd  default adam
@@ -64,7 +64,7 @@ if (args.dataset !== undefined && args.dataset !== "fashion-mnist") fail(`unknow
 const fashion = args.data === undefined;
 const arch = args.arch as torch.vision.Architecture;
 if (!(arch in vision.architectures)) fail(`unknown --arch ${JSON.stringify(args.arch)}`);
-const epochs = int("epochs", args.epochs, 1) ?? (fashion ? 2 : 20);
+const epochs = int("epochs", args.epochs, 1) ?? (fashion ? 3 : 20);
 const batchSize = int("batch-size", args["batch-size"], 1)!;
 const lr = Number(args.lr);
 if (!(lr > 0)) fail(`--lr must be a positive number, got ${JSON.stringify(args.lr)}`);

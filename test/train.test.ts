@@ -97,6 +97,32 @@ describe("scripts/train.ts", () => {
     expect(Array.from(logits.argmax(1).toTypedArray() as BigInt64Array, Number)).toEqual(r.pred);
   });
 
+  it("scripts/predict.ts classifies image files with the checkpoint as Python does", async () => {
+    const ds = new torch.vision.FashionMNIST(undefined, { train: false });
+    const files = await Promise.all([0, 1, 2].map(async (i) => {
+      const img = ds.image(i);
+      const file = path.join(tmp, `fashion-${i}.png`);
+      await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 1 } }).png().toFile(file);
+      return file;
+    }));
+    const out = await new Promise<Run>((resolve) => execFile(process.execPath, ["--import", "tsx", path.join(root, "scripts", "predict.ts"),
+      "--checkpoint", path.join(fmnistOut, "resnet-best-model.pth"), "--top", "2", "--json", ...files], { cwd: root, encoding: "utf8" },
+    (err, stdout, stderr) => resolve({ status: err ? 1 : 0, stdout, stderr })));
+    expect(out.status, out.stderr).toBe(0);
+    const results = JSON.parse(out.stdout) as { input: string; top: { class: number; name: string; probability: number }[] }[];
+    expect(results.map((x) => x.input)).toEqual(files);
+    const ref = runReference<Record<string, { pred: number[] }>>("train_check.py", { runs: [{
+      name: "fmnist", arch: "resnet18", num_classes: 10, in_channels: 1, best: path.join(fmnistOut, "resnet-best-model.pth"), last: path.join(fmnistOut, "last.pth"),
+      input: { shape: [3, 1, 28, 28], data: [0, 1, 2].flatMap((i) => Array.from((ds.getItem(i, Math.random)[0] as torch.vision.Image).data, (v) => (v / 255 - Math.fround(0.286)) / Math.fround(0.353))) },
+    }] });
+    results.forEach((res, i) => {
+      expect(res.top).toHaveLength(2);
+      expect(res.top[0]!.class).toBe(ref.fmnist!.pred[i]);
+      expect(res.top[0]!.name).toBe(torch.vision.FashionMNIST.classes[res.top[0]!.class]);
+      expect(res.top[0]!.probability).toBeGreaterThanOrEqual(res.top[1]!.probability);
+    });
+  });
+
   it("--resume from last.pth continues to the same parameters as an uninterrupted run", async () => {
     const common = ["--limit", "200", "--batch-size", "50", "--seed", "5"];
     const full = path.join(tmp, "full");
