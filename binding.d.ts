@@ -4,6 +4,7 @@
 /**
  * A native tensor handle: a number naming a slot in the addon's per-environment tensor
  * table (index and generation), so stale handles are refused rather than dereferenced.
+ * Negative for tensors of 1 MiB or more (lib/ registers those with the GC at once).
  */
 export type Handle = number & { readonly __torchTsHandle: unique symbol };
 
@@ -60,6 +61,8 @@ export interface Binding {
   item(h: Handle): number | boolean;
   /** Frees the tensor; false when h was already released (the GC safety net calls it too). */
   dispose(h: Handle): boolean;
+  /** Reports h's CPU bytes to V8 as external memory (once): done for tensors the GC may have to free. */
+  trackMemory(h: Handle): void;
   shape(h: Handle): number[];
   strides(h: Handle): number[];
   dtype(h: Handle): DtypeCode;

@@ -28,15 +28,21 @@ export function wrap(handle: Handle): Tensor {
  * Registering costs ~0.3 us and unregistering as much, more than a small op itself, and
  * most tensors are disposed within the synchronous code that made them (tidy, using,
  * dispose). So new tensors wait in `fresh`, and only those still alive when the current
- * task yields (a microtask) or when 4096 have piled up get registered.
+ * task yields (a microtask) or when 4096 have piled up get registered — and only those
+ * report their bytes to V8 as external memory: a forward pass's temporaries, freed by
+ * tidy() within the same task, would otherwise drive needless full GCs.
  */
 const registry = new FinalizationRegistry<Handle>((h) => native.dispose(h));
 const fresh: Tensor[] = [];
 const FRESH_LIMIT = 4096;
 let flushQueued = false;
 let registerFresh: () => void;
-function adopt(t: Tensor): void {
-  if (fresh.push(t) >= FRESH_LIMIT) registerFresh();
+let registerNow: (t: Tensor) => void;
+function adopt(t: Tensor, handle: Handle): void {
+  // Large tensors (negative handles, >= 1 MiB) are registered at once: a naive loop that
+  // never disposes must not pile up thousands of them waiting for the batch.
+  if (handle < 0) registerNow(t);
+  else if (fresh.push(t) >= FRESH_LIMIT) registerFresh();
   else if (!flushQueued) {
     flushQueued = true;
     queueMicrotask(registerFresh);
@@ -68,20 +74,23 @@ export class Tensor {
   /** @internal Use torch.tensor()/zeros()/… to create tensors. */
   constructor(handle: Handle) {
     this.#h = handle;
-    adopt(this);
+    adopt(this, handle);
     track(this);
   }
 
   static {
     handleOf = (t: Tensor) => t.#handle;
+    registerNow = (t: Tensor) => {
+      if (t.#h !== null && !t.#registered) {
+        registry.register(t, t.#h, t);
+        // Only now is its memory the GC's business: count it as external memory.
+        native.trackMemory(t.#h);
+        t.#registered = true;
+      }
+    };
     registerFresh = () => {
       flushQueued = false;
-      for (const t of fresh) {
-        if (t.#h !== null && !t.#registered) {
-          registry.register(t, t.#h, t);
-          t.#registered = true;
-        }
-      }
+      for (const t of fresh) registerNow(t);
       fresh.length = 0;
     };
   }

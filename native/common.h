@@ -51,6 +51,9 @@ AddonData& Data(Napi::Env env);
 Napi::Value Wrap(Napi::Env env, at::Tensor tensor);
 Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor);  // undefined tensor -> null
 at::Tensor& Unwrap(const Napi::Value& value);
+// Reports a live tensor's CPU bytes to V8 as external memory (once), so that GC pressure
+// reflects native memory the garbage collector may have to free.
+void ReportMemory(Napi::Env env, const Napi::Value& value);
 // Frees the tensor behind a handle; returns false when the handle was already released.
 bool Release(Napi::Env env, const Napi::Value& value);
 

@@ -18,10 +18,18 @@ int64_t CpuBytes(const at::Tensor& t) {
   return bytes >= 4096 ? bytes : 0;
 }
 
+constexpr int64_t kLargeBytes = 1 << 20;
+
+int64_t StorageBytes(const at::Tensor& t) {
+  if (!t.defined() || t.is_sparse() || !t.has_storage()) return 0;
+  return static_cast<int64_t>(t.storage().nbytes());
+}
+
 // The live slot a handle names, or nullptr when the handle is stale, forged or not a number.
 Slot* Find(AddonData& data, const Napi::Value& value) {
   double d;  // one Node-API call: napi_get_value_double also rejects non-numbers
   if (napi_get_value_double(value.Env(), value, &d) != napi_ok) return nullptr;
+  if (d < 0) d = -d - 1;  // a large tensor's handle (see Wrap)
   if (!(d >= 0) || d > 9007199254740991.0) return nullptr;
   int64_t id = static_cast<int64_t>(d);
   if (static_cast<double>(id) != d) return nullptr;
@@ -59,12 +67,14 @@ Napi::Value Wrap(Napi::Env env, at::Tensor tensor) {
     data.slots.back().index = index;
   }
   Slot& slot = data.slots[index];
-  slot.reported = CpuBytes(tensor);
+  slot.reported = 0;  // reported later, only if the tensor outlives its synchronous code (ReportMemory)
   slot.tensor = std::move(tensor);
   slot.live = true;
   data.live++;
-  if (slot.reported) Napi::MemoryManagement::AdjustExternalMemory(env, slot.reported);
   double id = static_cast<double>(index) * kGenerations + static_cast<double>(slot.generation % kGenerations);
+  // A large tensor's handle is negative: lib/ then hands it to the GC safety net at once
+  // instead of batching it (a batch holds its tensors until the task yields).
+  if (StorageBytes(slot.tensor) >= kLargeBytes) id = -id - 1;
   return Napi::Number::New(env, id);
 }
 
@@ -85,6 +95,13 @@ bool Release(Napi::Env env, const Napi::Value& value) {
   data.live--;
   data.freeSlots.push_back(slot->index);
   return true;
+}
+
+void ReportMemory(Napi::Env env, const Napi::Value& value) {
+  Slot* slot = Find(Data(env), value);
+  if (slot == nullptr || slot->reported) return;
+  slot->reported = CpuBytes(slot->tensor);
+  if (slot->reported) Napi::MemoryManagement::AdjustExternalMemory(env, slot->reported);
 }
 
 at::Tensor& Unwrap(const Napi::Value& value) {

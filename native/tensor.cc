@@ -110,6 +110,11 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), Release(info.Env(), info[0]));
 }
 
+Napi::Value TrackMemory(const Napi::CallbackInfo& info) {
+  ReportMemory(info.Env(), info[0]);
+  return info.Env().Undefined();
+}
+
 Napi::Value Shape(const Napi::CallbackInfo& info) {
   const at::Tensor& t = Unwrap(info[0]);
   auto sizes = t.sizes();
@@ -203,6 +208,7 @@ void RegisterTensor(Napi::Env env, Napi::Object exports) {
   Export<ToData>(env, exports, "toData");
   Export<Item>(env, exports, "item");
   Export<Dispose>(env, exports, "dispose");
+  Export<TrackMemory>(env, exports, "trackMemory");
   Export<Shape>(env, exports, "shape");
   Export<Strides>(env, exports, "strides");
   Export<Dtype>(env, exports, "dtype");

@@ -63,14 +63,19 @@ for (const c of cases) {
 }
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "models.py");
-const py = spawnSync("/usr/bin/python3", [script], { input: JSON.stringify({ threads, cases }), encoding: "utf8" });
+// Same allocator settings on both sides: torch-ts raises glibc's mmap/trim thresholds at load
+// (config().mallocTuned), so Python gets the same thresholds through GLIBC_TUNABLES.
+const tunables = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456";
+const pyEnv = torch.config().mallocTuned ? { ...process.env, GLIBC_TUNABLES: tunables } : process.env;
+const py = spawnSync("/usr/bin/python3", [script], { input: JSON.stringify({ threads, cases }), encoding: "utf8", env: pyEnv });
 if (py.status !== 0) {
   console.error(`bench: Python PyTorch reference failed:\n${py.stderr}`);
   process.exit(1);
 }
 const theirs = JSON.parse(py.stdout) as Record<string, number> & { version: string };
 const cfg = torch.config();
-console.log(`model benchmark — torch-ts on libtorch ${cfg.libtorchVersion} vs PyTorch ${theirs.version}, ${threads} thread(s), CPU, median ms`);
+console.log(`model benchmark — torch-ts on libtorch ${cfg.libtorchVersion} vs PyTorch ${theirs.version}, ${threads} thread(s), CPU, median ms` +
+  (cfg.mallocTuned ? "; both with raised glibc mmap/trim thresholds" : ""));
 for (const c of cases) {
   const a = ours[c.name]!;
   const b = theirs[c.name]!;
