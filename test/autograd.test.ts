@@ -15,17 +15,8 @@ interface Reference {
   detach: { grad: Result; after_mul_: Result };
 }
 
-// Seeded float32-exact inputs (mulberry32), so both sides start from identical bits.
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded float32-exact inputs, so both sides start from identical bits.
+const prng = torch.vision.transforms.mulberry32;
 const rnd = prng(7);
 const spec = (shape: number[], lo = -1, hi = 1) => ({
   shape, data: Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => Math.fround(lo + (hi - lo) * rnd())),

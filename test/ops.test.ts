@@ -12,17 +12,7 @@ type Reference = Result | Result[] | { error: string };
 type X = Record<string, torch.Tensor>;
 interface Case { name: string; ts: (x: X) => torch.Tensor | torch.Tensor[]; py: string }
 
-// mulberry32: tiny, seedable, identical on every platform.
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = torch.vision.transforms.mulberry32; // seedable, identical on every platform
 const rnd = prng(20240601);
 const numel = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 /** Uniform floats in [lo, hi), rounded to float32 so JSON carries them exactly. */

@@ -7,15 +7,7 @@ import { runReference } from "./reference/python.js";
 const { nn, optim } = torch;
 const F = nn.functional;
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = torch.vision.transforms.mulberry32;
 const rand = prng(7);
 const spec = (shape: number[]) => ({ shape, data: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.fround(rand() * 2 - 1)) });
 const inputs = { w: spec([3, 5]), b: spec([3]), x: spec([8, 5]), y: spec([8, 3]) };

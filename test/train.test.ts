@@ -1,6 +1,6 @@
 // End to end: scripts/train.ts on a Fashion-MNIST subset and on a generated ImageFolder; the
 // outputs load in Python torchvision; --resume continues exactly where a run left off.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -124,7 +124,9 @@ describe("scripts/train.ts", () => {
   });
 
   it("--resume from last.pth continues to the same parameters as an uninterrupted run", async () => {
-    const common = ["--limit", "200", "--batch-size", "50", "--seed", "5"];
+    // A constant lr: a cosine schedule's horizon depends on --epochs, so a 1-epoch run is not a
+    // prefix of a 2-epoch one (the Ctrl-C test below covers resuming a scheduled run).
+    const common = ["--limit", "200", "--batch-size", "50", "--seed", "5", "--scheduler", "none"];
     const full = path.join(tmp, "full");
     const split = path.join(tmp, "split");
     expect((await train(...common, "--epochs", "2", "--out", full)).status).toBe(0);
@@ -138,6 +140,43 @@ describe("scripts/train.ts", () => {
     const mb = b.get("model") as Map<string, torch.Tensor>;
     expect([...mb.keys()]).toEqual([...ma.keys()]);
     for (const [k, t] of ma) expect(mb.get(k)!.toTypedArray(), k).toEqual(t.toTypedArray());
+    torch.dispose(a, b);
+  }, 600_000);
+
+  it("Ctrl-C saves last.pth mid-epoch and --resume ends where an uninterrupted run ends (cosine lr)", async () => {
+    // 100 batches an epoch, so the signal lands inside the second epoch's training.
+    const common = ["--limit", "2000", "--batch-size", "20", "--seed", "9", "--epochs", "2"];
+    const full = path.join(tmp, "full-cosine");
+    const cut = path.join(tmp, "interrupted");
+    expect((await train(...common, "--out", full)).status).toBe(0);
+    // Interrupt as soon as the second epoch's training reports progress.
+    const interrupted = await new Promise<Run>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "train.ts"), ...common, "--out", cut],
+        { cwd: root, env: { ...process.env, OMP_NUM_THREADS: "1", CI: "1" } });
+      let stdout = "";
+      let stderr = "";
+      let sent = false;
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        if (!sent && /epoch 2\/2 train \d+\/100/.test(stdout)) {
+          sent = true;
+          child.kill("SIGINT");
+        }
+      });
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("close", (code) => resolve({ status: code, stdout, stderr }));
+    });
+    expect(interrupted.stdout).toMatch(/stopped in epoch 2 at batch \d+; .*last\.pth saved/);
+    expect(interrupted.status).toBe(130);
+    const resumed = await train(...common, "--out", cut, "--resume", path.join(cut, "last.pth"));
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/resumed from .*epoch 2, batch \d+/);
+    const a = torch.load(path.join(full, "last.pth")) as Map<string, unknown>;
+    const b = torch.load(path.join(cut, "last.pth")) as Map<string, unknown>;
+    for (const [k, t] of a.get("model") as Map<string, torch.Tensor>) {
+      expect((b.get("model") as Map<string, torch.Tensor>).get(k)!.toTypedArray(), k).toEqual(t.toTypedArray());
+    }
+    expect(readFileSync(path.join(cut, "metrics.csv"), "utf8").split("\n").length).toBe(readFileSync(path.join(full, "metrics.csv"), "utf8").split("\n").length);
     torch.dispose(a, b);
   }, 600_000);
 

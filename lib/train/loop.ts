@@ -34,6 +34,12 @@ export class NonFiniteLossError extends Error {
 
 type Loss = Module & { forward(input: Tensor, target: Tensor): Tensor };
 
+/**
+ * One turn of the event loop. An in-memory dataset resolves every `await` as a microtask, so
+ * without this an epoch never lets signals (Ctrl-C), pipe writes or GC finalizers run.
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 function onDevice(t: Tensor, device: Device): Tensor {
   const moved = t.to(device);
   if (moved !== t) t.dispose();
@@ -93,6 +99,7 @@ export async function trainEpoch(model: Module, loader: DataLoader, lossFn: Loss
       batch: totals.batches, batches: loader.length, loss: totals.lossSum / totals.samples, acc: totals.correct / totals.samples,
       imagesPerSecond: seen / ((performance.now() - start) / 1000),
     });
+    await yieldToEventLoop();
     if (options.shouldStop?.()) return { totals, complete: false };
   }
   return { totals, complete: true };
@@ -122,6 +129,7 @@ export async function evaluate(model: Module, loader: DataLoader, lossFn: Loss, 
     lossSum += loss;
     correct += c;
     batch++;
+    await yieldToEventLoop();
     onBatch?.({ batch, batches: loader.length, loss: lossSum / samples, acc: correct / samples, imagesPerSecond: samples / ((performance.now() - start) / 1000) });
   }
   return { loss: lossSum / samples, acc: correct / samples, samples, seconds: (performance.now() - start) / 1000 };

@@ -8,17 +8,8 @@ export interface Spec { shape: number[]; data: number[]; dtype: "float32" | "int
 /** A tensor as test/reference/nn_common.py's enc() returns it. */
 export interface Encoded { shape: number[]; dtype: string; values: number[] }
 
-/** mulberry32: a small seeded PRNG, so inputs are reproducible. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (the library's mulberry32), so inputs are reproducible. */
+export const prng = torch.vision.transforms.mulberry32;
 
 const numel = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
