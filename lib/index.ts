@@ -1,6 +1,7 @@
 // `import * as torch from "torch-ts"`: the public surface, named as in PyTorch.
 export { Tensor, type TensorOrScalar, type Reduced } from "./tensor.js";
-import "./tensor_ops.js"; // attaches the math, reduction and shape methods to Tensor
+import "./tensor_ops.js"; // attaches the math and in-place methods to Tensor
+import "./tensor_shape.js"; // and the reduction and shape methods
 export { TorchError } from "./errors.js";
 export type { DType, TypedArray } from "./dtype.js";
 export { device, type Device, type DeviceLike } from "./device.js";

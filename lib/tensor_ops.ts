@@ -1,15 +1,11 @@
-// Tensor math, in-place, reduction and shape methods, attached to Tensor.prototype.
+// Tensor math and in-place methods, attached to Tensor.prototype (reductions and shape
+// methods: tensor_shape.ts).
 // Kept apart from tensor.ts (lifetime, properties, autograd, conversion) so each file holds
 // one concept; lib/index.ts imports this module, so every Tensor has these methods.
 import type { Handle, Scalar } from "../binding.js";
 import { native } from "./binding.js";
-import { DTYPES } from "./dtype.js";
-import type { DType } from "./dtype.js";
-import { TorchError } from "./errors.js";
-import { handleOf, sizeArgs, Tensor, tensorArg, wrap, type Reduced, type TensorOrScalar } from "./tensor.js";
-import {
-  argError, checkBool, checkDType, checkDims, checkInt, checkIntList, checkOptions, checkScalar,
-} from "./validate.js";
+import { handleOf, Tensor, tensorArg, wrap, type TensorOrScalar } from "./tensor.js";
+import { argError, checkBool, checkOptions, checkScalar } from "./validate.js";
 
 function scalarArg(fn: string, arg: string, value: unknown): Scalar {
   const t = typeof value;
@@ -28,12 +24,6 @@ function binary<R>(
 function alphaOf(fn: string, opts: unknown): Scalar {
   const o = checkOptions(fn, opts);
   return o.alpha === undefined ? 1 : checkScalar(fn, "alpha", o.alpha);
-}
-
-function reduced(pair: [Handle, Handle]): Reduced {
-  const values = wrap(pair[0]);
-  const indices = wrap(pair[1]);
-  return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
 }
 
 declare module "./tensor.js" {
@@ -98,33 +88,6 @@ declare module "./tensor.js" {
     copy_(src: Tensor, options?: { nonBlocking?: boolean }): this;
     /** Python: `t.lerp_(end, weight)`: t += weight * (end - t). */
     lerp_(end: Tensor, weight: TensorOrScalar): this;
-    // ---- reductions: dim = an integer, a list, or omitted for all ----
-    sum(dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor;
-    mean(dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor;
-    /** Python: `t.std(dim=None, unbiased=True, keepdim=False)`. */
-    std(dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
-    var(dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor;
-    /** Python: `t.max()` -> tensor; `t.max(dim, keepdim)` -> (values, indices). */
-    max(): Tensor;
-    max(dim: number, options?: { keepdim?: boolean }): Reduced;
-    min(): Tensor;
-    min(dim: number, options?: { keepdim?: boolean }): Reduced;
-    argmax(dim?: number | null, options?: { keepdim?: boolean }): Tensor;
-    argmin(dim?: number | null, options?: { keepdim?: boolean }): Tensor;
-    // ---- shape ----
-    reshape(...shape: number[] | [number[]]): Tensor;
-    view(...shape: number[] | [number[]]): Tensor;
-    expand(...shape: number[] | [number[]]): Tensor;
-    flatten(startDim?: number, endDim?: number): Tensor;
-    permute(...dims: number[] | [number[]]): Tensor;
-    transpose(dim0: number, dim1: number): Tensor;
-    /** Python: `t.t()` / `t.T` for 2-D tensors. */
-    t(): Tensor;
-    squeeze(dim?: number): Tensor;
-    unsqueeze(dim: number): Tensor;
-    narrow(dim: number, start: number, length: number): Tensor;
-    select(dim: number, index: number): Tensor;
-    indexSelect(dim: number, index: Tensor): Tensor;
   }
 }
 
@@ -310,99 +273,6 @@ function lerp_(this: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
   return this;
 }
 
-// ---- reductions: dim = an integer, a list, or omitted for all ----
-function sum(this: Tensor, dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor {
-  const [dims, keepdim, dtype] = reduceArgs("Tensor.sum", dim, options);
-  return wrap(native.sum(handleOf(this), dims, keepdim, dtype));
-}
-
-function mean(this: Tensor, dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DType }): Tensor {
-  const [dims, keepdim, dtype] = reduceArgs("Tensor.mean", dim, options);
-  return wrap(native.mean(handleOf(this), dims, keepdim, dtype));
-}
-
-function std(this: Tensor, dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
-  const [dims, unbiased, keepdim] = spreadArgs("Tensor.std", dim, options);
-  return wrap(native.std(handleOf(this), dims, unbiased, keepdim));
-}
-
-function var_fn(this: Tensor, dim?: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
-  const [dims, unbiased, keepdim] = spreadArgs("Tensor.var", dim, options);
-  return wrap(native.var(handleOf(this), dims, unbiased, keepdim));
-}
-
-function max(this: Tensor, dim?: number, options?: { keepdim?: boolean }): Tensor | Reduced {
-  if (dim === undefined) return wrap(native.max(handleOf(this), null, false));
-  return reduced(native.max(handleOf(this), checkInt("Tensor.max", "dim", dim), keepdimOf("Tensor.max", options)));
-}
-
-function min(this: Tensor, dim?: number, options?: { keepdim?: boolean }): Tensor | Reduced {
-  if (dim === undefined) return wrap(native.min(handleOf(this), null, false));
-  return reduced(native.min(handleOf(this), checkInt("Tensor.min", "dim", dim), keepdimOf("Tensor.min", options)));
-}
-
-function argmax(this: Tensor, dim?: number | null, options?: { keepdim?: boolean }): Tensor {
-  const d = dim === undefined || dim === null ? null : checkInt("Tensor.argmax", "dim", dim);
-  return wrap(native.argmax(handleOf(this), d, keepdimOf("Tensor.argmax", options)));
-}
-
-function argmin(this: Tensor, dim?: number | null, options?: { keepdim?: boolean }): Tensor {
-  const d = dim === undefined || dim === null ? null : checkInt("Tensor.argmin", "dim", dim);
-  return wrap(native.argmin(handleOf(this), d, keepdimOf("Tensor.argmin", options)));
-}
-
-// ---- shape ----
-function reshape(this: Tensor, ...shape: number[] | [number[]]): Tensor {
-  return wrap(native.reshape(handleOf(this), sizeArgs("Tensor.reshape", shape)));
-}
-
-function view(this: Tensor, ...shape: number[] | [number[]]): Tensor {
-  return wrap(native.view(handleOf(this), sizeArgs("Tensor.view", shape)));
-}
-
-function expand(this: Tensor, ...shape: number[] | [number[]]): Tensor {
-  return wrap(native.expand(handleOf(this), sizeArgs("Tensor.expand", shape)));
-}
-
-function flatten(this: Tensor, startDim = 0, endDim = -1): Tensor {
-  return wrap(native.flatten(handleOf(this), checkInt("Tensor.flatten", "startDim", startDim), checkInt("Tensor.flatten", "endDim", endDim)));
-}
-
-function permute(this: Tensor, ...dims: number[] | [number[]]): Tensor {
-  const list = dims.length === 1 && Array.isArray(dims[0]) ? dims[0] : dims;
-  return wrap(native.permute(handleOf(this), checkIntList("Tensor.permute", "dims", list)));
-}
-
-function transpose(this: Tensor, dim0: number, dim1: number): Tensor {
-  return wrap(native.transpose(handleOf(this), checkInt("Tensor.transpose", "dim0", dim0), checkInt("Tensor.transpose", "dim1", dim1)));
-}
-
-function t(this: Tensor): Tensor {
-  if (this.ndim > 2) throw new TorchError(`t() expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
-  return this.ndim < 2 ? wrap(native.view(handleOf(this), this.shape)) : this.transpose(0, 1);
-}
-
-function squeeze(this: Tensor, dim?: number): Tensor {
-  return wrap(native.squeeze(handleOf(this), dim === undefined ? null : checkInt("Tensor.squeeze", "dim", dim)));
-}
-
-function unsqueeze(this: Tensor, dim: number): Tensor {
-  return wrap(native.unsqueeze(handleOf(this), checkInt("Tensor.unsqueeze", "dim", dim)));
-}
-
-function narrow(this: Tensor, dim: number, start: number, length: number): Tensor {
-  return wrap(native.narrow(handleOf(this), checkInt("Tensor.narrow", "dim", dim), checkInt("Tensor.narrow", "start", start),
-    checkInt("Tensor.narrow", "length", length)));
-}
-
-function select(this: Tensor, dim: number, index: number): Tensor {
-  return wrap(native.select(handleOf(this), checkInt("Tensor.select", "dim", dim), checkInt("Tensor.select", "index", index)));
-}
-
-function indexSelect(this: Tensor, dim: number, index: Tensor): Tensor {
-  return wrap(native.indexSelect(handleOf(this), checkInt("Tensor.indexSelect", "dim", dim), tensorArg("Tensor.indexSelect", "index", index)));
-}
-
 function clampBounds(fn: string, min: unknown, max: unknown): [number | null, number | null] {
   const lo = min === undefined || min === null ? null : checkScalarNumber(fn, "min", min);
   const hi = max === undefined || max === null ? null : checkScalarNumber(fn, "max", max);
@@ -413,23 +283,6 @@ function clampBounds(fn: string, min: unknown, max: unknown): [number | null, nu
 function checkScalarNumber(fn: string, arg: string, value: unknown): number {
   if (typeof value !== "number") throw argError(fn, arg, "a number", value);
   return value;
-}
-
-function keepdimOf(fn: string, options: unknown): boolean {
-  const o = checkOptions(fn, options);
-  return o.keepdim === undefined ? false : checkBool(fn, "keepdim", o.keepdim);
-}
-
-function reduceArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, number | null] {
-  const o = checkOptions(fn, options);
-  const dtype = o.dtype === undefined ? null : DTYPES[checkDType(fn, "dtype", o.dtype)].code;
-  return [checkDims(fn, "dim", dim), keepdimOf(fn, options), dtype];
-}
-
-function spreadArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, boolean] {
-  const o = checkOptions(fn, options);
-  const unbiased = o.unbiased === undefined ? true : checkBool(fn, "unbiased", o.unbiased);
-  return [checkDims(fn, "dim", dim), unbiased, keepdimOf(fn, options)];
 }
 
 const methods: Record<string, unknown> = {
@@ -487,26 +340,6 @@ const methods: Record<string, unknown> = {
   addcdiv_,
   copy_,
   lerp_,
-  sum,
-  mean,
-  std,
-  "var": var_fn,
-  max,
-  min,
-  argmax,
-  argmin,
-  reshape,
-  view,
-  expand,
-  flatten,
-  permute,
-  transpose,
-  t,
-  squeeze,
-  unsqueeze,
-  narrow,
-  select,
-  indexSelect,
 };
 for (const [name, fn] of Object.entries(methods)) {
   Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true, enumerable: false });
