@@ -5,7 +5,7 @@
 import type { Handle, Scalar } from "../binding.js";
 import { native } from "./binding.js";
 import { handleOf, Tensor, tensorArg, wrap, type TensorOrScalar } from "./tensor.js";
-import { argError, checkBool, checkOptions, checkScalar } from "./validate.js";
+import { argError, checkBool, checkNumber, checkOptions, checkScalar } from "./validate.js";
 
 function scalarArg(fn: string, arg: string, value: unknown): Scalar {
   const t = typeof value;
@@ -274,16 +274,12 @@ function lerp_(this: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
 }
 
 function clampBounds(fn: string, min: unknown, max: unknown): [number | null, number | null] {
-  const lo = min === undefined || min === null ? null : checkScalarNumber(fn, "min", min);
-  const hi = max === undefined || max === null ? null : checkScalarNumber(fn, "max", max);
+  const lo = min === undefined || min === null ? null : checkNumber(fn, "min", min);
+  const hi = max === undefined || max === null ? null : checkNumber(fn, "max", max);
   if (lo === null && hi === null) throw new TypeError(`${fn}: at least one of min or max must not be null`);
   return [lo, hi];
 }
 
-function checkScalarNumber(fn: string, arg: string, value: unknown): number {
-  if (typeof value !== "number") throw argError(fn, arg, "a number", value);
-  return value;
-}
 
 const methods: Record<string, unknown> = {
   add,
