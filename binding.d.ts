@@ -7,6 +7,8 @@
  * Negative for tensors of 1 MiB or more (lib/ registers those with the GC at once).
  */
 export type Handle = number & { readonly __torchTsHandle: unique symbol };
+/** A graph recorded by traceForward (a native External; freed by the GC). */
+export type TracedForward = object & { readonly __torchTsTraced: unique symbol };
 
 /** at::ScalarType codes (stable across libtorch 1.13 and 2.x). */
 export type DtypeCode = number;
@@ -35,6 +37,8 @@ export interface Binding {
   // runtime (addon.cc)
   setErrorClass(ctor: new (message: string) => Error): void;
   liveTensors(): number;
+  /** Live tensors in every environment of the process (main thread and worker_threads). */
+  processLiveTensors(): number;
   config(): NativeConfig;
   setNumThreads(n: number): void;
   getNumThreads(): number;
@@ -213,4 +217,11 @@ export interface Binding {
   /** Every byte of h's storage, copied to the CPU. */
   storageData(h: Handle): ArrayBuffer;
   asStrided(h: Handle, size: number[], stride: number[], offset: number): Handle;
+  // non-blocking forward (async.cc)
+  /** Records fn(x) with libtorch's tracer; inputs = [x, ...parameters and buffers]. */
+  traceForward(fn: (x: Handle) => Handle, inputs: Handle[]): TracedForward;
+  /** The recorded graph as torch.jit prints it. */
+  tracedGraph(traced: TracedForward): string;
+  /** Runs the graph on a libuv worker thread (inputs[0] is copied first) in the caller's grad mode. */
+  runTracedAsync(traced: TracedForward, inputs: Handle[]): Promise<Handle>;
 }

@@ -2,13 +2,26 @@
 // it applies to this JS thread (a worker_thread has its own).
 import { native } from "./binding.js";
 
+/**
+ * Promises whose work read the grad mode synchronously, when they were created (forwardAsync):
+ * `noGrad(() => model.forwardAsync(x))` is then as correct as it reads.
+ */
+const capturesGradMode = new WeakSet<object>();
+
+/** Internal: marks a promise that captured the grad mode at creation. */
+export function gradModeCaptured<T extends object>(promise: T): T {
+  capturesGradMode.add(promise);
+  return promise;
+}
+
 function withGradMode<T>(enabled: boolean, fn: () => T, name: string): T {
   if (typeof fn !== "function") throw new TypeError(`torch.${name}: expected fn to be a function, but received ${typeof fn}`);
   const previous = native.isGradEnabled();
   native.setGradEnabled(enabled);
   try {
     const result = fn();
-    if (result !== null && typeof (result as { then?: unknown })?.then === "function") {
+    const thenable = result !== null && typeof (result as { then?: unknown })?.then === "function";
+    if (thenable && !capturesGradMode.has(result as object)) {
       // The mode would not cover code after an await; say so rather than silently record graphs.
       throw new TypeError(`torch.${name}: fn must be synchronous, but it returned a Promise; call setGradEnabled() around async code`);
     }

@@ -26,6 +26,10 @@ Napi::Value Live(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(Data(info.Env()).live));
 }
 
+Napi::Value ProcessLiveTensors(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(ProcessLive()));
+}
+
 int CudaDeviceCount() {
   if (!at::globalContext().hasCUDA() || !c10::impl::hasDeviceGuardImpl(c10::DeviceType::CUDA)) return 0;
   return c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA)->deviceCount();
@@ -142,6 +146,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   DefaultThreads();
   Export<SetErrorClass>(env, exports, "setErrorClass");
   Export<Live>(env, exports, "liveTensors");
+  Export<ProcessLiveTensors>(env, exports, "processLiveTensors");
   Export<Config>(env, exports, "config");
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<GetNumThreads>(env, exports, "getNumThreads");
@@ -152,6 +157,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterTensor(env, exports);
   RegisterOps(env, exports);
   RegisterNn(env, exports);
+  RegisterAsync(env, exports);
   return exports;
 }
 

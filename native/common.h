@@ -42,7 +42,15 @@ struct AddonData {
   std::deque<Slot> slots;  // a deque: growing it never moves a slot an at::Tensor& points into
   std::vector<uint32_t> freeSlots;
   int64_t live = 0;
+  AddonData() = default;
+  AddonData(const AddonData&) = delete;
+  AddonData& operator=(const AddonData&) = delete;
+  ~AddonData();  // the environment is gone: its tensors leave the process-wide count
 };
+
+// Live tensors in every environment of the process (main thread and worker_threads), so a
+// test can prove that a worker's exit frees what it held.
+int64_t ProcessLive();
 
 AddonData& Data(Napi::Env env);
 
@@ -92,5 +100,6 @@ void Export(Napi::Env env, Napi::Object exports, const char* name) {
 void RegisterTensor(Napi::Env env, Napi::Object exports);
 void RegisterOps(Napi::Env env, Napi::Object exports);
 void RegisterNn(Napi::Env env, Napi::Object exports);
+void RegisterAsync(Napi::Env env, Napi::Object exports);
 
 }  // namespace tts

@@ -1,6 +1,7 @@
 // Tensor handles, argument conversion and error reporting.
 #include "common.h"
 
+#include <atomic>
 #include <cmath>
 
 namespace tts {
@@ -8,6 +9,8 @@ namespace tts {
 namespace {
 
 constexpr int64_t kGenerations = 1024;
+
+std::atomic<int64_t> g_processLive{0};
 
 // Bytes worth reporting to V8 so that GC pressure reflects native memory. Storages under
 // 4 KiB are not reported: they cannot move the GC's heuristics, and skipping them keeps
@@ -44,6 +47,10 @@ Slot* Find(AddonData& data, const Napi::Value& value) {
 
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
+AddonData::~AddonData() { g_processLive -= live; }
+
+int64_t ProcessLive() { return g_processLive.load(); }
+
 void ThrowTorchError(Napi::Env env, const std::string& message) {
   // PyTorch's message without the C++ backtrace. A dispatcher error appends the full
   // kernel registry after a blank line; that list helps nobody, so it is cut.
@@ -71,6 +78,7 @@ Napi::Value Wrap(Napi::Env env, at::Tensor tensor) {
   slot.tensor = std::move(tensor);
   slot.live = true;
   data.live++;
+  g_processLive++;
   double id = static_cast<double>(index) * kGenerations + static_cast<double>(slot.generation % kGenerations);
   // A large tensor's handle is negative: lib/ then hands it to the GC safety net at once
   // instead of batching it (a batch holds its tensors until the task yields).
@@ -93,6 +101,7 @@ bool Release(Napi::Env env, const Napi::Value& value) {
   if (slot->reported) Napi::MemoryManagement::AdjustExternalMemory(env, -slot->reported);
   slot->reported = 0;
   data.live--;
+  g_processLive--;
   data.freeSlots.push_back(slot->index);
   return true;
 }

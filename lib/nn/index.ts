@@ -1,5 +1,6 @@
 // torch.nn: `import { nn } from "torch-ts"` or `torch.nn.Conv2d`.
 export { Module, Parameter, type StateDict, type IncompatibleKeys, type StateDictMetadata } from "./module.js";
+export { tracedGraph } from "./forward_async.js";
 export { Conv2d, type Conv2dOptions } from "./conv.js";
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./batchnorm.js";
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./pooling.js";

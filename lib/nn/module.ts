@@ -7,6 +7,7 @@ import { DTYPES, isDType, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { tidy } from "../memory.js";
 import { handleOf, Tensor } from "../tensor.js";
+import { forwardAsync } from "./forward_async.js";
 import { argError, checkBool, checkOptions } from "../validate.js";
 
 /** A state dict: an ordered Map (or plain object) of PyTorch keys to tensors. */
@@ -61,6 +62,14 @@ export abstract class Module {
    */
   call(...args: Parameters<this["forward"]>): ReturnType<this["forward"]> {
     return tidy(() => this.forward(...args)) as ReturnType<this["forward"]>;
+  }
+
+  /**
+   * `await model.forwardAsync(x)`: forward() on a libuv worker thread, so the event loop keeps
+   * serving while a long inference runs (see nn/forward_async.ts for how and its limits).
+   */
+  forwardAsync(x: Tensor): Promise<Tensor> {
+    return forwardAsync(this, x);
   }
 
   /** Python: `register_parameter(name, param)`. Returns the parameter. */
