@@ -81,7 +81,24 @@ export function dispose(...values: unknown[]): void {
   for (const t of found) if (!t.isDisposed) t.dispose();
 }
 
-/** Number of native tensors alive in this process (not yet disposed or collected). */
-export function liveTensors(): number {
-  return native.liveTensors();
+/**
+ * Number of native tensors alive (not yet disposed or collected) in this thread's environment —
+ * the main thread and each worker_thread hold their own — or, with `allThreads`, in the process.
+ */
+export function liveTensors(options?: { allThreads?: boolean }): number {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new TypeError(`torch.liveTensors: expected options to be an object, but received ${options === null ? "null" : typeof options}`);
+  }
+  const allThreads = options?.allThreads ?? false;
+  if (typeof allThreads !== "boolean") throw new TypeError(`torch.liveTensors: expected allThreads to be a boolean, but received ${typeof allThreads}`);
+  return allThreads ? native.processLiveTensors() : native.liveTensors();
+}
+
+/**
+ * Internal: waits one turn of the event loop (a macrotask, not a microtask). The GC safety net
+ * (FinalizationRegistry callbacks) and Ctrl-C handlers run only between macrotasks, so a loop
+ * that awaits only already-resolved promises would never free what it forgot to dispose.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }

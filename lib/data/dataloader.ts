@@ -1,17 +1,15 @@
 // torch.utils.data.DataLoader: batches of tensors from a dataset, shuffled by a seed, with
 // decoding and augmentation in worker threads. The order of samples and their augmentations
 // depend only on (seed, epoch), never on the number of workers.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { tensor } from "../creation.js";
+import { yieldToEventLoop } from "../memory.js";
 import type { Tensor } from "../tensor.js";
 import { argError, checkBool, checkNonNegInt, checkOptions } from "../validate.js";
 import type { Dataset } from "../vision/datasets.js";
 import { mulberry32 } from "../vision/transforms.js";
 import { loadBatch, type RawBatch } from "./batch.js";
+import { startWorker } from "./spawn.js";
 
 export interface DataLoaderOptions {
   batchSize?: number;
@@ -119,6 +117,9 @@ export class DataLoader implements AsyncIterable<[Tensor, Tensor]> {
       while (inflight.length > 0) {
         const raw = await inflight.shift()!;
         launch();
+        // Prefetched batches are often ready already, and awaiting them costs only microtasks:
+        // yield a real turn so a loop that never disposes is still cleaned up by the GC.
+        await yieldToEventLoop();
         if (raw.count === 0) continue;
         const x = tensor(raw.data, { shape: [raw.count, ...raw.shape] });
         const y = tensor(BigInt64Array.from(raw.labels, (v) => BigInt(v)));
@@ -170,19 +171,8 @@ export class DataLoader implements AsyncIterable<[Tensor, Tensor]> {
   }
 }
 
-/**
- * Starts lib/data/worker: the compiled .js in a package; from sources (tests, `tsx` scripts)
- * the .ts file, after registering tsx's ESM loader inside the worker (a worker does not
- * inherit the parent's loader, and `--import tsx` in execArgv is not honoured by Node 20).
- */
+/** Starts lib/data/worker: worker.js in a package, worker.ts from sources. */
 function spawnWorker(workerData: unknown): Worker {
   const self = new URL(import.meta.url);
-  if (!self.pathname.endsWith(".ts")) return new Worker(new URL("./worker.js", self), { workerData });
-  const require = createRequire(self);
-  const manifest = require.resolve("tsx/package.json");
-  const exportsMap = JSON.parse(readFileSync(manifest, "utf8")).exports["./esm/api"] as { import: { default: string } };
-  const api = pathToFileURL(path.join(path.dirname(manifest), exportsMap.import.default)).href;
-  const entry = new URL("./worker.ts", self).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData });
+  return startWorker(new URL(self.pathname.endsWith(".ts") ? "./worker.ts" : "./worker.js", self), workerData);
 }
