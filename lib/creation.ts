@@ -19,8 +19,11 @@ interface Resolved {
   requiresGrad: boolean;
 }
 
-function resolve(fn: string, options: unknown, defaultDtype: DType): Resolved {
-  const o = checkOptions(fn, options);
+const TENSOR_OPTIONS = ["dtype", "device", "requiresGrad"] as const;
+const WITH_SHAPE = [...TENSOR_OPTIONS, "shape"] as const;
+
+function resolve(fn: string, options: unknown, defaultDtype: DType, allowed: readonly string[] = TENSOR_OPTIONS): Resolved {
+  const o = checkOptions(fn, options, allowed);
   return {
     dtype: o.dtype === undefined ? defaultDtype : checkDType(fn, "dtype", o.dtype),
     device: o.device === undefined ? null : parseDevice(fn, "device", o.device),
@@ -103,7 +106,7 @@ export function randint(...args: unknown[]): Tensor {
 
 function likeOptions(fn: string, t: unknown, options: unknown): [number[], Resolved] {
   if (!(t instanceof Tensor)) throw argError(fn, "input", "a Tensor", t);
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, TENSOR_OPTIONS);
   const r = resolve(fn, options, t.dtype);
   if (o.device === undefined) r.device = t.device;
   return [t.shape, r];
@@ -217,7 +220,7 @@ function typedFrom(values: unknown[], dtype: DType): { array: ArrayBufferView; d
  * it dimensions; a Buffer is a Uint8Array of uint8 values). Always copies.
  */
 export function tensor(data: TensorData, options?: TensorOptions & { shape?: number[] }): Tensor {
-  const o = checkOptions("torch.tensor", options);
+  const o = checkOptions("torch.tensor", options, WITH_SHAPE);
   let values: ArrayBufferView;
   let from: DType;
   let shape: number[];
@@ -248,7 +251,7 @@ export function tensor(data: TensorData, options?: TensorOptions & { shape?: num
     const target = o.dtype === undefined ? defaultDtype : checkDType("torch.tensor", "dtype", o.dtype);
     ({ array: values, dtype: from } = typedFrom(flat, target));
   }
-  const r = resolve("torch.tensor", { ...o, shape: undefined }, defaultDtype);
+  const r = resolve("torch.tensor", { ...o, shape: undefined }, defaultDtype, WITH_SHAPE);
   const h = native.fromData(values, shape, DTYPES[from].code, r.device, false);
   let t = wrap(h);
   if (from !== r.dtype) {
@@ -272,7 +275,7 @@ export function tensor(data: TensorData, options?: TensorOptions & { shape?: num
  * of `buffer` reinterpreted as `dtype`. Copies (the tensor does not alias the buffer).
  */
 export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, options: { dtype: DType; shape?: number[] } & Omit<TensorOptions, "dtype">): Tensor {
-  const o = checkOptions("torch.frombuffer", options);
+  const o = checkOptions("torch.frombuffer", options, WITH_SHAPE);
   const dtype = checkDType("torch.frombuffer", "dtype", o.dtype);
   const bytes = buffer instanceof ArrayBuffer ? buffer.byteLength : ArrayBuffer.isView(buffer) ? buffer.byteLength : -1;
   if (bytes < 0) throw argError("torch.frombuffer", "buffer", "an ArrayBuffer, Buffer or TypedArray", buffer);
@@ -283,6 +286,6 @@ export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, options: { dty
   if (count * size !== bytes) {
     throw new TypeError(`torch.frombuffer: shape [${shape.join(", ")}] of ${dtype} needs ${count * size} bytes, but buffer has ${bytes}`);
   }
-  const r = resolve("torch.frombuffer", { ...o, shape: undefined }, dtype);
+  const r = resolve("torch.frombuffer", { ...o, shape: undefined }, dtype, WITH_SHAPE);
   return wrap(native.fromData(buffer, shape, DTYPES[dtype].code, r.device, r.requiresGrad));
 }

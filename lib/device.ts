@@ -29,7 +29,8 @@ export function parseDevice(fn: string, arg: string, value: unknown): Device {
     if (n === 0) {
       const cfg = native.config();
       throw new TorchError(
-        `${fn}: CUDA is not available (${cfg.cudaBuild ? "no CUDA device found" : `torch-ts was built against a CPU-only libtorch ${cfg.libtorchVersion}`}); ` +
+        `${fn}: CUDA is not available (${arg} ${JSON.stringify(value)} requested, but ` +
+          `${cfg.cudaBuild ? "no CUDA device was found" : `torch-ts was built against a CPU-only libtorch ${cfg.libtorchVersion}`}); ` +
           "use device \"cpu\" or rebuild with LIBTORCH pointing at a CUDA libtorch",
       );
     }

@@ -194,7 +194,7 @@ export class Tensor {
   }
   /** Python: `t.backward(gradient=None, retain_graph=None, create_graph=False)`. */
   backward(gradient?: Tensor | null, options?: { retainGraph?: boolean; createGraph?: boolean }): void {
-    const o = checkOptions("Tensor.backward", options);
+    const o = checkOptions("Tensor.backward", options, ["retainGraph", "createGraph"]);
     const g = gradient === undefined || gradient === null ? null : tensorArg("Tensor.backward", "gradient", gradient);
     const retain = o.retainGraph === undefined ? null : checkBool("Tensor.backward", "retainGraph", o.retainGraph);
     const create = o.createGraph === undefined ? false : checkBool("Tensor.backward", "createGraph", o.createGraph);
@@ -211,7 +211,7 @@ export class Tensor {
    */
   to(target: Device | "auto" | DType | Tensor | { device?: Device | "auto"; dtype?: DType },
      options?: { nonBlocking?: boolean; copy?: boolean }): Tensor {
-    const o = checkOptions("Tensor.to", options);
+    const o = checkOptions("Tensor.to", options, ["nonBlocking", "copy"]);
     let device: string | null = null;
     let dtype: number | null = null;
     if (target instanceof Tensor) {
@@ -223,8 +223,9 @@ export class Tensor {
       if (!/^(cpu|cuda|auto)/.test(target)) throw argError("Tensor.to", "target", "a device or a dtype name", target);
       device = parseDevice("Tensor.to", "device", target);
     } else if (target !== null && typeof target === "object") {
-      if (target.device !== undefined) device = parseDevice("Tensor.to", "device", target.device);
-      if (target.dtype !== undefined) dtype = DTYPES[checkDType("Tensor.to", "dtype", target.dtype)].code;
+      const t = checkOptions("Tensor.to", target, ["device", "dtype"]);
+      if (t.device !== undefined) device = parseDevice("Tensor.to", "device", t.device);
+      if (t.dtype !== undefined) dtype = DTYPES[checkDType("Tensor.to", "dtype", t.dtype)].code;
     } else {
       throw argError("Tensor.to", "target", "a device, a dtype, a Tensor or {device, dtype}", target);
     }

@@ -22,7 +22,7 @@ function binary<R>(
 }
 
 function alphaOf(fn: string, opts: unknown): Scalar {
-  const o = checkOptions(fn, opts);
+  const o = checkOptions(fn, opts, ["alpha"]);
   return o.alpha === undefined ? 1 : checkScalar(fn, "alpha", o.alpha);
 }
 
@@ -247,21 +247,21 @@ function clamp_(this: Tensor, min?: number | null, max?: number | null): Tensor 
 }
 
 function addcmul_(this: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): Tensor {
-  const o = checkOptions("Tensor.addcmul_", options);
+  const o = checkOptions("Tensor.addcmul_", options, ["value"]);
   native.addcmul_(handleOf(this), tensorArg("Tensor.addcmul_", "tensor1", tensor1),
     tensorArg("Tensor.addcmul_", "tensor2", tensor2), o.value === undefined ? 1 : checkScalar("Tensor.addcmul_", "value", o.value));
   return this;
 }
 
 function addcdiv_(this: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): Tensor {
-  const o = checkOptions("Tensor.addcdiv_", options);
+  const o = checkOptions("Tensor.addcdiv_", options, ["value"]);
   native.addcdiv_(handleOf(this), tensorArg("Tensor.addcdiv_", "tensor1", tensor1),
     tensorArg("Tensor.addcdiv_", "tensor2", tensor2), o.value === undefined ? 1 : checkScalar("Tensor.addcdiv_", "value", o.value));
   return this;
 }
 
 function copy_(this: Tensor, src: Tensor, options?: { nonBlocking?: boolean }): Tensor {
-  const o = checkOptions("Tensor.copy_", options);
+  const o = checkOptions("Tensor.copy_", options, ["nonBlocking"]);
   native.copy_(handleOf(this), tensorArg("Tensor.copy_", "src", src), o.nonBlocking === undefined ? false : checkBool("Tensor.copy_", "nonBlocking", o.nonBlocking));
   return this;
 }

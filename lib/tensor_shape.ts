@@ -139,21 +139,21 @@ function indexSelect(this: Tensor, dim: number, index: Tensor): Tensor {
   return wrap(native.indexSelect(handleOf(this), checkInt("Tensor.indexSelect", "dim", dim), tensorArg("Tensor.indexSelect", "index", index)));
 }
 
-function keepdimOf(fn: string, options: unknown): boolean {
-  const o = checkOptions(fn, options);
+function keepdimOf(fn: string, options: unknown, allowed: readonly string[] = ["keepdim"]): boolean {
+  const o = checkOptions(fn, options, allowed);
   return o.keepdim === undefined ? false : checkBool(fn, "keepdim", o.keepdim);
 }
 
 function reduceArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, number | null] {
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["keepdim", "dtype"]);
   const dtype = o.dtype === undefined ? null : DTYPES[checkDType(fn, "dtype", o.dtype)].code;
-  return [checkDims(fn, "dim", dim), keepdimOf(fn, options), dtype];
+  return [checkDims(fn, "dim", dim), keepdimOf(fn, options, ["keepdim", "dtype"]), dtype];
 }
 
 function spreadArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, boolean] {
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["unbiased", "keepdim"]);
   const unbiased = o.unbiased === undefined ? true : checkBool(fn, "unbiased", o.unbiased);
-  return [checkDims(fn, "dim", dim), unbiased, keepdimOf(fn, options)];
+  return [checkDims(fn, "dim", dim), unbiased, keepdimOf(fn, options, ["unbiased", "keepdim"])];
 }
 
 const methods: Record<string, unknown> = {

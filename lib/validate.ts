@@ -15,8 +15,27 @@ export function describe(value: unknown): string {
   }
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as { length?: number }).length ?? value.byteLength})`;
   const name = (value as object).constructor?.name;
-  if (name === "Tensor") return String(value);
+  if (name === "Tensor") return describeTensor(value as TensorLike);
   return name && name !== "Object" ? `a ${name}` : "an object";
+}
+
+/** What describe() reads of a Tensor (validate.ts cannot import tensor.ts: it imports us). */
+interface TensorLike {
+  readonly isDisposed: boolean;
+  readonly shape: number[];
+  readonly dtype: string;
+  readonly device: string;
+}
+
+/**
+ * Small tensors as PyTorch prints them (the values are what was wrong); larger ones by dtype,
+ * shape and device, so a bad image batch does not print pages of numbers into an error.
+ */
+function describeTensor(t: TensorLike): string {
+  if (t.isDisposed) return String(t);
+  const numel = t.shape.reduce((a, b) => a * b, 1);
+  if (numel <= 16) return String(t);
+  return `a ${t.dtype} tensor of shape [${t.shape.join(", ")}]${t.device === "cpu" ? "" : ` on ${t.device}`}`;
 }
 
 export function argError(fn: string, arg: string, expected: string, received: unknown): TypeError {
@@ -35,6 +54,28 @@ export function checkInt(fn: string, arg: string, value: unknown): number {
 export function checkNonNegInt(fn: string, arg: string, value: unknown): number {
   if (!isInt(value) || value < 0) throw argError(fn, arg, "a non-negative integer", value);
   return value;
+}
+
+export function checkPositiveInt(fn: string, arg: string, value: unknown): number {
+  if (!isInt(value) || value < 1) throw argError(fn, arg, "a positive integer", value);
+  return value;
+}
+
+/**
+ * A number in [min, max]; NaN never is, so `lr: NaN` is refused (as PyTorch's
+ * `if not 0.0 <= lr`). `expected` words the range in the message when the default does not.
+ */
+export function checkNumberIn(fn: string, arg: string, value: unknown, min: number, max: number, expected?: string): number {
+  if (typeof value !== "number" || !(value >= min && value <= max)) {
+    const range = max === Infinity ? `a number >= ${min}` : max === Number.MAX_VALUE ? `a finite number >= ${min}` : `a number between ${min} and ${max}`;
+    throw argError(fn, arg, expected ?? range, value);
+  }
+  return value;
+}
+
+export function checkFunction(fn: string, arg: string, value: unknown): (...args: never[]) => unknown {
+  if (typeof value !== "function") throw argError(fn, arg, "a function", value);
+  return value as (...args: never[]) => unknown;
 }
 
 export function checkBool(fn: string, arg: string, value: unknown): boolean {
@@ -86,8 +127,54 @@ export function checkDims(fn: string, arg: string, value: unknown): number[] | n
   return checkIntList(fn, arg, value);
 }
 
-export function checkOptions(fn: string, value: unknown): Record<string, unknown> {
+/**
+ * An options object (undefined: none). With `allowed`, a key outside it is refused, naming it
+ * and the allowed keys: a misspelt option (`{strid: 2}`, or Python's `weight_decay`) would
+ * otherwise be ignored without a word, which is how PyTorch's keyword arguments never behave.
+ * Every public function passes `allowed`; it is optional only for callers outside lib/.
+ */
+export function checkOptions(fn: string, value: unknown, allowed?: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw argError(fn, "options", "an object", value);
+  if (allowed !== undefined) {
+    for (const key of Object.keys(value)) if (!allowed.includes(key)) throw unknownOption(fn, key, allowed);
+  }
   return value as Record<string, unknown>;
+}
+
+/** The error for an option name that is not one of `allowed`, with the likely intended one. */
+export function unknownOption(fn: string, key: string, allowed: readonly string[]): TypeError {
+  const hint = closestName(key, allowed);
+  const choices = allowed.length === 0 ? `${fn} takes no options` : `expected one of ${allowed.join(", ")}`;
+  return new TypeError(`${fn}: unknown option ${JSON.stringify(key)}${hint === undefined ? "" : ` (did you mean ${JSON.stringify(hint)}?)`}; ${choices}`);
+}
+
+/**
+ * The allowed name `key` was probably meant to be: the same letters in another case or with
+ * underscores (Python's snake_case), or at most two edits away (one for short names).
+ */
+export function closestName(key: string, allowed: readonly string[]): string | undefined {
+  const norm = (s: string) => s.replace(/_/g, "").toLowerCase();
+  const same = allowed.find((a) => norm(a) === norm(key));
+  if (same !== undefined) return same;
+  let best: string | undefined;
+  let bestDistance = key.length < 5 ? 1 : 2;
+  for (const a of allowed) {
+    const d = editDistance(norm(key), norm(a));
+    if (d <= bestDistance) [best, bestDistance] = [a, d - 1];
+  }
+  return best;
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) turning a into b. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }

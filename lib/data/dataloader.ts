@@ -42,8 +42,10 @@ export class DataLoader implements AsyncIterable<[Tensor, Tensor]> {
 
   constructor(dataset: Dataset, options?: DataLoaderOptions) {
     const fn = "DataLoader";
-    const o = checkOptions(fn, options);
-    if (dataset === null || typeof dataset !== "object" || typeof dataset.getItem !== "function") {
+    const o = checkOptions(fn, options, ["batchSize", "shuffle", "dropLast", "seed", "numWorkers", "prefetchFactor"]);
+    // Without a length the loader would see an empty dataset and train on nothing, silently.
+    if (dataset === null || typeof dataset !== "object" || typeof dataset.getItem !== "function" ||
+      !Number.isSafeInteger(dataset.length) || dataset.length < 0) {
       throw argError(fn, "dataset", "a dataset with length and getItem()", dataset);
     }
     this.dataset = dataset;
@@ -95,7 +97,7 @@ export class DataLoader implements AsyncIterable<[Tensor, Tensor]> {
    * the batches an uninterrupted run would have). Advances `epoch` when the pass completes.
    */
   async *iterate(options?: { epoch?: number; skip?: number }): AsyncGenerator<[Tensor, Tensor]> {
-    const o = checkOptions("DataLoader.iterate", options);
+    const o = checkOptions("DataLoader.iterate", options, ["epoch", "skip"]);
     const epoch = o.epoch === undefined ? this.epoch : checkNonNegInt("DataLoader.iterate", "epoch", o.epoch);
     const plan = this.batches(epoch).slice(o.skip === undefined ? 0 : checkNonNegInt("DataLoader.iterate", "skip", o.skip));
     const ahead = Math.max(1, this.numWorkers * Math.max(1, this.prefetchFactor));

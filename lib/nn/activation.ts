@@ -11,7 +11,7 @@ export class ReLU extends Module {
 
   constructor(options?: { inplace?: boolean }) {
     super();
-    const o = checkOptions("nn.ReLU", options);
+    const o = checkOptions("nn.ReLU", options, ["inplace"]);
     this.inplace = o.inplace === undefined ? false : checkBool("nn.ReLU", "inplace", o.inplace);
   }
 

@@ -6,8 +6,9 @@ import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { noGrad } from "../autograd.js";
-import type { Tensor } from "../tensor.js";
-import { checkBool, checkInt, checkNumber, checkOptions } from "../validate.js";
+import { Tensor } from "../tensor.js";
+import { argError, checkBool, checkNonNegInt, checkNumberIn, checkOptions } from "../validate.js";
+import { factoryOptions } from "./factory.js";
 import { batchNorm } from "./functional.js";
 import { Module } from "./module.js";
 import { pyFloat, py } from "./repr.js";
@@ -36,13 +37,14 @@ abstract class BatchNorm extends Module {
   constructor(numFeatures: number, options?: BatchNormOptions) {
     super();
     const fn = `nn.${new.target.name}`;
-    const o = checkOptions(fn, options);
-    this.numFeatures = checkInt(fn, "numFeatures", numFeatures);
-    this.eps = o.eps === undefined ? 1e-5 : checkNumber(fn, "eps", o.eps);
-    this.momentum = o.momentum === undefined ? 0.1 : o.momentum === null ? null : checkNumber(fn, "momentum", o.momentum);
+    const o = checkOptions(fn, options, ["eps", "momentum", "affine", "trackRunningStats", "device", "dtype"]);
+    this.numFeatures = checkNonNegInt(fn, "numFeatures", numFeatures);
+    // PyTorch takes any eps and momentum; a negative eps or a NaN only shows up as NaN outputs.
+    this.eps = o.eps === undefined ? 1e-5 : checkNumberIn(fn, "eps", o.eps, 0, Number.MAX_VALUE);
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum === null ? null : checkNumberIn(fn, "momentum", o.momentum, 0, 1, "a number between 0 and 1 or null");
     this.affine = o.affine === undefined ? true : checkBool(fn, "affine", o.affine);
     this.trackRunningStats = o.trackRunningStats === undefined ? true : checkBool(fn, "trackRunningStats", o.trackRunningStats);
-    const factory = { device: o.device as Device | undefined, dtype: o.dtype as DType | undefined };
+    const factory = factoryOptions(fn, o);
     this.weight = this.registerParameter("weight", this.affine ? ones([numFeatures], factory) : null);
     this.bias = this.registerParameter("bias", this.affine ? zeros([numFeatures], factory) : null);
     this.runningMean = this.registerBuffer("running_mean", this.trackRunningStats ? zeros([numFeatures], factory) : null);
@@ -59,6 +61,7 @@ abstract class BatchNorm extends Module {
   protected abstract checkInputDim(x: Tensor): void;
 
   forward(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw argError(`nn.${this.constructor.name}`, "input", "a Tensor", x);
     this.checkInputDim(x);
     let factor = this.momentum ?? 0;
     const tracked = this.numBatchesTracked;
@@ -89,13 +92,13 @@ abstract class BatchNorm extends Module {
 /** Python: `nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True)`. */
 export class BatchNorm2d extends BatchNorm {
   protected checkInputDim(x: Tensor): void {
-    if (x.ndim !== 4) throw new TorchError(`expected 4D input (got ${x.ndim}D input)`);
+    if (x.ndim !== 4) throw new TorchError(`nn.BatchNorm2d: expected 4D input (got ${x.ndim}D input)`);
   }
 }
 
 /** Python: `nn.BatchNorm1d(...)`: input (N, C) or (N, C, L). */
 export class BatchNorm1d extends BatchNorm {
   protected checkInputDim(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`expected 2D or 3D input (got ${x.ndim}D input)`);
+    if (x.ndim !== 2 && x.ndim !== 3) throw new TorchError(`nn.BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input)`);
   }
 }

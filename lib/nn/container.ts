@@ -14,6 +14,9 @@ function indexOf(fn: string, index: number, length: number): number {
 abstract class IndexedModules extends Module implements Iterable<Module> {
   constructor(modules: Iterable<Module>) {
     super();
+    if (modules === null || typeof modules !== "object" || !(Symbol.iterator in modules)) {
+      throw argError(`nn.${new.target.name}`, "modules", "an iterable of Modules", modules);
+    }
     for (const m of modules) this.append(m);
   }
 
@@ -34,7 +37,7 @@ abstract class IndexedModules extends Module implements Iterable<Module> {
   /** Python: `modules[i]` (negative indices count from the end). */
   get<M extends Module = Module>(index: number): M {
     const list = this.#positions();
-    return list[indexOf("ModuleList.get", index, list.length)] as M;
+    return list[indexOf(`${this.constructor.name}.get`, index, list.length)] as M;
   }
 
   append(module: Module): this {
@@ -86,8 +89,12 @@ export class ModuleDict extends Module {
 
   constructor(modules: Iterable<[string, Module]> | Record<string, Module> = {}) {
     super();
-    const entries = Symbol.iterator in (modules as object) ? (modules as Iterable<[string, Module]>) : Object.entries(modules);
-    for (const [k, m] of entries) this.set(k, m);
+    if (modules === null || typeof modules !== "object") throw argError("nn.ModuleDict", "modules", "a Map, an object or an iterable of [name, Module] pairs", modules);
+    const entries = Symbol.iterator in modules ? (modules as Iterable<[string, Module]>) : Object.entries(modules);
+    for (const entry of entries) {
+      if (!Array.isArray(entry) || entry.length !== 2) throw argError("nn.ModuleDict", "modules", "[name, Module] pairs", entry);
+      this.set(entry[0], entry[1]);
+    }
   }
 
   get<M extends Module = Module>(key: string): M {
@@ -97,6 +104,7 @@ export class ModuleDict extends Module {
   }
 
   set(key: string, module: Module): this {
+    if (module !== null && !(module instanceof Module)) throw argError("ModuleDict.set", "module", "a Module", module);
     this.registerModule(key, module);
     if (!this.#keys.includes(key)) this.#keys.push(key);
     return this;

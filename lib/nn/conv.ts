@@ -3,8 +3,9 @@ import { empty } from "../creation.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
-import { argError, checkBool, checkInt, checkOptions } from "../validate.js";
+import { argError, checkBool, checkNonNegInt, checkOptions, checkPositiveInt } from "../validate.js";
 import { conv2d, pair, type Pair } from "./functional.js";
+import { factoryOptions } from "./factory.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "./init.js";
 import { Module } from "./module.js";
 import { py } from "./repr.js";
@@ -18,6 +19,8 @@ export interface Conv2dOptions {
   device?: Device;
   dtype?: DType;
 }
+
+const CONV2D_OPTIONS = ["stride", "padding", "dilation", "groups", "bias", "device", "dtype"] as const;
 
 /** Python: `nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True)`. */
 export class Conv2d extends Module {
@@ -34,18 +37,19 @@ export class Conv2d extends Module {
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, options?: Conv2dOptions) {
     super();
     const fn = "nn.Conv2d";
-    const o = checkOptions(fn, options);
-    this.inChannels = checkInt(fn, "inChannels", inChannels);
-    this.outChannels = checkInt(fn, "outChannels", outChannels);
-    this.groups = o.groups === undefined ? 1 : checkInt(fn, "groups", o.groups);
-    if (this.groups < 1 || inChannels % this.groups !== 0) throw argError(fn, "groups", `a positive divisor of inChannels (${inChannels})`, this.groups);
+    const o = checkOptions(fn, options, CONV2D_OPTIONS);
+    // Zero channels are allowed, as in PyTorch (zero-element weights); negative ones are not.
+    this.inChannels = checkNonNegInt(fn, "inChannels", inChannels);
+    this.outChannels = checkNonNegInt(fn, "outChannels", outChannels);
+    this.groups = o.groups === undefined ? 1 : checkPositiveInt(fn, "groups", o.groups);
+    if (inChannels % this.groups !== 0) throw argError(fn, "groups", `a positive divisor of inChannels (${inChannels})`, this.groups);
     if (outChannels % this.groups !== 0) throw argError(fn, "groups", `a positive divisor of outChannels (${outChannels})`, this.groups);
     this.kernelSize = pair(fn, "kernelSize", kernelSize, 1);
     this.stride = pair(fn, "stride", o.stride ?? 1, 1);
     this.padding = pair(fn, "padding", o.padding ?? 0);
     this.dilation = pair(fn, "dilation", o.dilation ?? 1, 1);
     const bias = o.bias === undefined ? true : checkBool(fn, "bias", o.bias);
-    const factory = { device: o.device as Device | undefined, dtype: o.dtype as DType | undefined };
+    const factory = factoryOptions(fn, o);
     this.weight = this.registerParameter("weight", empty([outChannels, inChannels / this.groups, ...this.kernelSize], factory));
     this.bias = this.registerParameter("bias", bias ? empty([outChannels], factory) : null);
     this.resetParameters();

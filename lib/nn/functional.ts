@@ -4,7 +4,7 @@ import { native } from "../binding.js";
 import { DTYPES, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { handleOf, Tensor, wrap } from "../tensor.js";
-import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions } from "../validate.js";
+import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions, checkPositiveInt } from "../validate.js";
 
 /** An int or a pair, as PyTorch's `_pair`. */
 export type Pair = number | [number, number];
@@ -38,11 +38,11 @@ function checkRank(fn: string, t: Tensor, ranks: number[], what: string): void {
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   options?: { stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }): Tensor {
   const fn = "F.conv2d";
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["stride", "padding", "dilation", "groups"]);
   input(fn, x);
   input(fn, weight, "weight");
   checkRank(fn, x, [3, 4], "3-D (C, H, W) or 4-D (N, C, H, W)");
-  const groups = o.groups === undefined ? 1 : checkInt(fn, "groups", o.groups);
+  const groups = o.groups === undefined ? 1 : checkPositiveInt(fn, "groups", o.groups);
   return wrap(native.conv2d(handleOf(x), handleOf(weight), optionalTensor(fn, "bias", bias),
     pair(fn, "stride", o.stride ?? 1, 1), pair(fn, "padding", o.padding ?? 0), pair(fn, "dilation", o.dilation ?? 1, 1), groups));
 }
@@ -54,7 +54,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
   options?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }): Tensor {
   const fn = "F.batchNorm";
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["weight", "bias", "training", "momentum", "eps"]);
   input(fn, x);
   if (x.ndim < 2) throw argError(fn, "input", "a tensor with at least 2 dimensions (N, C, ...)", x);
   const training = o.training === undefined ? false : checkBool(fn, "training", o.training);
@@ -72,7 +72,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
 
 /** Python: `F.relu(input, inplace=False)`. */
 export function relu(x: Tensor, options?: { inplace?: boolean }): Tensor {
-  const o = checkOptions("F.relu", options);
+  const o = checkOptions("F.relu", options, ["inplace"]);
   input("F.relu", x);
   return o.inplace === true ? x.relu_() : x.relu();
 }
@@ -81,7 +81,7 @@ export function relu(x: Tensor, options?: { inplace?: boolean }): Tensor {
 export function maxPool2d(x: Tensor, kernelSize: Pair,
   options?: { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }): Tensor {
   const fn = "F.maxPool2d";
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["stride", "padding", "dilation", "ceilMode"]);
   input(fn, x);
   const kernel = pair(fn, "kernelSize", kernelSize, 1);
   const stride = o.stride === undefined || o.stride === null ? kernel : pair(fn, "stride", o.stride, 1);
@@ -93,11 +93,11 @@ export function maxPool2d(x: Tensor, kernelSize: Pair,
 export function avgPool2d(x: Tensor, kernelSize: Pair,
   options?: { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }): Tensor {
   const fn = "F.avgPool2d";
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"]);
   input(fn, x);
   const kernel = pair(fn, "kernelSize", kernelSize, 1);
   const stride = o.stride === undefined || o.stride === null ? kernel : pair(fn, "stride", o.stride, 1);
-  const divisor = o.divisorOverride === undefined || o.divisorOverride === null ? null : checkInt(fn, "divisorOverride", o.divisorOverride);
+  const divisor = o.divisorOverride === undefined || o.divisorOverride === null ? null : checkPositiveInt(fn, "divisorOverride", o.divisorOverride);
   return wrap(native.avgPool2d(handleOf(x), kernel, stride, pair(fn, "padding", o.padding ?? 0),
     o.ceilMode === undefined ? false : checkBool(fn, "ceilMode", o.ceilMode),
     o.countIncludePad === undefined ? true : checkBool(fn, "countIncludePad", o.countIncludePad), divisor));
@@ -123,7 +123,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 /** Python: `F.dropout(input, p=0.5, training=True)`. */
 export function dropout(x: Tensor, options?: { p?: number; training?: boolean }): Tensor {
-  const o = checkOptions("F.dropout", options);
+  const o = checkOptions("F.dropout", options, ["p", "training"]);
   input("F.dropout", x);
   const p = o.p === undefined ? 0.5 : checkNumber("F.dropout", "p", o.p);
   if (!(p >= 0 && p <= 1)) throw argError("F.dropout", "p", "a probability between 0 and 1", p);
@@ -131,7 +131,7 @@ export function dropout(x: Tensor, options?: { p?: number; training?: boolean })
 }
 
 function softmaxLike(fn: string, op: "softmax" | "logSoftmax", x: Tensor, dim: number, options?: { dtype?: DType }): Tensor {
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["dtype"]);
   input(fn, x);
   return wrap(native[op](handleOf(x), checkInt(fn, "dim", dim), o.dtype === undefined ? null : DTYPES[checkDType(fn, "dtype", o.dtype)].code));
 }
@@ -146,9 +146,10 @@ export function logSoftmax(x: Tensor, dim: number, options?: { dtype?: DType }):
 
 export type Reduction = "none" | "mean" | "sum";
 const REDUCTION: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
-function reduction(fn: string, value: unknown): number {
+/** Checks a `reduction` option; returns the code ATen takes (Python: `_Reduction.get_enum`). */
+export function reductionCode(fn: string, value: unknown): number {
   if (value === undefined) return REDUCTION.mean;
-  if (typeof value !== "string" || !(value in REDUCTION)) throw argError(fn, "reduction", '"none", "mean" or "sum"', value);
+  if (typeof value !== "string" || !Object.hasOwn(REDUCTION, value)) throw argError(fn, "reduction", '"none", "mean" or "sum"', value);
   return REDUCTION[value as Reduction];
 }
 
@@ -173,10 +174,10 @@ function checkTarget(fn: string, x: Tensor, target: unknown, allowProbabilities:
 /** Python: `F.nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean")`. */
 export function nllLoss(x: Tensor, target: Tensor, options?: ClassificationLossOptions): Tensor {
   const fn = "F.nllLoss";
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["weight", "ignoreIndex", "reduction"]);
   input(fn, x);
   const t = checkTarget(fn, x, target, false);
-  return wrap(native.nllLoss(handleOf(x), handleOf(t), optionalTensor(fn, "weight", o.weight), reduction(fn, o.reduction),
+  return wrap(native.nllLoss(handleOf(x), handleOf(t), optionalTensor(fn, "weight", o.weight), reductionCode(fn, o.reduction),
     o.ignoreIndex === undefined ? -100 : checkInt(fn, "ignoreIndex", o.ignoreIndex)));
 }
 
@@ -186,19 +187,19 @@ export function nllLoss(x: Tensor, target: Tensor, options?: ClassificationLossO
  */
 export function crossEntropy(x: Tensor, target: Tensor, options?: ClassificationLossOptions & { labelSmoothing?: number }): Tensor {
   const fn = "F.crossEntropy";
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["weight", "ignoreIndex", "reduction", "labelSmoothing"]);
   input(fn, x);
   const t = checkTarget(fn, x, target, true);
   const smoothing = o.labelSmoothing === undefined ? 0 : checkNumber(fn, "labelSmoothing", o.labelSmoothing);
   if (!(smoothing >= 0 && smoothing <= 1)) throw argError(fn, "labelSmoothing", "a number between 0 and 1", smoothing);
-  return wrap(native.crossEntropy(handleOf(x), handleOf(t), optionalTensor(fn, "weight", o.weight), reduction(fn, o.reduction),
+  return wrap(native.crossEntropy(handleOf(x), handleOf(t), optionalTensor(fn, "weight", o.weight), reductionCode(fn, o.reduction),
     o.ignoreIndex === undefined ? -100 : checkInt(fn, "ignoreIndex", o.ignoreIndex), smoothing));
 }
 
 /** Python: `F.mse_loss(input, target, reduction="mean")`. */
 export function mseLoss(x: Tensor, target: Tensor, options?: { reduction?: Reduction }): Tensor {
-  const o = checkOptions("F.mseLoss", options);
+  const o = checkOptions("F.mseLoss", options, ["reduction"]);
   input("F.mseLoss", x);
   input("F.mseLoss", target, "target");
-  return wrap(native.mseLoss(handleOf(x), handleOf(target), reduction("F.mseLoss", o.reduction)));
+  return wrap(native.mseLoss(handleOf(x), handleOf(target), reductionCode("F.mseLoss", o.reduction)));
 }

@@ -86,7 +86,7 @@ interface KaimingOptions {
 }
 
 function kaimingStd(fn: string, tensor: Tensor, options: unknown): number {
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["a", "mode", "nonlinearity"]);
   tensorArg(fn, tensor);
   const a = o.a === undefined ? 0 : checkNumber(fn, "a", o.a);
   const fan = fanOf(fn, tensor, o.mode ?? "fan_in");
@@ -126,7 +126,7 @@ export function xavierNormal_(tensor: Tensor, gain = 1): Tensor {
  */
 export function truncNormal_(tensor: Tensor, options?: { mean?: number; std?: number; a?: number; b?: number }): Tensor {
   const fn = "nn.init.truncNormal_";
-  const o = checkOptions(fn, options);
+  const o = checkOptions(fn, options, ["mean", "std", "a", "b"]);
   tensorArg(fn, tensor);
   const mean = o.mean === undefined ? 0 : checkNumber(fn, "mean", o.mean);
   const std = o.std === undefined ? 1 : checkNumber(fn, "std", o.std);

@@ -3,7 +3,8 @@ import { empty } from "../creation.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
-import { checkBool, checkInt, checkOptions } from "../validate.js";
+import { checkBool, checkInt, checkNonNegInt, checkOptions } from "../validate.js";
+import { factoryOptions } from "./factory.js";
 import { linear } from "./functional.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "./init.js";
 import { Module } from "./module.js";
@@ -18,11 +19,13 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options?: { bias?: boolean; device?: Device; dtype?: DType }) {
     super();
-    const o = checkOptions("nn.Linear", options);
-    this.inFeatures = checkInt("nn.Linear", "inFeatures", inFeatures);
-    this.outFeatures = checkInt("nn.Linear", "outFeatures", outFeatures);
-    const bias = o.bias === undefined ? true : checkBool("nn.Linear", "bias", o.bias);
-    const factory = { device: o.device as Device | undefined, dtype: o.dtype as DType | undefined };
+    const fn = "nn.Linear";
+    const o = checkOptions(fn, options, ["bias", "device", "dtype"]);
+    // 0 is allowed, as in PyTorch (a zero-element weight; see nn_init.test.ts).
+    this.inFeatures = checkNonNegInt(fn, "inFeatures", inFeatures);
+    this.outFeatures = checkNonNegInt(fn, "outFeatures", outFeatures);
+    const bias = o.bias === undefined ? true : checkBool(fn, "bias", o.bias);
+    const factory = factoryOptions(fn, o);
     this.weight = this.registerParameter("weight", empty([outFeatures, inFeatures], factory));
     this.bias = this.registerParameter("bias", bias ? empty([outFeatures], factory) : null);
     this.resetParameters();

@@ -8,7 +8,7 @@ import { TorchError } from "../errors.js";
 import { tidy } from "../memory.js";
 import { handleOf, Tensor } from "../tensor.js";
 import { forwardAsync } from "./forward_async.js";
-import { argError, checkBool, checkOptions } from "../validate.js";
+import { argError, checkBool, checkDType, checkNonNegInt, checkOptions } from "../validate.js";
 
 /** A state dict: an ordered Map (or plain object) of PyTorch keys to tensors. */
 export type StateDict = Map<string, Tensor> | Record<string, Tensor>;
@@ -84,7 +84,7 @@ export abstract class Module {
   /** Python: `register_buffer(name, tensor, persistent=True)`. Returns the buffer. */
   registerBuffer<T extends Tensor | null>(name: string, tensor: T, options?: { persistent?: boolean }): T {
     checkName("Buffer", name);
-    const o = checkOptions("Module.registerBuffer", options);
+    const o = checkOptions("Module.registerBuffer", options, ["persistent"]);
     if (tensor !== null && !(tensor instanceof Tensor)) throw argError("Module.registerBuffer", "tensor", "a Tensor or null", tensor);
     if (this.#parameters.has(name) || this.#modules.has(name)) throw new TypeError(`Module.registerBuffer: attribute "${name}" already exists`);
     this.#buffers.set(name, tensor);
@@ -155,7 +155,7 @@ export abstract class Module {
     for (const [, b] of this.namedBuffers(options)) yield b;
   }
   *#namedMembers(members: (m: Module) => Map<string, Tensor | null>, options?: { prefix?: string; recurse?: boolean }): Generator<[string, Tensor]> {
-    const o = checkOptions("Module.namedParameters", options);
+    const o = checkOptions("Module.namedParameters", options, ["prefix", "recurse"]);
     const prefix = (o.prefix as string | undefined) ?? "";
     const recurse = o.recurse === undefined ? true : checkBool("Module.namedParameters", "recurse", o.recurse);
     const seen = new Set<Tensor>();
@@ -170,7 +170,7 @@ export abstract class Module {
   }
   /** Total number of parameter elements (optionally only trainable ones). */
   numParameters(options?: { onlyTrainable?: boolean }): number {
-    const only = checkOptions("Module.numParameters", options).onlyTrainable === true;
+    const only = checkOptions("Module.numParameters", options, ["onlyTrainable"]).onlyTrainable === true;
     let n = 0;
     for (const p of this.parameters()) if (!only || p.requiresGrad) n += p.numel();
     return n;
@@ -200,7 +200,7 @@ export abstract class Module {
   }
   /** Python: `zero_grad(set_to_none=True)`. */
   zeroGrad(options?: { setToNone?: boolean }): void {
-    const o = checkOptions("Module.zeroGrad", options);
+    const o = checkOptions("Module.zeroGrad", options, ["setToNone"]);
     const setToNone = o.setToNone === undefined ? true : checkBool("Module.zeroGrad", "setToNone", o.setToNone);
     for (const p of this.parameters()) zeroGradOf(p, setToNone);
   }
@@ -216,8 +216,9 @@ export abstract class Module {
       if (isDType(target)) dtype = target;
       else device = parseDevice("Module.to", "device", target);
     } else if (target !== null && typeof target === "object") {
-      if (target.device !== undefined) device = parseDevice("Module.to", "device", target.device);
-      if (target.dtype !== undefined) dtype = target.dtype;
+      const o = checkOptions("Module.to", target, ["device", "dtype"]);
+      if (o.device !== undefined) device = parseDevice("Module.to", "device", o.device);
+      if (o.dtype !== undefined) dtype = checkDType("Module.to", "dtype", o.dtype);
     } else {
       throw argError("Module.to", "target", "a device, a dtype or {device, dtype}", target);
     }
@@ -247,7 +248,7 @@ export abstract class Module {
     return this.to("cpu");
   }
   cuda(index?: number): this {
-    return this.to(index === undefined ? "cuda" : (`cuda:${index}` as Device));
+    return this.to(index === undefined ? "cuda" : (`cuda:${checkNonNegInt("Module.cuda", "index", index)}` as Device));
   }
 
   // ---- state dict ----
@@ -258,7 +259,7 @@ export abstract class Module {
    * `_metadata` (per-module versions) as a `metadata` property.
    */
   stateDict(options?: { prefix?: string; keepVars?: boolean }): Map<string, Tensor> & { metadata: StateDictMetadata } {
-    const o = checkOptions("Module.stateDict", options);
+    const o = checkOptions("Module.stateDict", options, ["prefix", "keepVars"]);
     const keepVars = o.keepVars === true;
     const out = new Map<string, Tensor>() as Map<string, Tensor> & { metadata: StateDictMetadata };
     const metadata: StateDictMetadata = new Map();
@@ -281,7 +282,7 @@ export abstract class Module {
    * mismatch fails even when strict is false. Returns the missing and unexpected keys.
    */
   loadStateDict(stateDict: StateDict, options?: { strict?: boolean }): IncompatibleKeys {
-    const o = checkOptions("Module.loadStateDict", options);
+    const o = checkOptions("Module.loadStateDict", options, ["strict"]);
     const strict = o.strict === undefined ? true : checkBool("Module.loadStateDict", "strict", o.strict);
     if (stateDict === null || typeof stateDict !== "object") throw argError("Module.loadStateDict", "stateDict", "a Map or an object of tensors", stateDict);
     const sd = new Map<string, unknown>(stateDict instanceof Map ? stateDict : Object.entries(stateDict));

@@ -1,9 +1,15 @@
 // nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d.
 import type { Tensor } from "../tensor.js";
-import { checkBool, checkInt, checkOptions } from "../validate.js";
+import { checkBool, checkOptions, checkPositiveInt } from "../validate.js";
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d, pair, type Pair } from "./functional.js";
 import { Module } from "./module.js";
 import { py } from "./repr.js";
+
+/** Checks an int-or-pair argument and keeps it as given (an int prints as an int, as PyTorch). */
+function pairArg(fn: string, arg: string, value: unknown, min: number): Pair {
+  pair(fn, arg, value, min);
+  return value as Pair;
+}
 
 /** Python: `nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False)`. */
 export class MaxPool2d extends Module {
@@ -15,13 +21,14 @@ export class MaxPool2d extends Module {
 
   constructor(kernelSize: Pair, options?: { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }) {
     super();
-    const o = checkOptions("nn.MaxPool2d", options);
-    pair("nn.MaxPool2d", "kernelSize", kernelSize, 1);
-    this.kernelSize = kernelSize;
-    this.stride = (o.stride ?? kernelSize) as Pair;
-    this.padding = (o.padding ?? 0) as Pair;
-    this.dilation = (o.dilation ?? 1) as Pair;
-    this.ceilMode = o.ceilMode === undefined ? false : checkBool("nn.MaxPool2d", "ceilMode", o.ceilMode);
+    const fn = "nn.MaxPool2d";
+    const o = checkOptions(fn, options, ["stride", "padding", "dilation", "ceilMode"]);
+    // Checked here, not at the first forward: a bad stride is the constructor call's mistake.
+    this.kernelSize = pairArg(fn, "kernelSize", kernelSize, 1);
+    this.stride = o.stride === undefined || o.stride === null ? kernelSize : pairArg(fn, "stride", o.stride, 1);
+    this.padding = o.padding === undefined ? 0 : pairArg(fn, "padding", o.padding, 0);
+    this.dilation = o.dilation === undefined ? 1 : pairArg(fn, "dilation", o.dilation, 1);
+    this.ceilMode = o.ceilMode === undefined ? false : checkBool(fn, "ceilMode", o.ceilMode);
   }
 
   forward(x: Tensor): Tensor {
@@ -46,14 +53,14 @@ export class AvgPool2d extends Module {
   constructor(kernelSize: Pair,
     options?: { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | null }) {
     super();
-    const o = checkOptions("nn.AvgPool2d", options);
-    pair("nn.AvgPool2d", "kernelSize", kernelSize, 1);
-    this.kernelSize = kernelSize;
-    this.stride = (o.stride ?? kernelSize) as Pair;
-    this.padding = (o.padding ?? 0) as Pair;
-    this.ceilMode = o.ceilMode === undefined ? false : checkBool("nn.AvgPool2d", "ceilMode", o.ceilMode);
-    this.countIncludePad = o.countIncludePad === undefined ? true : checkBool("nn.AvgPool2d", "countIncludePad", o.countIncludePad);
-    this.divisorOverride = o.divisorOverride === undefined || o.divisorOverride === null ? null : checkInt("nn.AvgPool2d", "divisorOverride", o.divisorOverride);
+    const fn = "nn.AvgPool2d";
+    const o = checkOptions(fn, options, ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"]);
+    this.kernelSize = pairArg(fn, "kernelSize", kernelSize, 1);
+    this.stride = o.stride === undefined || o.stride === null ? kernelSize : pairArg(fn, "stride", o.stride, 1);
+    this.padding = o.padding === undefined ? 0 : pairArg(fn, "padding", o.padding, 0);
+    this.ceilMode = o.ceilMode === undefined ? false : checkBool(fn, "ceilMode", o.ceilMode);
+    this.countIncludePad = o.countIncludePad === undefined ? true : checkBool(fn, "countIncludePad", o.countIncludePad);
+    this.divisorOverride = o.divisorOverride === undefined || o.divisorOverride === null ? null : checkPositiveInt(fn, "divisorOverride", o.divisorOverride);
   }
 
   forward(x: Tensor): Tensor {
@@ -74,8 +81,7 @@ export class AdaptiveAvgPool2d extends Module {
 
   constructor(outputSize: Pair) {
     super();
-    pair("nn.AdaptiveAvgPool2d", "outputSize", outputSize, 1);
-    this.outputSize = outputSize;
+    this.outputSize = pairArg("nn.AdaptiveAvgPool2d", "outputSize", outputSize, 1);
   }
 
   forward(x: Tensor): Tensor {

@@ -3,7 +3,7 @@
 import { keep } from "../memory.js";
 import { zerosLike, full } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { checkBool, checkNumber, checkOptions, argError } from "../validate.js";
+import { argError, checkBool, checkNumberIn, checkOptions } from "../validate.js";
 import { Optimizer, type ParamGroup, type ParamState, type ParamsArg, type Hyper } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -16,28 +16,40 @@ export interface AdamOptions {
 }
 type AdamHyper = { lr: number; betas: number[]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean };
 
-function adamDefaults(fn: string, options: unknown, weightDecay: number): AdamHyper {
-  const o = checkOptions(fn, options);
-  const lr = o.lr === undefined ? 1e-3 : checkNumber(fn, "lr", o.lr);
-  if (!(lr >= 0)) throw argError(fn, "lr", "a learning rate >= 0", lr);
-  const betas = (o.betas ?? [0.9, 0.999]) as number[];
+const ADAM_OPTIONS = ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"] as const;
+const FINITE = Number.MAX_VALUE;
+
+/**
+ * Adam's hyper-parameters checked as PyTorch's Adam.__init__ checks them (`not 0.0 <= lr`
+ * refuses NaN too), and finite besides: an infinite lr or eps turns every weight to NaN.
+ */
+function adamHyper(fn: string, o: Record<string, unknown>, fallback: AdamHyper): AdamHyper {
+  const lr = o.lr === undefined ? fallback.lr : checkNumberIn(fn, "lr", o.lr, 0, FINITE, "a finite learning rate >= 0");
+  const betas = (o.betas ?? fallback.betas) as number[];
   if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number" && b >= 0 && b < 1)) {
     throw argError(fn, "betas", "a pair of numbers in [0, 1)", betas);
   }
-  const eps = o.eps === undefined ? 1e-8 : checkNumber(fn, "eps", o.eps);
-  if (!(eps >= 0)) throw argError(fn, "eps", "a number >= 0", eps);
-  const wd = o.weightDecay === undefined ? weightDecay : checkNumber(fn, "weightDecay", o.weightDecay);
-  if (!(wd >= 0)) throw argError(fn, "weightDecay", "a number >= 0", wd);
   return {
-    lr, betas: [...betas], eps, weightDecay: wd,
-    amsgrad: o.amsgrad === undefined ? false : checkBool(fn, "amsgrad", o.amsgrad),
-    maximize: o.maximize === undefined ? false : checkBool(fn, "maximize", o.maximize),
+    lr, betas: [...betas],
+    eps: o.eps === undefined ? fallback.eps : checkNumberIn(fn, "eps", o.eps, 0, FINITE),
+    weightDecay: o.weightDecay === undefined ? fallback.weightDecay : checkNumberIn(fn, "weightDecay", o.weightDecay, 0, FINITE),
+    amsgrad: o.amsgrad === undefined ? fallback.amsgrad : checkBool(fn, "amsgrad", o.amsgrad),
+    maximize: o.maximize === undefined ? fallback.maximize : checkBool(fn, "maximize", o.maximize),
   };
+}
+
+function adamDefaults(fn: string, options: unknown, weightDecay: number): AdamHyper {
+  const fallback = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false };
+  return adamHyper(fn, checkOptions(fn, options, ADAM_OPTIONS), fallback);
 }
 
 abstract class AdamBase extends Optimizer<AdamHyper> {
   /** AdamW decays the weights directly instead of adding weight_decay * p to the gradient. */
   protected abstract readonly decoupled: boolean;
+
+  protected override checkGroup(fn: string, group: Record<string, unknown>): void {
+    adamHyper(fn, group, group as unknown as AdamHyper);
+  }
 
   protected initState(p: Tensor, group: ParamGroup<AdamHyper>): ParamState {
     // step is a float32 0-dim tensor, as PyTorch keeps it (state dicts carry tensor(n.)).

@@ -1,7 +1,16 @@
 // optim.lr_scheduler: StepLR, MultiStepLR, CosineAnnealingLR, OneCycleLR, computed as
 // PyTorch's (chainable) get_lr so learning rates match step for step.
-import { argError, checkInt, checkNumber, checkOptions } from "../validate.js";
-import type { Hyper, Optimizer } from "./optimizer.js";
+import { argError, checkBool, checkInt, checkNumberIn, checkOptions, checkPositiveInt } from "../validate.js";
+import { Optimizer, type Hyper } from "./optimizer.js";
+
+const FINITE = Number.MAX_VALUE;
+/** lastEpoch: -1 for a fresh schedule, the epoch reached when resuming. */
+const lastEpochOf = (fn: string, o: Record<string, unknown>) => {
+  if (o.lastEpoch === undefined) return -1;
+  const e = checkInt(fn, "lastEpoch", o.lastEpoch);
+  if (e < -1) throw argError(fn, "lastEpoch", "an integer >= -1", e);
+  return e;
+};
 
 type Group = Record<string, unknown> & { lr: number };
 
@@ -14,6 +23,7 @@ export abstract class LRScheduler {
   #lastLr: number[] = [];
 
   constructor(optimizer: Optimizer<Record<string, Hyper>>, lastEpoch = -1) {
+    if (!(optimizer instanceof Optimizer)) throw argError(new.target.name, "optimizer", "an Optimizer", optimizer);
     this.optimizer = optimizer;
     const groups = optimizer.paramGroups as unknown as Group[];
     if (lastEpoch === -1) {
@@ -61,6 +71,7 @@ export abstract class LRScheduler {
 
   /** Python: `load_state_dict(state_dict)`. */
   loadStateDict(sd: Map<string, unknown> | Record<string, unknown>): void {
+    if (sd === null || typeof sd !== "object") throw argError(`${this.constructor.name}.loadStateDict`, "stateDict", "a Map or an object", sd);
     const m = sd instanceof Map ? sd : new Map(Object.entries(sd));
     if (typeof m.get("last_epoch") === "number") this.lastEpoch = m.get("last_epoch") as number;
     if (typeof m.get("_step_count") === "number") this.stepCount = m.get("_step_count") as number;
@@ -78,11 +89,13 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: Optimizer<Record<string, Hyper>>, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
-    const o = checkOptions("StepLR", options);
-    super(optimizer, o.lastEpoch === undefined ? -1 : checkInt("StepLR", "lastEpoch", o.lastEpoch));
-    this.stepSize = checkInt("StepLR", "stepSize", o.stepSize);
-    if (this.stepSize < 1) throw argError("StepLR", "stepSize", "a positive integer", this.stepSize);
-    this.gamma = o.gamma === undefined ? 0.1 : checkNumber("StepLR", "gamma", o.gamma);
+    const o = checkOptions("StepLR", options, ["stepSize", "gamma", "lastEpoch"]);
+    // Checked before super(), which already steps the optimizer's learning rates.
+    const stepSize = checkPositiveInt("StepLR", "stepSize", o.stepSize);
+    const gamma = o.gamma === undefined ? 0.1 : checkNumberIn("StepLR", "gamma", o.gamma, 0, FINITE);
+    super(optimizer, lastEpochOf("StepLR", o));
+    this.stepSize = stepSize;
+    this.gamma = gamma;
     this.initialStep();
   }
 
@@ -102,13 +115,14 @@ export class MultiStepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: Optimizer<Record<string, Hyper>>, options: { milestones: number[]; gamma?: number; lastEpoch?: number }) {
-    const o = checkOptions("MultiStepLR", options);
-    super(optimizer, o.lastEpoch === undefined ? -1 : checkInt("MultiStepLR", "lastEpoch", o.lastEpoch));
+    const o = checkOptions("MultiStepLR", options, ["milestones", "gamma", "lastEpoch"]);
     if (!Array.isArray(o.milestones) || !o.milestones.every(Number.isSafeInteger)) {
       throw argError("MultiStepLR", "milestones", "an array of integers", o.milestones);
     }
+    const gamma = o.gamma === undefined ? 0.1 : checkNumberIn("MultiStepLR", "gamma", o.gamma, 0, FINITE);
+    super(optimizer, lastEpochOf("MultiStepLR", o));
     this.milestones = [...(o.milestones as number[])].sort((a, b) => a - b);
-    this.gamma = o.gamma === undefined ? 0.1 : checkNumber("MultiStepLR", "gamma", o.gamma);
+    this.gamma = gamma;
     this.initialStep();
   }
 
@@ -125,10 +139,13 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
 
   constructor(optimizer: Optimizer<Record<string, Hyper>>, options: { tMax: number; etaMin?: number; lastEpoch?: number }) {
-    const o = checkOptions("CosineAnnealingLR", options);
-    super(optimizer, o.lastEpoch === undefined ? -1 : checkInt("CosineAnnealingLR", "lastEpoch", o.lastEpoch));
-    this.tMax = checkInt("CosineAnnealingLR", "tMax", o.tMax);
-    this.etaMin = o.etaMin === undefined ? 0 : checkNumber("CosineAnnealingLR", "etaMin", o.etaMin);
+    const o = checkOptions("CosineAnnealingLR", options, ["tMax", "etaMin", "lastEpoch"]);
+    // tMax 0 divides by zero: PyTorch raises ZeroDivisionError at the second step, here every lr would be NaN.
+    const tMax = checkPositiveInt("CosineAnnealingLR", "tMax", o.tMax);
+    const etaMin = o.etaMin === undefined ? 0 : checkNumberIn("CosineAnnealingLR", "etaMin", o.etaMin, 0, FINITE);
+    super(optimizer, lastEpochOf("CosineAnnealingLR", o));
+    this.tMax = tMax;
+    this.etaMin = etaMin;
     this.initialStep();
   }
 
@@ -171,17 +188,23 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<Record<string, Hyper>>, options: OneCycleOptions) {
     const fn = "OneCycleLR";
-    const o = checkOptions(fn, options);
-    const maxLr = checkNumber(fn, "maxLr", o.maxLr);
+    const o = checkOptions(fn, options, ["maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy",
+      "cycleMomentum", "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase"]);
+    if (!(optimizer instanceof Optimizer)) throw argError(fn, "optimizer", "an Optimizer", optimizer);
+    const positive = "a finite number > 0";
+    const maxLr = checkNumberIn(fn, "maxLr", o.maxLr, Number.MIN_VALUE, FINITE, positive);
     let total: number;
-    if (o.totalSteps !== undefined) total = checkInt(fn, "totalSteps", o.totalSteps);
-    else if (o.epochs !== undefined && o.stepsPerEpoch !== undefined) total = checkInt(fn, "epochs", o.epochs) * checkInt(fn, "stepsPerEpoch", o.stepsPerEpoch);
+    if (o.totalSteps !== undefined) total = checkPositiveInt(fn, "totalSteps", o.totalSteps);
+    else if (o.epochs !== undefined && o.stepsPerEpoch !== undefined) total = checkPositiveInt(fn, "epochs", o.epochs) * checkPositiveInt(fn, "stepsPerEpoch", o.stepsPerEpoch);
     else throw new TypeError(`${fn}: you must define either totalSteps OR (epochs AND stepsPerEpoch)`);
-    if (total <= 0) throw argError(fn, "totalSteps", "a positive integer", total);
-    const pct = o.pctStart === undefined ? 0.3 : checkNumber(fn, "pctStart", o.pctStart);
-    const div = o.divFactor === undefined ? 25 : checkNumber(fn, "divFactor", o.divFactor);
-    const finalDiv = o.finalDivFactor === undefined ? 1e4 : checkNumber(fn, "finalDivFactor", o.finalDivFactor);
-    const cycle = o.cycleMomentum === undefined ? true : Boolean(o.cycleMomentum);
+    const pct = o.pctStart === undefined ? 0.3 : checkNumberIn(fn, "pctStart", o.pctStart, 0, 1);
+    const div = o.divFactor === undefined ? 25 : checkNumberIn(fn, "divFactor", o.divFactor, Number.MIN_VALUE, FINITE, positive);
+    const finalDiv = o.finalDivFactor === undefined ? 1e4 : checkNumberIn(fn, "finalDivFactor", o.finalDivFactor, Number.MIN_VALUE, FINITE, positive);
+    if (o.annealStrategy !== undefined && o.annealStrategy !== "cos" && o.annealStrategy !== "linear") {
+      throw argError(fn, "annealStrategy", '"cos" or "linear"', o.annealStrategy);
+    }
+    const cycle = o.cycleMomentum === undefined ? true : checkBool(fn, "cycleMomentum", o.cycleMomentum);
+    const threePhase = o.threePhase === undefined ? false : checkBool(fn, "threePhase", o.threePhase);
     const groups = optimizer.paramGroups as unknown as Group[];
     for (const g of groups) {
       g.initialLr = maxLr / div;
@@ -191,8 +214,8 @@ export class OneCycleLR extends LRScheduler {
     const useBeta1 = "betas" in optimizer.defaults;
     if (cycle) {
       if (!useBeta1 && !("momentum" in optimizer.defaults)) throw new TypeError("optimizer must support momentum with `cycleMomentum` enabled");
-      const maxM = o.maxMomentum === undefined ? 0.95 : checkNumber(fn, "maxMomentum", o.maxMomentum);
-      const baseM = o.baseMomentum === undefined ? 0.85 : checkNumber(fn, "baseMomentum", o.baseMomentum);
+      const maxM = o.maxMomentum === undefined ? 0.95 : checkNumberIn(fn, "maxMomentum", o.maxMomentum, 0, 1);
+      const baseM = o.baseMomentum === undefined ? 0.85 : checkNumberIn(fn, "baseMomentum", o.baseMomentum, 0, 1);
       for (const g of groups) {
         if (useBeta1) g.betas = [maxM, ...(g.betas as number[]).slice(1)];
         else g.momentum = maxM;
@@ -207,7 +230,7 @@ export class OneCycleLR extends LRScheduler {
     this.#anneal = o.annealStrategy === "linear"
       ? (s, e, p) => (e - s) * p + s
       : (s, e, p) => e + ((s - e) / 2) * (Math.cos(Math.PI * p) + 1);
-    this.#phases = o.threePhase === true
+    this.#phases = threePhase
       ? [
         { end: pct * total - 1, startLr: "initialLr", endLr: "maxLr", startM: "maxMomentum", endM: "baseMomentum" },
         { end: 2 * pct * total - 2, startLr: "maxLr", endLr: "initialLr", startM: "baseMomentum", endM: "maxMomentum" },

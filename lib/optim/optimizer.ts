@@ -6,7 +6,7 @@ import { tidy } from "../memory.js";
 import { zeroGradOf } from "../nn/module.js";
 import { Tensor } from "../tensor.js";
 import { TorchError } from "../errors.js";
-import { argError, checkBool, checkOptions } from "../validate.js";
+import { argError, checkBool, checkFunction, checkOptions, closestName, describe } from "../validate.js";
 
 /** A hyper-parameter value as PyTorch stores it (betas is a pair). */
 export type Hyper = number | boolean | null | number[];
@@ -43,41 +43,70 @@ export abstract class Optimizer<H extends Record<string, Hyper>> {
   protected abstract readonly pytorchGroupKeys: [key: string, fallback: Hyper][];
 
   constructor(params: ParamsArg<H>, defaults: H) {
+    const fn = `optim.${new.target.name}`;
     this.defaults = defaults;
+    // A lone Tensor is iterable in Python too, and PyTorch refuses it the same way: optimizing
+    // its rows is never what was meant.
+    if (params === null || typeof params !== "object" || params instanceof Tensor || !(Symbol.iterator in params)) {
+      throw new TypeError(`${fn}: params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${describe(params)}`);
+    }
     const list = [...(params as Iterable<unknown>)];
-    if (list.length === 0) throw new TypeError(`${new.target.name}: optimizer got an empty parameter list`);
-    const groups = (list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list) as Array<{ params: Iterable<Tensor> } & Partial<H>>;
+    if (list.length === 0) throw new TypeError(`${fn}: optimizer got an empty parameter list`);
+    const isGroup = (x: unknown) => x !== null && typeof x === "object" && !(x instanceof Tensor) && !Array.isArray(x);
+    if (!list.every(isGroup)) {
+      const odd = list.find((x) => !(x instanceof Tensor));
+      if (odd !== undefined) throw new TypeError(`${fn}: optimizer can only optimize Tensors, but one of the params is ${describe(odd)}`);
+    }
+    const groups = (list.every(isGroup) ? list : [{ params: list as Tensor[] }]) as Array<{ params: Iterable<Tensor> } & Partial<H>>;
     for (const g of groups) this.addParamGroup(g);
   }
+
+  /**
+   * Checks a group's hyper-parameters (the defaults filled in) as the optimizer's constructor
+   * checks its options (a subclass without checks accepts any). Runs inside the base
+   * constructor: it must not use instance fields.
+   */
+  protected checkGroup(_fn: string, _group: Record<string, unknown>): void {}
 
   /** Python: `add_param_group(param_group)`. */
   addParamGroup(group: { params: Iterable<Tensor> } & Partial<H>): void {
     const fn = `${this.constructor.name}.addParamGroup`;
-    if (group === null || typeof group !== "object" || !(Symbol.iterator in Object(group.params))) {
-      throw argError(fn, "group", "an object with an iterable of tensors in params", group);
+    if (group === null || typeof group !== "object" || Array.isArray(group)) throw argError(fn, "group", "an object with params", group);
+    const given = (group as { params?: unknown }).params;
+    if (!(given instanceof Tensor) && (given === null || typeof given !== "object" || !(Symbol.iterator in given))) {
+      throw argError(fn, "params", "a Tensor or an iterable of Tensors", given);
     }
-    const params = [...group.params];
+    const params = given instanceof Tensor ? [given] : [...(given as Iterable<unknown>)];
     for (const p of params) {
-      if (!(p instanceof Tensor)) throw argError(fn, "params", "tensors", p);
+      if (!(p instanceof Tensor)) throw new TypeError(`${fn}: optimizer can only optimize Tensors, but one of the params is ${describe(p)}`);
       if (!p.isLeaf) throw new TorchError("can't optimize a non-leaf Tensor");
     }
+    // Other keys are kept, as PyTorch keeps them (a group's "name", a scheduler's fields); one
+    // that looks like a misspelt hyper-parameter (Python's weight_decay) would silently do nothing.
+    const names = Object.keys(this.defaults);
+    for (const k of Object.keys(group)) {
+      if (k === "params" || names.includes(k)) continue;
+      const hint = closestName(k, names);
+      if (hint !== undefined) throw new TypeError(`${fn}: unknown hyper-parameter ${JSON.stringify(k)} (did you mean ${JSON.stringify(hint)}?)`);
+    }
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
-    if (params.some((p) => seen.has(p))) throw new TorchError("some parameters appear in more than one parameter group");
+    if (params.some((p) => seen.has(p as Tensor))) throw new TorchError("some parameters appear in more than one parameter group");
     const full = { ...group, params } as Record<string, unknown>;
     for (const [k, v] of Object.entries(this.defaults)) if (full[k] === undefined) full[k] = Array.isArray(v) ? [...v] : v;
+    this.checkGroup(fn, full);
     this.paramGroups.push(full as ParamGroup<H>);
   }
 
   /** Python: `zero_grad(set_to_none=True)` (PyTorch 2.x's default; 1.13's was False). */
   zeroGrad(options?: { setToNone?: boolean }): void {
-    const o = checkOptions(`${this.constructor.name}.zeroGrad`, options);
+    const o = checkOptions(`${this.constructor.name}.zeroGrad`, options, ["setToNone"]);
     const setToNone = o.setToNone === undefined ? true : checkBool(`${this.constructor.name}.zeroGrad`, "setToNone", o.setToNone);
     for (const g of this.paramGroups) for (const p of g.params) zeroGradOf(p, setToNone);
   }
 
   /** Python: `step(closure=None)`: one update of every parameter that has a gradient. */
   step(closure?: () => number): number | undefined {
-    const loss = closure === undefined ? undefined : closure();
+    const loss = closure === undefined ? undefined : checkFunction(`${this.constructor.name}.step`, "closure", closure)() as number;
     // Python's step() runs under @torch.no_grad(); the closure above ran with grad enabled.
     for (const group of this.paramGroups) {
       for (const p of group.params) {
@@ -142,6 +171,21 @@ export abstract class Optimizer<H extends Record<string, Hyper>> {
       }
       ids.forEach((id, i) => byIndex.set(Number(id), own.params[i]!));
     });
+    // Keys only PyTorch uses (foreach, fused, …) are not hyper-parameters here.
+    const pytorchOnly = new Set(this.pytorchGroupKeys.map(([k]) => k).filter((k) => !(camel(k) in this.defaults)));
+    // Hyper-parameters are checked before anything is applied, so a bad file leaves the
+    // optimizer as it was instead of failing at step(). A pickled int (Python's lr=1, or a
+    // huge integral lr) arrives as a bigint: it is a number here.
+    const number = (v: unknown) => (typeof v === "bigint" ? Number(v) : v);
+    const updates = groups.map((saved, gi) => {
+      const next: Record<string, unknown> = { ...this.paramGroups[gi]! };
+      for (const [k, v] of entries(saved) as [string, unknown][]) {
+        if (k === "params" || pytorchOnly.has(k)) continue;
+        next[camel(k)] = Array.isArray(v) ? v.map(number) : number(v);
+      }
+      this.checkGroup(`${this.constructor.name}.loadStateDict`, next);
+      return next;
+    });
     for (const [id, saved] of entries(sd.get("state") ?? new Map())) {
       const p = byIndex.get(Number(id));
       if (p === undefined) continue;
@@ -159,14 +203,6 @@ export abstract class Optimizer<H extends Record<string, Hyper>> {
       if (old) for (const v of old.values()) if (v instanceof Tensor) v.dispose();
       this.state.set(p, s);
     }
-    // Keys only PyTorch uses (foreach, fused, …) are not hyper-parameters here.
-    const pytorchOnly = new Set(this.pytorchGroupKeys.map(([k]) => k).filter((k) => !(camel(k) in this.defaults)));
-    groups.forEach((saved, gi) => {
-      const own = this.paramGroups[gi]! as Record<string, unknown>;
-      for (const [k, v] of entries(saved) as [string, unknown][]) {
-        if (k === "params" || pytorchOnly.has(k)) continue;
-        own[camel(k)] = Array.isArray(v) ? [...v] : v;
-      }
-    });
+    updates.forEach((next, gi) => Object.assign(this.paramGroups[gi]!, next));
   }
 }

@@ -7,6 +7,8 @@ import { tidy } from "../memory.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer, Hyper } from "../optim/optimizer.js";
 import type { Tensor } from "../tensor.js";
+import { DTYPES } from "../dtype.js";
+import { stack } from "../functions.js";
 import type { DataLoader } from "../data/dataloader.js";
 
 export interface EpochStats {
@@ -24,12 +26,31 @@ export interface Progress {
   imagesPerSecond: number;
 }
 
-/** The loss became NaN or infinite: training stops, the last good checkpoint stays. */
-export class NonFiniteLossError extends Error {
-  constructor(readonly epoch: number, readonly batch: number, readonly value: number) {
-    super(`loss is ${value} at epoch ${epoch}, batch ${batch}: training stopped (the last good checkpoint is kept); try a lower --lr`);
-    this.name = "NonFiniteLossError";
+/**
+ * The loss, or a weight, became NaN or infinite: training stops before anything is saved, so
+ * the last good checkpoint stays. `epoch` and `batch` count from 1, as the progress shows.
+ */
+export class NonFiniteError extends Error {
+  constructor(readonly what: string, readonly epoch: number, readonly batch: number, detail: string) {
+    super(`${what} ${detail} at epoch ${epoch}, batch ${batch}: training stopped`);
+    this.name = "NonFiniteError";
   }
+}
+
+/**
+ * The first parameter or floating-point buffer holding NaN or ±Inf, as "parameter fc.weight" or
+ * "buffer bn1.running_var", or null. `t - t` is 0 where t is finite and NaN elsewhere, so one
+ * sum over all of them (one sync per call) says whether any is bad; only then is each looked at.
+ */
+export function firstNonFinite(model: Module): string | null {
+  const named = [
+    ...[...model.namedParameters()].map(([n, t]) => [`parameter ${n}`, t] as const),
+    ...[...model.namedBuffers()].map(([n, t]) => [`buffer ${n}`, t] as const),
+  ].filter(([, t]) => DTYPES[t.dtype].isFloatingPoint);
+  if (named.length === 0) return null;
+  const bad = (ts: Tensor[]) => tidy(() => noGrad(() => !Number.isFinite(stack(ts.map((t) => t.sub(t).sum(null, { dtype: "float32" }))).sum().item())));
+  if (!bad(named.map(([, t]) => t))) return null;
+  return named.find(([, t]) => bad([t]))?.[0] ?? null;
 }
 
 type Loss = Module & { forward(input: Tensor, target: Tensor): Tensor };
@@ -87,7 +108,9 @@ export async function trainEpoch(model: Module, loader: DataLoader, lossFn: Loss
     const n = y.shape[0]!;
     x.dispose();
     y.dispose();
-    if (!Number.isFinite(loss)) throw new NonFiniteLossError(options.epoch + 1, totals.batches + 1, loss);
+    // The loss already read for the progress: checking it costs no extra sync. A NaN batch is
+    // not stepped on, so the weights stay those of the last finite loss.
+    if (!Number.isFinite(loss)) throw new NonFiniteError("loss", options.epoch + 1, totals.batches + 1, `is ${loss}`);
     optimizer.step();
     options.afterStep?.();
     totals.lossSum += loss * n;
@@ -100,9 +123,22 @@ export async function trainEpoch(model: Module, loader: DataLoader, lossFn: Loss
       imagesPerSecond: seen / ((performance.now() - start) / 1000),
     });
     await yieldToEventLoop();
-    if (options.shouldStop?.()) return { totals, complete: false };
+    if (options.shouldStop?.()) {
+      checkWeights(model, options.epoch + 1, totals.batches);
+      return { totals, complete: false };
+    }
   }
+  checkWeights(model, options.epoch + 1, totals.batches);
   return { totals, complete: true };
+}
+
+/**
+ * Before the caller saves anything: a step can overflow the weights (an absurd lr) while
+ * every loss so far was finite, and such weights must not overwrite a good checkpoint.
+ */
+function checkWeights(model: Module, epoch: number, batch: number): void {
+  const name = firstNonFinite(model);
+  if (name !== null) throw new NonFiniteError(name, epoch, batch, "holds NaN or Inf");
 }
 
 /** Evaluates in eval mode under noGrad: mean loss and accuracy over the whole set. */

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "no
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Subset } from "../data/subset.js";
-import { checkOptions } from "../validate.js";
+import { argError, checkBool, checkOptions } from "../validate.js";
 import type { Image } from "./image.js";
 import { fromSpec, type Rng, type Sample, type Transform, type TransformSpec } from "./transforms.js";
 
@@ -42,6 +42,15 @@ function readIdx(file: string, expectedMagic: number): { dims: number[]; data: U
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, count) };
 }
 
+/** A transform option: a transforms.* object (with apply), or null/undefined for none. */
+function transformOption(fn: string, value: unknown): Transform | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "object" || typeof (value as Transform).apply !== "function") {
+    throw argError(fn, "transform", "a transform (transforms.Compose, transforms.ToTensor, …) or null", value);
+  }
+  return value as Transform;
+}
+
 export interface MnistOptions {
   train?: boolean;
   transform?: Transform | null;
@@ -61,11 +70,12 @@ export class MNIST implements Dataset {
   readonly spec: DatasetSpec;
 
   constructor(root?: string, options?: MnistOptions) {
-    const o = checkOptions(new.target.name, options);
+    const o = checkOptions(new.target.name, options, ["train", "transform"]);
     const ctor = new.target as unknown as typeof MNIST;
+    if (root !== undefined && typeof root !== "string") throw argError(new.target.name, "root", "a directory path", root);
     this.root = root ?? ctor.defaultRoot;
-    this.train = o.train === undefined ? true : Boolean(o.train);
-    this.transform = (o.transform as Transform | null | undefined) ?? null;
+    this.train = o.train === undefined ? true : checkBool(new.target.name, "train", o.train);
+    this.transform = transformOption(new.target.name, o.transform);
     const prefix = this.train ? "train" : "t10k";
     const find = (name: string) => [name, `${name}.gz`].map((f) => path.join(this.root, f)).find((f) => existsSync(f));
     const imagesFile = find(`${prefix}-images-idx3-ubyte`);
@@ -151,13 +161,16 @@ export class ImageFolder implements Dataset {
   readonly #warned = new Set<string>();
 
   constructor(root: string, options?: ImageFolderOptions) {
-    const o = checkOptions("ImageFolder", options);
+    const o = checkOptions("ImageFolder", options, ["transform", "extensions", "skipBadImages"]);
     if (typeof root !== "string" || !existsSync(root) || !statSync(root).isDirectory()) {
       throw new Error(`ImageFolder: ${JSON.stringify(root)} is not a directory`);
     }
     this.root = root;
-    this.transform = (o.transform as Transform | null | undefined) ?? null;
-    this.skipBadImages = o.skipBadImages === true;
+    this.transform = transformOption("ImageFolder", o.transform);
+    this.skipBadImages = o.skipBadImages === undefined ? false : checkBool("ImageFolder", "skipBadImages", o.skipBadImages);
+    if (o.extensions !== undefined && !(Array.isArray(o.extensions) && o.extensions.every((e) => typeof e === "string"))) {
+      throw argError("ImageFolder", "extensions", "an array of file extensions", o.extensions);
+    }
     const extensions = ((o.extensions as string[] | undefined) ?? IMG_EXTENSIONS).map((e) => e.toLowerCase());
     this.classes = readdirSync(root, { withFileTypes: true }).filter((d) => isDir(root, d)).map((d) => d.name).sort(byCodePoint);
     if (this.classes.length === 0) throw new Error(`ImageFolder: couldn't find any class folder in ${root}`);

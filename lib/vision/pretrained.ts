@@ -3,8 +3,8 @@
 import { dispose } from "../memory.js";
 import { loadStateDict, type LoadStateDictOptions } from "../serialization/state_dict.js";
 import type { Tensor } from "../tensor.js";
-import { argError } from "../validate.js";
-import { architectures, type Architecture, type ResNet, type ResNetOptions } from "./resnet.js";
+import { argError, checkOptions } from "../validate.js";
+import { architectures, RESNET_OPTIONS, type Architecture, type ResNet, type ResNetOptions } from "./resnet.js";
 
 /**
  * Python: `torchvision.models.resnet50(); model.load_state_dict(torch.load(path))`. Unless
@@ -13,7 +13,8 @@ import { architectures, type Architecture, type ResNet, type ResNetOptions } fro
  */
 export function fromPretrained(file: string, arch: Architecture,
   options: ResNetOptions & Pick<LoadStateDictOptions, "mapLocation" | "stripPrefix"> = {}): ResNet {
-  const factory = architectures[arch];
+  checkOptions("vision.fromPretrained", options, [...RESNET_OPTIONS, "mapLocation", "stripPrefix"]);
+  const factory = Object.hasOwn(architectures, arch) ? architectures[arch] : undefined;
   if (factory === undefined) throw argError("vision.fromPretrained", "arch", `one of ${Object.keys(architectures).join(", ")}`, arch);
   const { mapLocation, stripPrefix, ...modelOptions } = options;
   const stateDict = loadStateDict(file, { mapLocation, stripPrefix });

@@ -9,7 +9,7 @@ import { Flatten, Linear } from "../nn/linear.js";
 import { Sequential } from "../nn/container.js";
 import { constant_, kaimingNormal_ } from "../nn/init.js";
 import type { Tensor } from "../tensor.js";
-import { argError, checkBool, checkInt, checkOptions } from "../validate.js";
+import { argError, checkBool, checkFunction, checkOptions, checkPositiveInt, isInt } from "../validate.js";
 
 /** A norm layer factory (Python: `norm_layer`), BatchNorm2d by default. */
 export type NormLayer = (numFeatures: number) => Module & { weight: Tensor | null };
@@ -31,6 +31,24 @@ export type BlockClass = (new (inplanes: number, planes: number, options?: Block
 };
 
 const defaultNorm: NormLayer = (n) => new BatchNorm2d(n);
+const BLOCK_OPTIONS = ["stride", "downsample", "groups", "baseWidth", "dilation", "normLayer", "convBias"] as const;
+
+/** The options BasicBlock and Bottleneck share, checked under the block's name. */
+function blockOptions(fn: string, inplanes: number, planes: number, options: unknown): BlockOptions {
+  const o = checkOptions(fn, options, BLOCK_OPTIONS);
+  checkPositiveInt(fn, "inplanes", inplanes);
+  checkPositiveInt(fn, "planes", planes);
+  if (o.stride !== undefined) checkPositiveInt(fn, "stride", o.stride);
+  if (o.groups !== undefined) checkPositiveInt(fn, "groups", o.groups);
+  if (o.baseWidth !== undefined) checkPositiveInt(fn, "baseWidth", o.baseWidth);
+  if (o.dilation !== undefined) checkPositiveInt(fn, "dilation", o.dilation);
+  if (o.normLayer !== undefined) checkFunction(fn, "normLayer", o.normLayer);
+  if (o.convBias !== undefined) checkBool(fn, "convBias", o.convBias);
+  if (o.downsample !== undefined && o.downsample !== null && !(o.downsample instanceof Module)) {
+    throw argError(fn, "downsample", "a Module (Sequential(conv1x1, norm)) or null", o.downsample);
+  }
+  return o as BlockOptions;
+}
 
 /** Python: `conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1)`. */
 export function conv3x3(inPlanes: number, outPlanes: number, stride = 1, groups = 1, dilation = 1, bias = false): Conv2d {
@@ -55,7 +73,7 @@ export class BasicBlock extends Module {
 
   constructor(inplanes: number, planes: number, options?: BlockOptions) {
     super();
-    const o = checkOptions("BasicBlock", options) as BlockOptions;
+    const o = blockOptions("BasicBlock", inplanes, planes, options);
     const norm = o.normLayer ?? defaultNorm;
     if ((o.groups ?? 1) !== 1 || (o.baseWidth ?? 64) !== 64) throw new TypeError("BasicBlock only supports groups=1 and baseWidth=64");
     if ((o.dilation ?? 1) > 1) throw new TypeError("Dilation > 1 not supported in BasicBlock");
@@ -97,7 +115,7 @@ export class Bottleneck extends Module {
 
   constructor(inplanes: number, planes: number, options?: BlockOptions) {
     super();
-    const o = checkOptions("Bottleneck", options) as BlockOptions;
+    const o = blockOptions("Bottleneck", inplanes, planes, options);
     const norm = o.normLayer ?? defaultNorm;
     const groups = o.groups ?? 1;
     const width = Math.trunc(planes * ((o.baseWidth ?? 64) / 64)) * groups;
@@ -142,6 +160,10 @@ export interface ResNetOptions {
   flattenModule?: boolean;
 }
 
+/** The option names of ResNet and its factories (fromPretrained adds its own). */
+export const RESNET_OPTIONS = ["numClasses", "zeroInitResidual", "groups", "widthPerGroup", "replaceStrideWithDilation", "normLayer",
+  "inChannels", "convBias", "flattenModule"] as const;
+
 /** Python: torchvision's `ResNet(block, layers, num_classes=1000, …)`. */
 export class ResNet extends Module {
   inplanes = 64;
@@ -164,21 +186,25 @@ export class ResNet extends Module {
 
   constructor(block: BlockClass, layers: [number, number, number, number], options?: ResNetOptions) {
     super();
-    const o = checkOptions("ResNet", options) as ResNetOptions;
+    const o = checkOptions("ResNet", options, RESNET_OPTIONS) as ResNetOptions;
+    if (typeof block !== "function" || !isInt(block.expansion) || block.expansion < 1) {
+      throw argError("ResNet", "block", "a block class (BasicBlock or Bottleneck)", block);
+    }
     if (!Array.isArray(layers) || layers.length !== 4 || !layers.every((n) => Number.isSafeInteger(n) && n >= 1)) {
       throw argError("ResNet", "layers", "four positive integers (blocks per stage)", layers);
     }
     const dilate = o.replaceStrideWithDilation ?? [false, false, false];
-    if (!Array.isArray(dilate) || dilate.length !== 3) {
+    if (!Array.isArray(dilate) || dilate.length !== 3 || !dilate.every((d) => typeof d === "boolean")) {
       throw argError("ResNet", "replaceStrideWithDilation", "null or a 3-element array of booleans", dilate);
     }
-    this.normLayer = o.normLayer ?? defaultNorm;
-    this.groups = o.groups === undefined ? 1 : checkInt("ResNet", "groups", o.groups);
-    this.baseWidth = o.widthPerGroup === undefined ? 64 : checkInt("ResNet", "widthPerGroup", o.widthPerGroup);
+    this.normLayer = o.normLayer === undefined ? defaultNorm : checkFunction("ResNet", "normLayer", o.normLayer) as NormLayer;
+    this.groups = o.groups === undefined ? 1 : checkPositiveInt("ResNet", "groups", o.groups);
+    this.baseWidth = o.widthPerGroup === undefined ? 64 : checkPositiveInt("ResNet", "widthPerGroup", o.widthPerGroup);
     this.convBias = o.convBias === undefined ? false : checkBool("ResNet", "convBias", o.convBias);
-    const inChannels = o.inChannels === undefined ? 3 : checkInt("ResNet", "inChannels", o.inChannels);
-    const numClasses = o.numClasses === undefined ? 1000 : checkInt("ResNet", "numClasses", o.numClasses);
-    if (numClasses < 1) throw argError("ResNet", "numClasses", "a positive integer", numClasses);
+    const inChannels = o.inChannels === undefined ? 3 : checkPositiveInt("ResNet", "inChannels", o.inChannels);
+    const numClasses = o.numClasses === undefined ? 1000 : checkPositiveInt("ResNet", "numClasses", o.numClasses);
+    const zeroInitResidual = o.zeroInitResidual === undefined ? false : checkBool("ResNet", "zeroInitResidual", o.zeroInitResidual);
+    const flattenModule = o.flattenModule === undefined ? this.convBias : checkBool("ResNet", "flattenModule", o.flattenModule);
 
     this.conv1 = this.registerModule("conv1", new Conv2d(inChannels, this.inplanes, 7, { stride: 2, padding: 3, bias: this.convBias }));
     this.bn1 = this.registerModule("bn1", this.normLayer(this.inplanes));
@@ -189,7 +215,7 @@ export class ResNet extends Module {
     this.layer3 = this.registerModule("layer3", this.makeLayer(block, 256, layers[2], 2, dilate[1]));
     this.layer4 = this.registerModule("layer4", this.makeLayer(block, 512, layers[3], 2, dilate[2]));
     this.avgpool = this.registerModule("avgpool", new AdaptiveAvgPool2d([1, 1]));
-    this.flatten = (o.flattenModule ?? this.convBias) ? this.registerModule("flatten", new Flatten()) : null;
+    this.flatten = flattenModule ? this.registerModule("flatten", new Flatten()) : null;
     this.fc = this.registerModule("fc", new Linear(512 * block.expansion, numClasses));
 
     for (const m of this.modules()) {
@@ -199,7 +225,7 @@ export class ResNet extends Module {
         if (m.bias) constant_(m.bias, 0);
       }
     }
-    if (o.zeroInitResidual === true) {
+    if (zeroInitResidual) {
       for (const m of this.modules()) {
         if (m instanceof Bottleneck && m.bn3.weight) constant_(m.bn3.weight, 0);
         else if (m instanceof BasicBlock && m.bn2.weight) constant_(m.bn2.weight, 0);
@@ -238,20 +264,32 @@ export class ResNet extends Module {
 }
 
 type Factory = (options?: ResNetOptions) => ResNet;
-const make = (block: BlockClass, layers: [number, number, number, number], fixed: ResNetOptions = {}): Factory =>
-  (options) => new ResNet(block, layers, { ...options, ...fixed });
+/**
+ * A torchvision factory. Options are checked under its name; the ones the architecture fixes
+ * (ResNeXt's groups, a wide ResNet's width) may be given only with that value, as
+ * torchvision's _ovewrite_named_param: silently overriding them would build another model.
+ */
+const make = (name: string, block: BlockClass, layers: [number, number, number, number], fixed: ResNetOptions = {}): Factory =>
+  (options) => {
+    const fn = `vision.${name}`;
+    const o = checkOptions(fn, options, RESNET_OPTIONS);
+    for (const [k, v] of Object.entries(fixed)) {
+      if (o[k] !== undefined && o[k] !== v) throw argError(fn, k, `${v} (fixed by ${name})`, o[k]);
+    }
+    return new ResNet(block, layers, { ...o, ...fixed });
+  };
 
 /** Python: `torchvision.models.resnet18()` (weights are never downloaded: see fromPretrained). */
-export const resnet18 = make(BasicBlock, [2, 2, 2, 2]);
-export const resnet34 = make(BasicBlock, [3, 4, 6, 3]);
-export const resnet50 = make(Bottleneck, [3, 4, 6, 3]);
-export const resnet101 = make(Bottleneck, [3, 4, 23, 3]);
-export const resnet152 = make(Bottleneck, [3, 8, 36, 3]);
-export const resnext50_32x4d = make(Bottleneck, [3, 4, 6, 3], { groups: 32, widthPerGroup: 4 });
-export const resnext101_32x8d = make(Bottleneck, [3, 4, 23, 3], { groups: 32, widthPerGroup: 8 });
-export const resnext101_64x4d = make(Bottleneck, [3, 4, 23, 3], { groups: 64, widthPerGroup: 4 });
-export const wide_resnet50_2 = make(Bottleneck, [3, 4, 6, 3], { widthPerGroup: 128 });
-export const wide_resnet101_2 = make(Bottleneck, [3, 4, 23, 3], { widthPerGroup: 128 });
+export const resnet18 = make("resnet18", BasicBlock, [2, 2, 2, 2]);
+export const resnet34 = make("resnet34", BasicBlock, [3, 4, 6, 3]);
+export const resnet50 = make("resnet50", Bottleneck, [3, 4, 6, 3]);
+export const resnet101 = make("resnet101", Bottleneck, [3, 4, 23, 3]);
+export const resnet152 = make("resnet152", Bottleneck, [3, 8, 36, 3]);
+export const resnext50_32x4d = make("resnext50_32x4d", Bottleneck, [3, 4, 6, 3], { groups: 32, widthPerGroup: 4 });
+export const resnext101_32x8d = make("resnext101_32x8d", Bottleneck, [3, 4, 23, 3], { groups: 32, widthPerGroup: 8 });
+export const resnext101_64x4d = make("resnext101_64x4d", Bottleneck, [3, 4, 23, 3], { groups: 64, widthPerGroup: 4 });
+export const wide_resnet50_2 = make("wide_resnet50_2", Bottleneck, [3, 4, 6, 3], { widthPerGroup: 128 });
+export const wide_resnet101_2 = make("wide_resnet101_2", Bottleneck, [3, 4, 23, 3], { widthPerGroup: 128 });
 
 /** Every factory by its torchvision name. */
 export const architectures = {

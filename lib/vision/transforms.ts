@@ -1,7 +1,7 @@
 // torchvision.transforms with torchvision's algorithms and defaults. Each transform is plain
 // data (a `spec`) plus a pure function, so DataLoader workers can rebuild the pipeline, and
 // draws its randomness from the per-sample generator it is handed (deterministic by seed).
-import { argError, checkNonNegInt, checkNumber, checkOptions } from "../validate.js";
+import { argError, checkBool, checkNonNegInt, checkNumber, checkOptions, describe } from "../validate.js";
 import { crop, hflip, pad, resize, toChw, toGray, toRgb, type Chw, type Image } from "./image.js";
 
 /** A seedable uniform [0, 1) generator (mulberry32). */
@@ -54,6 +54,8 @@ function positivePair(name: string, arg: string, v: unknown): [number, number] {
   if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === "number" && Number.isFinite(x) && x > 0)) {
     throw argError(`transforms.${name}`, arg, "a pair of positive numbers [min, max]", v);
   }
+  // torchvision only warns ("should be of kind (min, max)") and then samples a reversed range.
+  if (v[0] > v[1]) throw argError(`transforms.${name}`, arg, "a pair [min, max] with min <= max", v);
   return [v[0], v[1]];
 }
 /** uniform(a, b) and randint(lo, hi) (inclusive lo, exclusive hi) from the sample's generator. */
@@ -86,9 +88,18 @@ export class ToTensor implements Transform {
 export class Normalize implements Transform {
   readonly spec: TransformSpec;
   constructor(readonly mean: number[], readonly std: number[]) {
-    if (!Array.isArray(mean) || !Array.isArray(std) || mean.length !== std.length || std.some((s) => s === 0)) {
-      throw new TypeError("transforms.Normalize: mean and std must be arrays of the same length, std nonzero");
+    const fn = "transforms.Normalize";
+    if (!Array.isArray(mean) || !Array.isArray(std)) {
+      throw new TypeError(`${fn}: mean and std must be arrays of numbers (one per channel), but received mean ${describe(mean)} and std ${describe(std)}`);
     }
+    const finite = (v: unknown[]) => v.length > 0 && v.every((x) => typeof x === "number" && Number.isFinite(x));
+    if (!finite(mean)) throw argError(fn, "mean", "a non-empty array of finite numbers", mean);
+    if (!finite(std)) throw argError(fn, "std", "a non-empty array of finite numbers", std);
+    if (mean.length !== std.length) {
+      throw new TypeError(`${fn}: mean and std must have the same length, but received mean ${describe(mean)} and std ${describe(std)}`);
+    }
+    // A zero std divides by zero: every pixel of that channel would become Infinity or NaN.
+    if (std.some((x) => x === 0)) throw new TypeError(`${fn}: expected std nonzero, but received ${describe(std)}`);
     this.spec = { name: "Normalize", args: [mean, std] };
   }
   apply(sample: Sample): Sample {
@@ -160,7 +171,7 @@ export class RandomResizedCrop implements Transform {
   readonly #scale: [number, number];
   readonly #ratio: [number, number];
   constructor(size: Size, options?: { scale?: [number, number]; ratio?: [number, number] }) {
-    const o = checkOptions("transforms.RandomResizedCrop", options);
+    const o = checkOptions("transforms.RandomResizedCrop", options, ["scale", "ratio"]);
     this.#size = size2("RandomResizedCrop", size);
     this.#scale = o.scale === undefined ? [0.08, 1] : positivePair("RandomResizedCrop", "scale", o.scale);
     this.#ratio = o.ratio === undefined ? [3 / 4, 4 / 3] : positivePair("RandomResizedCrop", "ratio", o.ratio);
@@ -198,6 +209,7 @@ export class RandomHorizontalFlip implements Transform {
   readonly spec: TransformSpec;
   constructor(readonly p = 0.5) {
     checkNumber("transforms.RandomHorizontalFlip", "p", p);
+    if (!(p >= 0 && p <= 1)) throw argError("transforms.RandomHorizontalFlip", "p", "a probability between 0 and 1", p);
     this.spec = { name: "RandomHorizontalFlip", args: [p] };
   }
   apply(sample: Sample, rng: Rng): Sample {
@@ -213,10 +225,10 @@ export class RandomCrop implements Transform {
   readonly #padding: number;
   readonly #padIfNeeded: boolean;
   constructor(size: Size, options?: { padding?: number; padIfNeeded?: boolean }) {
-    const o = checkOptions("transforms.RandomCrop", options);
+    const o = checkOptions("transforms.RandomCrop", options, ["padding", "padIfNeeded"]);
     this.#size = size2("RandomCrop", size);
     this.#padding = o.padding === undefined ? 0 : checkNonNegInt("transforms.RandomCrop", "padding", o.padding);
-    this.#padIfNeeded = o.padIfNeeded === true;
+    this.#padIfNeeded = o.padIfNeeded === undefined ? false : checkBool("transforms.RandomCrop", "padIfNeeded", o.padIfNeeded);
     this.spec = { name: "RandomCrop", args: [size, { padding: this.#padding, padIfNeeded: this.#padIfNeeded }] };
   }
   apply(sample: Sample, rng: Rng): Sample {
