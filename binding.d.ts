@@ -224,4 +224,23 @@ export interface Binding {
   tracedGraph(traced: TracedForward): string;
   /** Runs the graph on a libuv worker thread (inputs[0] is copied first) in the caller's grad mode. */
   runTracedAsync(traced: TracedForward, inputs: Handle[]): Promise<Handle>;
+  // accelerator runtime (device.cc)
+  /** Enters an autocast scope; returns the previous [enabled, dtype code] for autocastExit. */
+  autocastEnter(device: "cpu" | "cuda", enabled: boolean, dtype: DtypeCode): [boolean, DtypeCode];
+  autocastExit(device: "cpu" | "cuda", enabled: boolean, dtype: DtypeCode): void;
+  isAutocastEnabled(device: "cpu" | "cuda"): boolean;
+  cudnnBenchmark(): boolean;
+  setCudnnBenchmark(enabled: boolean): void;
+  /** Caching-allocator statistics (bytes), or resetPeak/emptyCache; throws where libtorch lacks them. */
+  cudaMemory(op: "allocated" | "maxAllocated" | "reserved" | "maxReserved" | "resetPeak" | "emptyCache", device: number): number | undefined;
+  pinMemory(h: Handle): Handle;
+  isPinned(h: Handle): boolean;
+  contiguousAs(h: Handle, format: "contiguousFormat" | "channelsLast" | "channelsLast3d" | "preserveFormat"): Handle;
+  isContiguousAs(h: Handle, format: "contiguousFormat" | "channelsLast" | "channelsLast3d" | "preserveFormat"): boolean;
+  // image pipeline (image.cc)
+  /** JPEG → HWC RGB with the system libjpeg-turbo, PIL's settings; null when not handled here. */
+  decodeJpeg(bytes: Uint8Array): { data: Uint8Array; width: number; height: number } | null;
+  /** The crop box of an HWC uint8 image resized as PIL's bilinear resample. */
+  resizedCrop(data: Uint8Array, height: number, width: number, channels: number, top: number, left: number,
+    cropH: number, cropW: number, outH: number, outW: number): Uint8Array;
 }

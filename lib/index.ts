@@ -1,5 +1,5 @@
 // `import * as torch from "torch-ts"`: the public surface, named as in PyTorch.
-export { Tensor, type TensorOrScalar, type Reduced } from "./tensor.js";
+export { Tensor, type TensorOrScalar, type Reduced, type MemoryFormat } from "./tensor.js";
 import "./tensor_ops.js"; // attaches the math and in-place methods to Tensor
 import "./tensor_shape.js"; // and the reduction and shape methods
 export { TorchError } from "./errors.js";
@@ -13,7 +13,9 @@ export {
 export { cat, stack, where, matmul, maximum, minimum } from "./functions.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd.js";
 export { tidy, keep, dispose, liveTensors } from "./memory.js";
-export { config, setNumThreads, getNumThreads, manualSeed, cuda } from "./runtime.js";
+export { config, setNumThreads, getNumThreads, manualSeed, cuda, backends } from "./runtime.js";
+export { autocast, isAutocastEnabled } from "./amp.js";
+export * as amp from "./amp.js";
 export * as memory from "./memory.js";
 
 /** dtype names as constants, so `torch.float32` reads as in Python. */

@@ -151,8 +151,10 @@ export class Tensor {
   stride(): number[] {
     return native.strides(this.#handle);
   }
-  isContiguous(): boolean {
-    return native.isContiguous(this.#handle);
+  /** Python: `is_contiguous(memory_format=torch.contiguous_format)`. */
+  isContiguous(options?: { memoryFormat?: MemoryFormat }): boolean {
+    const format = memoryFormatOption("Tensor.isContiguous", options);
+    return format === undefined ? native.isContiguous(this.#handle) : native.isContiguousAs(this.#handle, format);
   }
 
   // ---- autograd ----
@@ -252,8 +254,20 @@ export class Tensor {
   clone(): Tensor {
     return wrap(native.clone(this.#handle));
   }
-  contiguous(): Tensor {
-    return wrap(native.contiguous(this.#handle));
+  /** Python: `contiguous(memory_format=torch.contiguous_format)`; "channelsLast" gives NHWC strides. */
+  contiguous(options?: { memoryFormat?: MemoryFormat }): Tensor {
+    const format = memoryFormatOption("Tensor.contiguous", options);
+    return wrap(format === undefined ? native.contiguous(this.#handle) : native.contiguousAs(this.#handle, format));
+  }
+  /** Python: `pin_memory()`: a copy in page-locked host memory (fast, asynchronous copies to CUDA). */
+  pinMemory(): Tensor {
+    // libtorch's own message here is a dispatcher dump; say what is missing instead.
+    if (native.cudaDeviceCount() === 0) throw new TorchError("Tensor.pinMemory: pinned memory needs CUDA, which is not available");
+    return wrap(native.pinMemory(this.#handle));
+  }
+  /** Python: `is_pinned()`. */
+  isPinned(): boolean {
+    return native.isPinned(this.#handle);
   }
 
   // ---- data out ----
@@ -301,3 +315,16 @@ export class Tensor {
 
 }
 
+/** Python's torch.contiguous_format, channels_last, channels_last_3d, preserve_format. */
+export type MemoryFormat = "contiguousFormat" | "channelsLast" | "channelsLast3d" | "preserveFormat";
+const MEMORY_FORMATS: readonly string[] = ["contiguousFormat", "channelsLast", "channelsLast3d", "preserveFormat"];
+
+/** Internal: the memoryFormat of an options object (undefined when not given). */
+export function memoryFormatOption(fn: string, options: unknown): MemoryFormat | undefined {
+  const o = checkOptions(fn, options, ["memoryFormat"]);
+  if (o.memoryFormat === undefined) return undefined;
+  if (typeof o.memoryFormat !== "string" || !MEMORY_FORMATS.includes(o.memoryFormat)) {
+    throw argError(fn, "memoryFormat", `one of ${MEMORY_FORMATS.join(", ")}`, o.memoryFormat);
+  }
+  return o.memoryFormat as MemoryFormat;
+}

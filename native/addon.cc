@@ -158,6 +158,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterOps(env, exports);
   RegisterNn(env, exports);
   RegisterAsync(env, exports);
+  RegisterDevice(env, exports);
+  RegisterImage(env, exports);
   return exports;
 }
 

@@ -6,7 +6,7 @@ import { parseDevice, type Device } from "../device.js";
 import { DTYPES, isDType, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { tidy } from "../memory.js";
-import { handleOf, Tensor } from "../tensor.js";
+import { handleOf, memoryFormatOption, Tensor, type MemoryFormat } from "../tensor.js";
 import { forwardAsync } from "./forward_async.js";
 import { argError, checkBool, checkDType, checkNonNegInt, checkOptions } from "../validate.js";
 
@@ -205,27 +205,37 @@ export abstract class Module {
     for (const p of this.parameters()) zeroGradOf(p, setToNone);
   }
   /**
-   * Python: `module.to(device)` / `to(dtype)`: moves/casts parameters (and their grads) and
-   * buffers in place, so tensors held elsewhere (an optimizer) stay valid. dtype casts apply
-   * to floating-point tensors only, as in PyTorch.
+   * Python: `module.to(device)` / `to(dtype)` / `to(memory_format=…)`: moves/casts parameters
+   * (and their grads) and buffers in place, so tensors held elsewhere (an optimizer) stay valid.
+   * dtype casts apply to floating-point tensors only, and a memory format to 4-D (5-D for
+   * channelsLast3d) tensors only, as in PyTorch.
    */
-  to(target: Device | "auto" | DType | { device?: Device | "auto"; dtype?: DType }): this {
+  to(target: Device | "auto" | DType | { device?: Device | "auto"; dtype?: DType; memoryFormat?: MemoryFormat }): this {
     let device: Device | undefined;
     let dtype: DType | undefined;
+    let format: MemoryFormat | undefined;
     if (typeof target === "string") {
       if (isDType(target)) dtype = target;
       else device = parseDevice("Module.to", "device", target);
     } else if (target !== null && typeof target === "object") {
-      const o = checkOptions("Module.to", target, ["device", "dtype"]);
+      const { memoryFormat, ...rest } = target as Record<string, unknown>;
+      const o = checkOptions("Module.to", rest, ["device", "dtype"]);
       if (o.device !== undefined) device = parseDevice("Module.to", "device", o.device);
       if (o.dtype !== undefined) dtype = checkDType("Module.to", "dtype", o.dtype);
+      format = memoryFormatOption("Module.to", { memoryFormat });
     } else {
-      throw argError("Module.to", "target", "a device, a dtype or {device, dtype}", target);
+      throw argError("Module.to", "target", "a device, a dtype or {device, dtype, memoryFormat}", target);
     }
     if (dtype !== undefined && !DTYPES[dtype].isFloatingPoint) throw new TypeError(`Module.to: nn.Module.to only accepts floating point dtypes, but got ${dtype}`);
+    const formatRank = format === "channelsLast" ? 4 : format === "channelsLast3d" ? 5 : -1;
     const convert = (t: Tensor) => {
       const cast = dtype !== undefined && DTYPES[t.dtype].isFloatingPoint ? dtype : undefined;
-      const moved = t.to({ device, dtype: cast });
+      let moved = t.to({ device, dtype: cast });
+      if (format !== undefined && (formatRank < 0 || t.ndim === formatRank)) {
+        const laid = moved.contiguous({ memoryFormat: format });
+        if (moved !== t) moved.dispose();
+        moved = laid;
+      }
       if (moved !== t) {
         native.setData(handleOf(t), handleOf(moved));
         moved.dispose();

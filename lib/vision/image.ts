@@ -1,6 +1,8 @@
 // Decoded images as plain pixels (HWC uint8) and the pixel operations transforms need,
 // implemented as PIL implements them (torchvision's transforms run on PIL images), so
-// results match torchvision's to within rounding. Pure JS: runs in worker threads.
+// results match torchvision's to within rounding. Runs in worker threads (the addon loads
+// in each; resampling is native).
+import { native } from "../binding.js";
 
 /** A decoded image: `height * width * channels` bytes, row-major, channels interleaved. */
 export interface Image {
@@ -76,100 +78,51 @@ export function toRgb(img: Image): Image {
   return { data: out, width: img.width, height: img.height, channels: 3 };
 }
 
-// ---- resampling, as PIL's ImagingResample with the bilinear (triangle) filter ----
-const PRECISION_BITS = 32 - 8 - 2;
+// ---- resampling: PIL's ImagingResample with the bilinear filter, in native/image.cc ----
 
 /**
- * Per output pixel: the first input index, the count, and fixed-point weights. Downscaling
- * widens the filter by the scale factor (antialiasing), as PIL does.
+ * The box [top, top+h) x [left, left+w) of `img` (inside the image), resized to outH x outW
+ * as PIL resizes: what torchvision's resized_crop does, without copying the crop first.
  */
-function coefficients(inSize: number, outSize: number): { bounds: Int32Array; weights: Int32Array; ksize: number } {
-  const scale = inSize / outSize;
-  const filterScale = Math.max(scale, 1);
-  const support = 1 * filterScale; // bilinear support is 1
-  const ksize = Math.ceil(support) * 2 + 1;
-  const bounds = new Int32Array(outSize * 2);
-  const weights = new Int32Array(outSize * ksize);
-  const k = new Float64Array(ksize);
-  for (let x = 0; x < outSize; x++) {
-    const center = (x + 0.5) * scale;
-    const ss = 1 / filterScale;
-    let xmin = Math.trunc(center - support + 0.5);
-    if (xmin < 0) xmin = 0;
-    let xmax = Math.trunc(center + support + 0.5);
-    if (xmax > inSize) xmax = inSize;
-    xmax -= xmin;
-    let total = 0;
-    for (let j = 0; j < xmax; j++) {
-      const t = Math.abs((j + xmin - center + 0.5) * ss);
-      const w = t < 1 ? 1 - t : 0;
-      k[j] = w;
-      total += w;
-    }
-    for (let j = 0; j < xmax; j++) {
-      const w = total !== 0 ? k[j]! / total : 0;
-      // PIL rounds half away from zero into fixed point.
-      weights[x * ksize + j] = Math.trunc(w < 0 ? w * (1 << PRECISION_BITS) - 0.5 : w * (1 << PRECISION_BITS) + 0.5);
-    }
-    bounds[2 * x] = xmin;
-    bounds[2 * x + 1] = xmax;
-  }
-  return { bounds, weights, ksize };
-}
-
-function clip8(v: number): number {
-  const r = v >> PRECISION_BITS;
-  return r < 0 ? 0 : r > 255 ? 255 : r;
+export function resizedCrop(img: Image, top: number, left: number, h: number, w: number, outH: number, outW: number): Image {
+  if (top === 0 && left === 0 && h === img.height && w === img.width && outH === h && outW === w) return img;
+  const data = native.resizedCrop(img.data, img.height, img.width, img.channels, top, left, h, w, outH, outW);
+  return { data, width: outW, height: outH, channels: img.channels };
 }
 
 /** Bilinear resize with PIL's antialiasing and rounding (horizontal pass, then vertical). */
 export function resize(img: Image, outH: number, outW: number): Image {
-  const { width: inW, height: inH, channels: c } = img;
-  if (inW === outW && inH === outH) return img;
-  const half = 1 << (PRECISION_BITS - 1);
-  let src = img.data;
-  let w = inW;
-  if (outW !== inW) {
-    const { bounds, weights, ksize } = coefficients(inW, outW);
-    const out = new Uint8Array(outW * inH * c);
-    for (let y = 0; y < inH; y++) {
-      for (let x = 0; x < outW; x++) {
-        const xmin = bounds[2 * x]!;
-        const n = bounds[2 * x + 1]!;
-        for (let ch = 0; ch < c; ch++) {
-          let ss = half;
-          for (let j = 0; j < n; j++) ss += src[(y * inW + xmin + j) * c + ch]! * weights[x * ksize + j]!;
-          out[(y * outW + x) * c + ch] = clip8(ss);
-        }
-      }
-    }
-    src = out;
-    w = outW;
-  }
-  if (outH !== inH) {
-    const { bounds, weights, ksize } = coefficients(inH, outH);
-    const out = new Uint8Array(outW * outH * c);
-    for (let y = 0; y < outH; y++) {
-      const ymin = bounds[2 * y]!;
-      const n = bounds[2 * y + 1]!;
-      for (let x = 0; x < w; x++) {
-        for (let ch = 0; ch < c; ch++) {
-          let ss = half;
-          for (let j = 0; j < n; j++) ss += src[((ymin + j) * w + x) * c + ch]! * weights[y * ksize + j]!;
-          out[(y * w + x) * c + ch] = clip8(ss);
-        }
-      }
-    }
-    src = out;
-  }
-  return { data: src, width: outW, height: outH, channels: c };
+  return resizedCrop(img, 0, 0, img.height, img.width, outH, outW);
 }
 
 /** ToTensor: HWC uint8 → CHW float32 in [0, 1]. */
 export function toChw(img: Image): Chw {
-  const { width, height, channels: c } = img;
+  return toChwMapped(img, () => TO_UNIT);
+}
+
+/**
+ * ToTensor then Normalize in one pass, bit-identical to the two steps: a uint8 pixel has only
+ * 256 values, so each channel's float32 ((v / 255) - mean) / std is a 256-entry table.
+ */
+export function toChwNormalized(img: Image, mean: number[], std: number[]): Chw {
+  const tables = Array.from({ length: img.channels }, (_, k) => {
+    const m = Math.fround(mean[mean.length === 1 ? 0 : k]!);
+    const s = Math.fround(std[std.length === 1 ? 0 : k]!);
+    return Float32Array.from(TO_UNIT, (x) => Math.fround(x - m) / s);
+  });
+  return toChwMapped(img, (k) => tables[k]!);
+}
+
+// v / 255 in float32, as torch's img.float().div(255).
+const TO_UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
+function toChwMapped(img: Image, table: (channel: number) => Float32Array): Chw {
+  const { width, height, channels: c, data } = img;
   const plane = width * height;
   const out = new Float32Array(plane * c);
-  for (let i = 0; i < plane; i++) for (let k = 0; k < c; k++) out[k * plane + i] = img.data[i * c + k]! / 255;
+  for (let k = 0; k < c; k++) {
+    const lut = table(k);
+    for (let i = 0, j = k, o = k * plane; i < plane; i++, j += c, o++) out[o] = lut[data[j]!]!;
+  }
   return { data: out, shape: [c, height, width] };
 }

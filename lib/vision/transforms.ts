@@ -2,7 +2,7 @@
 // data (a `spec`) plus a pure function, so DataLoader workers can rebuild the pipeline, and
 // draws its randomness from the per-sample generator it is handed (deterministic by seed).
 import { argError, checkBool, checkNonNegInt, checkNumber, checkOptions, describe } from "../validate.js";
-import { crop, hflip, pad, resize, toChw, toGray, toRgb, type Chw, type Image } from "./image.js";
+import { crop, hflip, pad, resize, resizedCrop, toChw, toChwNormalized, toGray, toRgb, type Chw, type Image } from "./image.js";
 
 /** A seedable uniform [0, 1) generator (mulberry32). */
 export type Rng = () => number;
@@ -72,8 +72,25 @@ export class Compose implements Transform {
     this.spec = { name: "Compose", args: [transforms.map((t) => t.spec)] };
   }
   apply(sample: Sample, rng: Rng): Sample {
-    return this.transforms.reduce((s, t) => t.apply(s, rng), sample);
+    let s = sample;
+    const ts = this.transforms;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      const next = ts[i + 1];
+      // ToTensor followed by Normalize (the usual tail) runs as one table-driven pass.
+      if (t instanceof ToTensor && next instanceof Normalize && !isChwSample(s)) {
+        s = next.fromImage(needImage("ToTensor", s));
+        i++;
+      } else {
+        s = t.apply(s, rng);
+      }
+    }
+    return s;
   }
+}
+
+function isChwSample(s: Sample): s is Chw {
+  return (s as Chw).shape !== undefined;
 }
 
 /** Python: `transforms.ToTensor()`: HWC uint8 → CHW float in [0, 1]. */
@@ -102,12 +119,20 @@ export class Normalize implements Transform {
     if (std.some((x) => x === 0)) throw new TypeError(`${fn}: expected std nonzero, but received ${describe(std)}`);
     this.spec = { name: "Normalize", args: [mean, std] };
   }
-  apply(sample: Sample): Sample {
-    const t = needChw("Normalize", sample);
-    const [c, h, w] = t.shape;
+  /** ToTensor then this Normalize, in one pass (same float32 results). */
+  fromImage(img: Image): Chw {
+    this.#checkChannels(img.channels);
+    return toChwNormalized(img, this.mean, this.std);
+  }
+  #checkChannels(c: number): void {
     if (this.mean.length !== c && this.mean.length !== 1) {
       throw new TypeError(`transforms.Normalize: ${this.mean.length} means for a ${c}-channel tensor`);
     }
+  }
+  apply(sample: Sample): Sample {
+    const t = needChw("Normalize", sample);
+    const [c, h, w] = t.shape;
+    this.#checkChannels(c);
     const out = new Float32Array(t.data.length);
     const plane = h * w;
     for (let k = 0; k < c; k++) {
@@ -200,7 +225,7 @@ export class RandomResizedCrop implements Transform {
   apply(sample: Sample, rng: Rng): Sample {
     const img = needImage("RandomResizedCrop", sample);
     const [top, left, h, w] = this.params(img.height, img.width, rng);
-    return resize(crop(img, top, left, h, w), this.#size[0], this.#size[1]);
+    return resizedCrop(img, top, left, h, w, this.#size[0], this.#size[1]);
   }
 }
 
