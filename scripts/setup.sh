@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # libtorch-dev: headers + libtorch 1.13 to build against. libopenblas0-pthread: without it
 # libtorch's GEMMs fall back to the reference BLAS (~50x slower). python3-torch(vision):
 # the oracle tests compare against. dataset-fashion-mnist: the default training data.
-packages=(libtorch-dev libopenblas0-pthread python3-torch python3-torchvision dataset-fashion-mnist cmake g++ make)
+# libjpeg62-turbo-dev: the JPEG decoder PIL uses, for ImageFolder (the build probes its header).
+packages=(libtorch-dev libopenblas0-pthread libjpeg62-turbo-dev python3-torch python3-torchvision dataset-fashion-mnist cmake g++ make)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,7 +6,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as torch from "../lib/index.js";
 import { parseTrainArgs, UsageError } from "../lib/train/args.js";
-import { evaluate, NonFiniteError, trainEpoch, type Totals } from "../lib/train/loop.js";
+import { evaluate, NonFiniteError, trainEpoch, type Precision, type Totals } from "../lib/train/loop.js";
 import { writeLineChart } from "../lib/train/plot.js";
 import { ProgressReporter } from "../lib/train/progress.js";
 
@@ -25,6 +25,8 @@ const HELP = `usage: npm run train -- [options]
   --scheduler none|step|cosine|onecycle   default cosine on Fashion-MNIST, none on --data (the tutorial's)
   --image-size N              default 28 on Fashion-MNIST (native), 224 on --data
   --device auto|cpu|cuda|cuda:N           default auto (CUDA when available)
+  --amp none|bf16|fp16        mixed precision: autocast to bfloat16, or float16 with loss scaling (CUDA)
+  --channels-last             model and inputs in channels-last (NHWC) memory format
   --workers N                 data loading threads (default 0 on Fashion-MNIST, 2 on --data)
   --seed N                    default 0
   --limit N                   use only the first N training and test samples
@@ -101,6 +103,15 @@ const testLoader = new data.DataLoader(testSet, { batchSize: Math.max(batchSize,
 // ---- model, loss, optimizer, scheduler ----
 torch.manualSeed(seed);
 const model = vision.architectures[arch]({ numClasses, inChannels }).to(device);
+// --amp / --channels-last: autocast (bf16, or fp16 with loss scaling) and NHWC layout; cuDNN
+// picks its fastest algorithms for the (fixed) input shapes, as torch.backends.cudnn.benchmark.
+const precision: Precision = {
+  amp: args.amp === "bf16" ? "bfloat16" : args.amp === "fp16" ? "float16" : undefined,
+  scaler: args.amp === "fp16" ? new torch.amp.GradScaler() : undefined,
+  channelsLast: args.channelsLast,
+};
+if (args.channelsLast) model.to({ memoryFormat: "channelsLast" });
+if (device.startsWith("cuda")) torch.backends.cudnn.benchmark = true;
 const lossFn = new nn.CrossEntropyLoss();
 const optimizer = args.optimizer === "sgd" ? new optim.SGD(model.parameters(), { lr, momentum: 0.9 })
   : args.optimizer === "adamw" ? new optim.AdamW(model.parameters(), { lr }) : new optim.Adam(model.parameters(), { lr });
@@ -140,6 +151,7 @@ if (args.resume !== undefined) {
   model.loadStateDict(ckpt.get("model") as Map<string, torch.Tensor>);
   optimizer.loadStateDict(ckpt.get("optimizer") as Map<string, unknown>);
   if (scheduler && ckpt.get("scheduler")) scheduler.loadStateDict(ckpt.get("scheduler") as Map<string, unknown>);
+  if (precision.scaler && ckpt.get("scaler")) precision.scaler.loadStateDict(ckpt.get("scaler") as Map<string, unknown>);
   startEpoch = Number(ckpt.get("epoch"));
   bestAcc = Number(ckpt.get("best_acc"));
   history = JSON.parse(String(ckpt.get("history") ?? "[]")) as Row[];
@@ -155,7 +167,8 @@ function saveLast(epoch: number, partial: Totals | null): void {
   torch.tidy(() => {
     torch.save(new Map<string, unknown>([
       ["epoch", epoch], ["model", model.stateDict()], ["optimizer", optimizer.stateDict()],
-      ["scheduler", scheduler ? scheduler.stateDict() : null], ["best_acc", bestAcc], ["seed", seed],
+      ["scheduler", scheduler ? scheduler.stateDict() : null], ["scaler", precision.scaler ? precision.scaler.stateDict() : null],
+      ["best_acc", bestAcc], ["seed", seed],
       ["arch", arch], ["num_classes", numClasses], ["history", JSON.stringify(history)],
       ["partial", partial ? new Map([["loss_sum", partial.lossSum], ["correct", partial.correct], ["samples", partial.samples], ["batches", partial.batches]]) : null],
     ]), files.last);
@@ -183,7 +196,8 @@ process.on("SIGINT", () => {
 
 const cfg = torch.config();
 console.log(`torch-ts ${arch} on ${fashion ? "Fashion-MNIST" : args.data} (${trainSet.length} train / ${testSet.length} test images, ${numClasses} classes), ` +
-  `device ${device}, libtorch ${cfg.libtorchVersion}, ${cfg.numThreads} threads, batch ${batchSize}, ${args.optimizer} lr ${lr} (scheduler ${args.scheduler}), ${epochs} epochs`);
+  `device ${device}, libtorch ${cfg.libtorchVersion}, ${cfg.numThreads} threads, batch ${batchSize}, ${args.optimizer} lr ${lr} (scheduler ${args.scheduler}), ${epochs} epochs` +
+  `${args.amp === "none" ? "" : `, amp ${args.amp}`}${args.channelsLast ? ", channels-last" : ""}`);
 writeAtomic(files.classes, `${JSON.stringify(classes, null, 2)}\n`);
 const progress = new ProgressReporter();
 const began = performance.now();
@@ -195,7 +209,7 @@ for (let epoch = startEpoch; epoch < epochs; epoch++) {
     result = await trainEpoch(model, trainLoader, lossFn, opt, {
       epoch, device, resumeFrom: resumeTotals, shouldStop: () => interrupted,
       onBatch: (p) => progress.update(`epoch ${epoch + 1}/${epochs} train`, p),
-      afterStep: args.scheduler === "onecycle" ? () => scheduler!.step() : undefined,
+      afterStep: args.scheduler === "onecycle" ? () => scheduler!.step() : undefined, precision,
     });
   } catch (err) {
     if (err instanceof NonFiniteError) stopNonFinite(err.message);
@@ -209,7 +223,7 @@ for (let epoch = startEpoch; epoch < epochs; epoch++) {
   }
   const tr = result.totals;
   progress.done(`epoch ${epoch + 1}/${epochs} train  loss ${(tr.lossSum / tr.samples).toFixed(4)}  acc ${((100 * tr.correct) / tr.samples).toFixed(2)}%`);
-  const test = await evaluate(model, testLoader, lossFn, device, (p) => progress.update(`epoch ${epoch + 1}/${epochs} test `, p));
+  const test = await evaluate(model, testLoader, lossFn, device, (p) => progress.update(`epoch ${epoch + 1}/${epochs} test `, p), precision);
   // Finite weights can still overflow the logits: such a model is not saved either.
   if (!Number.isFinite(test.loss)) stopNonFinite(`test loss is ${test.loss} after epoch ${epoch + 1}: training stopped`);
   const currentLr = (optimizer.paramGroups[0] as { lr: number }).lr;

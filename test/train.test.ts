@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as torch from "torch-ts";
-import { runReference } from "./reference/python.js";
+import { PYTHON, runReference } from "./reference/python.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "torch-ts-train-"));
@@ -187,5 +187,27 @@ describe("scripts/train.ts", () => {
     const d = await train("--data", path.join(tmp, "missing"));
     expect(d.status).toBe(2);
     expect(d.stderr).toMatch(/is not a directory/);
+    const a = await train("--amp", "fp16", "--device", "cpu");
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/--amp fp16 needs a CUDA device/);
+  });
+
+  it("--amp bf16 --channels-last trains (CPU autocast) and writes a state dict torchvision loads", async () => {
+    const out = path.join(tmp, "amp");
+    const r = await train("--limit", "256", "--epochs", "1", "--amp", "bf16", "--channels-last", "--out", out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/amp bf16, channels-last/);
+    const row = JSON.parse(readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim());
+    expect(Number.isFinite(row.train_loss) && Number.isFinite(row.test_loss)).toBe(true);
+    expect(row.test_acc).toBeGreaterThan(0.2); // 10 classes: above chance after one short epoch
+    const py = await new Promise<{ stdout: string; stderr: string }>((resolve) => execFile(PYTHON, ["-c", [
+      "import sys, torch, torchvision",
+      "m = torchvision.models.resnet18(num_classes=10)",
+      "m.conv1 = torch.nn.Conv2d(1, 64, 7, 2, 3, bias=False)",
+      "m.load_state_dict(torch.load(sys.argv[1], weights_only=True))",
+      "print(m.conv1.weight.is_contiguous(memory_format=torch.channels_last))",
+    ].join("\n"), path.join(out, "resnet-best-model.pth")], { encoding: "utf8" }, (_err, stdout, stderr) => resolve({ stdout, stderr })));
+    expect(py.stderr).toBe("");
+    expect(py.stdout.trim()).toBe("True"); // the NHWC strides travel in the file, as torch.save keeps them
   });
 });

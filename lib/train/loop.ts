@@ -3,7 +3,8 @@
 // and evaluation runs in eval mode under noGrad with no optimizer call.
 import { noGrad } from "../autograd.js";
 import type { Device } from "../device.js";
-import { tidy } from "../memory.js";
+import { autocast, type GradScaler } from "../amp.js";
+import { tidy, yieldToEventLoop } from "../memory.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer, Hyper } from "../optim/optimizer.js";
 import type { Tensor } from "../tensor.js";
@@ -59,12 +60,48 @@ type Loss = Module & { forward(input: Tensor, target: Tensor): Tensor };
  * One turn of the event loop. An in-memory dataset resolves every `await` as a microtask, so
  * without this an epoch never lets signals (Ctrl-C), pipe writes or GC finalizers run.
  */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function onDevice(t: Tensor, device: Device): Tensor {
-  const moved = t.to(device);
+
+/** Mixed precision and memory layout of a run (train.ts --amp, --channels-last). */
+export interface Precision {
+  /** Forward passes under torch.autocast in this dtype; float32 when absent. */
+  amp?: "bfloat16" | "float16";
+  /** Loss scaling (float16): scale before backward, step and update through it. */
+  scaler?: GradScaler;
+  /** Inputs (and, set by the caller, the model) in channels-last layout. */
+  channelsLast?: boolean;
+}
+
+/**
+ * A batch onto the device: to CUDA through pinned memory with a non-blocking copy (the copy
+ * overlaps the previous step's kernels, as DataLoader(pin_memory=True) + .to(non_blocking)).
+ */
+function onDevice(t: Tensor, device: Device, channelsLast = false): Tensor {
+  let moved: Tensor;
+  if (device.startsWith("cuda")) {
+    const pinned = t.pinMemory();
+    moved = pinned.to(device, { nonBlocking: true });
+    pinned.dispose(); // safe: the caching host allocator holds the block until the copy is done
+  } else {
+    moved = t.to(device);
+  }
+  if (channelsLast && moved.ndim === 4) {
+    const laid = moved.contiguous({ memoryFormat: "channelsLast" });
+    if (moved !== t) moved.dispose();
+    moved = laid;
+  }
   if (moved !== t) t.dispose();
   return moved;
+}
+
+/** model(x) and its loss, under autocast when the run asks for it. */
+function forwardLoss(model: Module, lossFn: Loss, x: Tensor, y: Tensor, device: Device, precision?: Precision): [Tensor, Tensor] {
+  const run = (): [Tensor, Tensor] => {
+    const out = model.call(x) as Tensor;
+    return [out, lossFn.call(out, y) as Tensor];
+  };
+  if (precision?.amp === undefined) return run();
+  return autocast(device.startsWith("cuda") ? "cuda" : "cpu", run, { dtype: precision.amp });
 }
 
 /** Running sums of one pass, so an interrupted epoch can be saved and resumed. */
@@ -86,6 +123,7 @@ export interface TrainEpochOptions {
   shouldStop?: () => boolean;
   /** Called after each optimizer step (a per-batch scheduler such as OneCycleLR). */
   afterStep?: () => void;
+  precision?: Precision;
 }
 
 /** Trains one epoch; returns the totals (complete unless shouldStop() ended it). */
@@ -96,13 +134,14 @@ export async function trainEpoch(model: Module, loader: DataLoader, lossFn: Loss
   const start = performance.now();
   let seen = 0;
   for await (const [xb, yb] of loader.iterate({ epoch: options.epoch, skip: totals.batches })) {
-    const x = onDevice(xb, options.device);
+    const precision = options.precision;
+    const x = onDevice(xb, options.device, precision?.channelsLast);
     const y = onDevice(yb, options.device);
     optimizer.zeroGrad();
     const [loss, correct] = tidy(() => {
-      const out = model.call(x) as Tensor;
-      const l = lossFn.call(out, y);
-      l.backward();
+      const [out, l] = forwardLoss(model, lossFn, x, y, options.device, precision);
+      // backward outside autocast, as PyTorch recommends (its ops follow the forward's dtypes).
+      (precision?.scaler ? precision.scaler.scale(l) : l).backward();
       return [Number(l.item()), Number(out.argmax(1).eq(y).sum().item())] as const;
     });
     const n = y.shape[0]!;
@@ -111,7 +150,12 @@ export async function trainEpoch(model: Module, loader: DataLoader, lossFn: Loss
     // The loss already read for the progress: checking it costs no extra sync. A NaN batch is
     // not stepped on, so the weights stay those of the last finite loss.
     if (!Number.isFinite(loss)) throw new NonFiniteError("loss", options.epoch + 1, totals.batches + 1, `is ${loss}`);
-    optimizer.step();
+    if (precision?.scaler) {
+      precision.scaler.step(optimizer); // skipped when the scaled gradients overflowed
+      precision.scaler.update();
+    } else {
+      optimizer.step();
+    }
     options.afterStep?.();
     totals.lossSum += loss * n;
     totals.correct += correct;
@@ -143,7 +187,7 @@ function checkWeights(model: Module, epoch: number, batch: number): void {
 
 /** Evaluates in eval mode under noGrad: mean loss and accuracy over the whole set. */
 export async function evaluate(model: Module, loader: DataLoader, lossFn: Loss, device: Device,
-  onBatch?: (p: Progress) => void): Promise<EpochStats> {
+  onBatch?: (p: Progress) => void, precision?: Precision): Promise<EpochStats> {
   model.eval();
   const start = performance.now();
   let lossSum = 0;
@@ -151,12 +195,12 @@ export async function evaluate(model: Module, loader: DataLoader, lossFn: Loss, 
   let samples = 0;
   let batch = 0;
   for await (const [xb, yb] of loader.iterate({ epoch: 0 })) {
-    const x = onDevice(xb, device);
+    const x = onDevice(xb, device, precision?.channelsLast);
     const y = onDevice(yb, device);
     const [loss, c] = tidy(() => noGrad(() => {
-      const out = model.call(x) as Tensor;
+      const [out, mean] = forwardLoss(model, lossFn, x, y, device, precision);
       // Sum, not mean, so the last (smaller) batch weighs what it holds.
-      const l = (lossFn.forward(out, y) as Tensor).mul(y.shape[0]!);
+      const l = mean.float().mul(y.shape[0]!);
       return [Number(l.item()), Number(out.argmax(1).eq(y).sum().item())] as const;
     }));
     samples += y.shape[0]!;
