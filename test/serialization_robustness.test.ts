@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as torch from "torch-ts";
 import { checkpointHooks } from "../lib/serialization/globals.js";
 import { unpickle } from "../lib/serialization/unpickler.js";
-import { lyingZip, op, pickle, recordsOf, tensorPickle, zipOf } from "./reference/checkpoints.js";
+import { lyingZip, op, pickle, tensorPickle, zipOf } from "./reference/checkpoints.js";
+import { fuzzBases, runFuzz } from "./reference/fuzz_cases.js";
 import { ReferenceSession } from "./reference/session.js";
 
 const { UnpicklingError } = torch.serialization;
@@ -146,60 +147,13 @@ describe("damaged files", () => {
   });
 
   it("seeded fuzz: mutated files (raw bytes, and pickles repacked with valid CRCs) load or throw an Error", () => {
+    // The generator is shared with scripts/soak/fuzz.ts, which runs the same cases by the 100 000.
     const cases = Number(process.env.TORCH_TS_FUZZ_CASES ?? 2000);
-    let seed = 0x5eed;
-    const rand = () => {
-      // mulberry32
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const int = (n: number) => Math.floor(rand() * n);
-    const st = torch.serialization.safetensors.save(new Map([["a", torch.arange(6).reshape([2, 3])], ["b", torch.tensor([1n, 2n])]]));
-    const raws = [read("views.pth"), read("nested.pth"), read("nested_proto4.pth"), read("views_legacy.pt"), read("nested_legacy.pt"), read("dtypes_legacy.pt"), st];
-    const zipped = ["nested.pth", "nested_proto4.pth", "views.pth", "scalars.pth"].map((n) => recordsOf(read(n)));
-    const interesting = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff];
-    const mutate = (src: Buffer): Buffer => {
-      let b = Buffer.from(src);
-      for (let k = 1 + int(3); k > 0 && b.length > 0; k--) {
-        const at = int(b.length);
-        switch (int(6)) {
-          case 0: b[at] = b[at]! ^ (1 << int(8)); break;
-          case 1: b[at] = int(256); break;
-          case 2: if (at + 4 <= b.length) b.writeUInt32LE(interesting[int(interesting.length)]!, at); break;
-          case 3: b = b.subarray(0, at); break;
-          case 4: b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + int(16)))]); break;
-          default: b = Buffer.concat([b.subarray(0, at), b.subarray(at, at + 1 + int(16)), b.subarray(at)]);
-        }
-      }
-      return b;
-    };
     const before = torch.liveTensors();
-    const started = Date.now();
-    let loaded = 0;
-    for (let i = 0; i < cases; i++) {
-      let bytes: Buffer;
-      if (i % 2 === 0) {
-        bytes = mutate(raws[int(raws.length)]!);
-      } else {
-        const records = zipped[int(zipped.length)]!.map(([n, d]) => [n, d] as [string, Buffer]);
-        const pk = records.findIndex(([n]) => n === "data.pkl");
-        records[pk] = ["data.pkl", mutate(records[pk]![1])];
-        bytes = zipOf(records);
-      }
-      try {
-        const result = torch.load(bytes);
-        loaded++;
-        torch.dispose(result);
-      } catch (err) {
-        // Only the loader's own errors: no TypeError or RangeError escaping from a missed check.
-        if (!(err instanceof torch.TorchError || err instanceof UnpicklingError)) throw new Error(`case ${i}: unexpected ${String(err)}`);
-      }
-    }
+    const report = runFuzz(fuzzBases(files), cases);
     expect(torch.liveTensors()).toBe(before);
-    expect(loaded).toBeGreaterThan(0);
-    expect(loaded).toBeLessThan(cases);
-    if (process.env.TORCH_TS_FUZZ_CASES === undefined) expect(Date.now() - started).toBeLessThan(20_000);
+    expect(report.loaded).toBeGreaterThan(0);
+    expect(report.loaded).toBeLessThan(cases);
+    if (process.env.TORCH_TS_FUZZ_CASES === undefined) expect(report.seconds).toBeLessThan(20);
   });
 });

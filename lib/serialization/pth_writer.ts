@@ -3,16 +3,16 @@
 // persistent id ('storage', torch.<Type>Storage, key, location, numel)), `byteorder` (as
 // PyTorch 2.x adds; 1.13 ignores it), `data/<key>` for each storage once, in sorted key
 // order, then `version` ("3\n"). Only globals Python's weights_only=True loader accepts.
-import fs from "node:fs";
+// Files are written atomically (atomic_file.ts): a crash or a full disk never damages the
+// previous checkpoint.
 import os from "node:os";
-import path from "node:path";
-import { randomBytes } from "node:crypto";
 import type { Writable } from "node:stream";
 import { native } from "../binding.js";
 import { DTYPES, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { handleOf, type Tensor } from "../tensor.js";
 import { STORAGE_DTYPES } from "./globals.js";
+import { writeFileAtomic, writeFileAtomicAsync } from "./atomic_file.js";
 import { Pickler } from "./pickler.js";
 import { ZipWriter } from "./zip.js";
 
@@ -122,55 +122,6 @@ export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk:
   zip.finish();
 }
 
-function writeAll(fd: number, chunk: Uint8Array): void {
-  let done = 0;
-  while (done < chunk.length) done += fs.writeSync(fd, chunk, done, chunk.length - done);
-}
-
-/**
- * Writes a file so that an interrupted write never damages the previous one: into a temp
- * file in the same directory, fsynced, then renamed over `file` (atomic on POSIX).
- */
-export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array) => void) => void): void {
-  const target = path.resolve(file);
-  const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  let mode: number | undefined;
-  try {
-    mode = fs.statSync(target).mode & 0o7777;
-  } catch {
-    mode = undefined;
-  }
-  const fd = fs.openSync(tmp, "wx", mode ?? 0o666);
-  let closed = false;
-  try {
-    produce((chunk) => writeAll(fd, chunk));
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    closed = true;
-    fs.renameSync(tmp, target);
-  } catch (err) {
-    if (!closed) fs.closeSync(fd);
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw err;
-  }
-  // Make the rename itself durable (best effort: not every platform can fsync a directory).
-  try {
-    const dfd = fs.openSync(dir, "r");
-    try {
-      fs.fsyncSync(dfd);
-    } finally {
-      fs.closeSync(dfd);
-    }
-  } catch {
-    // ignore
-  }
-}
-
 /** Python: `torch.save(obj, f)`. `f` is a path or a writable stream (archive name "archive"). */
 export function save(obj: unknown, f: string | Writable): void {
   if (typeof f === "string") {
@@ -205,17 +156,5 @@ export async function saveAsync(obj: unknown, f: string | Writable): Promise<voi
     }
     return;
   }
-  const target = path.resolve(f);
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await fs.promises.open(tmp, "wx");
-  try {
-    for (const chunk of chunks) await handle.write(chunk);
-    await handle.sync();
-    await handle.close();
-    await fs.promises.rename(tmp, target);
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await fs.promises.unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await writeFileAtomicAsync(f, chunks);
 }

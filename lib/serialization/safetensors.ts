@@ -10,7 +10,7 @@ import { parseDevice, type DeviceLike } from "../device.js";
 import { DTYPES, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { handleOf, Tensor } from "../tensor.js";
-import { writeFileAtomic } from "./pth_writer.js";
+import { writeFileAtomic } from "./atomic_file.js";
 import { bufferSource, fileSource, type ByteSource } from "./zip.js";
 
 const CODES: Readonly<Record<string, DType>> = {
@@ -183,5 +183,5 @@ export function save(tensors: TensorDict, metadata?: Record<string, string> | nu
 
 /** Python: `safetensors.torch.save_file(tensors, filename, metadata=None)`; written atomically. */
 export function saveFile(tensors: TensorDict, filename: string, metadata?: Record<string, string> | null): void {
-  writeFileAtomic(filename, (sink) => serialize(tensors, metadata, sink));
+  writeFileAtomic(filename, (sink) => serialize(tensors, metadata, sink), "safetensors.saveFile");
 }

@@ -6,6 +6,10 @@
 // Resource bounds, so a hostile file fails with an error instead of exhausting memory or
 // the JS stack: every length is checked against the bytes left before anything is read,
 // container nesting and MARK nesting are bounded (maxDepth), and so are the memo and stack.
+// A container is frozen once it sits inside another (only recursive structures modify one
+// later, and they would send tree walkers such as dispose() round forever), so each
+// container's size as a tree, its shared references followed, is known and bounded too
+// (maxNodes): a small pickle cannot make a "billion laughs" structure out of memo references.
 import { isTuple as isTupleLike, markDict, markTuple, UnpicklingError } from "./values.js";
 
 export interface UnpicklerHooks {
@@ -26,9 +30,15 @@ export interface UnpicklerLimits {
   maxDepth?: number;
   maxMemo?: number;
   maxStack?: number;
+  /**
+   * Most values one container may hold when walked as a tree (shared references counted
+   * each time they are reached). A pickle without shared containers never exceeds its own
+   * length in bytes, so the bound applied is max(maxNodes, pickle length).
+   */
+  maxNodes?: number;
 }
 
-export const DEFAULT_LIMITS: Required<UnpicklerLimits> = { maxDepth: 1000, maxMemo: 1 << 22, maxStack: 1 << 24 };
+export const DEFAULT_LIMITS: Required<UnpicklerLimits> = { maxDepth: 1000, maxMemo: 1 << 22, maxStack: 1 << 24, maxNodes: 1 << 24 };
 
 const MAX_PROTOCOL = 5;
 const OPCODE_NAMES: Record<number, string> = {
@@ -88,10 +98,12 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, options: { sta
   let stack: unknown[] = [];
   const metastack: unknown[][] = [];
   const memo = new Map<number, unknown>();
-  // Nesting depth of each container, and which containers already sit inside another: a
-  // container may not get deeper once nested (its parents' depths would be stale).
+  // Nesting depth and tree size of each container, and which containers already sit inside
+  // another: a nested container may not change (its parents' depths and sizes would be stale).
   const depths = new WeakMap<object, number>();
+  const sizes = new WeakMap<object, number>();
   const nested = new WeakSet<object>();
+  const maxNodes = Math.max(limits.maxNodes, data.length);
 
   const need = (n: number): void => {
     if (!Number.isSafeInteger(n) || n < 0 || pos + n > end) throw new UnpicklingError("pickle data was truncated");
@@ -139,15 +151,44 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, options: { sta
     return items;
   };
   const depthOf = (v: unknown): number => (isContainer(v) ? depths.get(v) ?? 1 : 0);
+  const sizeOf = (v: unknown): number => (isContainer(v) ? sizes.get(v) ?? 1 : 1);
+  const checkSize = (size: number): void => {
+    if (size > maxNodes) {
+      throw new UnpicklingError(`pickle builds a container of more than ${maxNodes} values when its shared references are followed (a memo reference bomb)`);
+    }
+  };
   /** Accounts for `child` being placed inside `parent`. */
   const place = (parent: object, child: unknown): void => {
+    // With nested containers frozen, a container holding itself is the only cycle left to refuse.
+    if (nested.has(parent) || child === parent) {
+      throw new UnpicklingError("pickle modifies a container after placing it inside another (recursive structures are not supported)");
+    }
     const d = depthOf(child) + 1;
     if (d > (depths.get(parent) ?? 1)) {
       if (d > limits.maxDepth) throw new UnpicklingError(`pickle nests containers deeper than ${limits.maxDepth} levels`);
-      if (nested.has(parent)) throw new UnpicklingError("pickle deepens a container after nesting it (recursive structures are not supported)");
       depths.set(parent, d);
     }
+    const size = sizeOf(parent) + sizeOf(child);
+    checkSize(size);
+    sizes.set(parent, size);
     if (isContainer(child)) nested.add(child);
+  };
+  /** A container a hook built from its arguments (OrderedDict(items), set(items)): account for its contents. */
+  const adopt = (v: unknown): unknown => {
+    if (!isContainer(v) || depths.has(v) || sizes.has(v)) return v;
+    const items = v instanceof Map ? [...v].flat() : [...v];
+    let depth = 1;
+    let size = 1;
+    for (const item of items) {
+      depth = Math.max(depth, depthOf(item) + 1);
+      size += sizeOf(item);
+      if (isContainer(item)) nested.add(item);
+    }
+    if (depth > limits.maxDepth) throw new UnpicklingError(`pickle nests containers deeper than ${limits.maxDepth} levels`);
+    checkSize(size);
+    depths.set(v, depth);
+    sizes.set(v, size);
+    return v;
   };
   const newTuple = (items: unknown[]): unknown[] => {
     for (const item of items) place(items, item);
@@ -297,14 +338,14 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, options: { sta
         const args = pop();
         if (!Array.isArray(args)) throw new UnpicklingError(`REDUCE arguments must be a tuple, not a ${typeName(args)}`);
         const func = pop();
-        stack.push(hooks.reduce(func, args));
+        stack.push(adopt(hooks.reduce(func, args)));
         break;
       }
       case 0x81: { // NEWOBJ
         const args = pop();
         const cls = pop();
         if (!Array.isArray(args)) throw new UnpicklingError(`NEWOBJ arguments must be a tuple, not a ${typeName(args)}`);
-        stack.push(hooks.newObj(cls, args, null));
+        stack.push(adopt(hooks.newObj(cls, args, null)));
         break;
       }
       case 0x92: { // NEWOBJ_EX
@@ -312,7 +353,7 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, options: { sta
         const args = pop();
         const cls = pop();
         if (!Array.isArray(args) || !(kwargs instanceof Map)) throw new UnpicklingError("NEWOBJ_EX requires a tuple and a dict");
-        stack.push(hooks.newObj(cls, args, kwargs));
+        stack.push(adopt(hooks.newObj(cls, args, kwargs)));
         break;
       }
       case 0x62: { // BUILD

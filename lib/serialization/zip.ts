@@ -1,20 +1,13 @@
 // The zip container of torch.save files: a bounds-checked reader (stored and deflated
-// entries, zip64, data descriptors) and a writer that lays files out exactly as PyTorch's
-// PyTorchStreamWriter (miniz) does, so Python and other zip tools read what we write.
+// entries, zip64, data descriptors) that refuses ambiguous or hostile layouts (overlapping
+// entries, lying counts, duplicate or path-traversal names). The writer is zip_writer.ts.
 import { crc32, inflateRawSync } from "node:zlib";
 import { TorchError } from "../errors.js";
 import { checkRange, type ByteSource, type Scratch } from "./byte_source.js";
+import { SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, U16_MAX, U32_MAX } from "./zip_writer.js";
 
 export { bufferSource, fileSource, Scratch, type ByteSource } from "./byte_source.js";
-
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
-const SIG_ZIP64_EOCD = 0x06064b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-const SIG_DESCRIPTOR = 0x08074b50;
-const U32_MAX = 0xffffffff;
-const U16_MAX = 0xffff;
+export { FIELD_ALIGNMENT, ZipWriter } from "./zip_writer.js";
 
 export interface ZipEntry {
   readonly name: string;
@@ -42,10 +35,29 @@ function u64(buf: Buffer, at: number, what: string): number {
   return Number(v);
 }
 
+/**
+ * Refuses names that would escape a directory if the archive were ever extracted ("..",
+ * absolute paths, drive letters, NUL). torch.load never uses names as paths, so this is
+ * defence in depth; it accepts every name PyTorch writes, including the archive directory
+ * ".." that PyTorch names after a file called "...pth".
+ */
+function checkEntryName(name: string, index: number): void {
+  const unsafe = (why: string) => new TorchError(`zip archive entry ${index} has an unsafe name ${JSON.stringify(name.slice(0, 200))} (${why}); refusing the archive`);
+  if (name.includes("\0")) throw unsafe("it contains a NUL character");
+  if (name.startsWith("/") || name.startsWith("\\") || /^[A-Za-z]:[\\/]/.test(name)) throw unsafe("it is an absolute path");
+  const parts = name.split(/[\\/]/);
+  const prefixIsDotDot = name.split("/")[0] === "..";
+  for (let i = prefixIsDotDot ? 1 : 0; i < parts.length; i++) {
+    if (parts[i] === "..") throw unsafe("it climbs out of the archive with ..");
+  }
+}
+
 /** The central directory of a zip archive, and checked access to its entries. */
 export class ZipReader {
   readonly entries: ZipEntry[] = [];
   readonly #byName = new Map<string, ZipEntry>();
+  /** Where each entry's data starts (after its local header), found when the archive is opened. */
+  readonly #dataOffsets = new Map<ZipEntry, number>();
   readonly #maxEntryBytes: number;
   readonly #checkCrc: boolean;
 
@@ -72,6 +84,10 @@ export class ZipReader {
     let count = tail.readUInt16LE(eocd + 10);
     let cdSize = tail.readUInt32LE(eocd + 12);
     let cdOffset = tail.readUInt32LE(eocd + 16);
+    if (tail.readUInt16LE(eocd + 8) !== count) {
+      throw new TorchError(`zip archive is corrupt: the end of central directory counts ${tail.readUInt16LE(eocd + 8)} entries on this disk but ${count} in all (multi-disk archives are not supported)`);
+    }
+    let directoryEnd = eocdOffset;
     // Zip64: a locator right before the EOCD points at the zip64 EOCD record (PyTorch always writes it).
     if (eocdOffset >= 20) {
       const loc = this.source.read(eocdOffset - 20, 20);
@@ -80,12 +96,23 @@ export class ZipReader {
         checkRange(this.source, recOffset, 56, "zip64 end of central directory");
         const rec = this.source.read(recOffset, 56);
         if (rec.readUInt32LE(0) !== SIG_ZIP64_EOCD) throw new TorchError("zip archive is corrupt: bad zip64 end of central directory");
-        count = u64(rec, 32, "entry count");
-        cdSize = u64(rec, 40, "central directory size");
-        cdOffset = u64(rec, 48, "central directory offset");
+        if (recOffset + 56 > eocdOffset - 20) throw new TorchError("zip archive is corrupt: the zip64 end of central directory overlaps its locator");
+        // The classic record holds each value, or its field's maximum where zip64 holds it.
+        const agree = (classic: number, max: number, big: number, what: string): number => {
+          if (classic !== max && classic !== big) throw new TorchError(`zip archive is corrupt: the end of central directory says ${classic} for the ${what}, its zip64 record ${big}`);
+          return big;
+        };
+        count = agree(count, U16_MAX, u64(rec, 32, "entry count"), "entry count");
+        cdSize = agree(cdSize, U32_MAX, u64(rec, 40, "central directory size"), "central directory size");
+        cdOffset = agree(cdOffset, U32_MAX, u64(rec, 48, "central directory offset"), "central directory offset");
+        directoryEnd = recOffset;
       }
     }
     checkRange(this.source, cdOffset, cdSize, "central directory");
+    // The directory must end before the records that describe it (no overlap with them).
+    if (cdOffset + cdSize > directoryEnd) {
+      throw new TorchError(`zip archive is corrupt: the central directory (bytes ${cdOffset}..${cdOffset + cdSize}) overlaps the end-of-directory records at ${directoryEnd}`);
+    }
     if (count > cdSize / 46) throw new TorchError(`zip archive is corrupt: ${count} entries cannot fit a ${cdSize}-byte central directory`);
     const cd = this.source.read(cdOffset, cdSize);
     let p = 0;
@@ -126,9 +153,49 @@ export class ZipReader {
         size: entrySize,
         localHeaderOffset,
       };
+      checkEntryName(entry.name, i);
+      if (this.#byName.has(entry.name)) throw new TorchError(`zip archive is corrupt: entry name ${JSON.stringify(entry.name)} appears twice (which one is meant is ambiguous)`);
       this.entries.push(entry);
-      if (!this.#byName.has(entry.name)) this.#byName.set(entry.name, entry);
+      this.#byName.set(entry.name, entry);
       p += 46 + nameLen + extraLen + commentLen;
+    }
+    // A count that lies low would hide entries that other zip tools see.
+    if (p !== cd.length) throw new TorchError(`zip archive is corrupt: the central directory holds more than the ${count} entries its end record counts`);
+    this.#checkExtents(cdOffset);
+  }
+
+  /**
+   * Each entry owns the bytes from its local header to the next entry's local header (or to
+   * the central directory). Checked for every entry when the archive is opened, not only
+   * those read: two entries sharing or overlapping local data (overlapping-entry zip bombs),
+   * data running into the central directory, and a local header naming another file than
+   * the directory (parser confusion) are refused. One small read per entry.
+   */
+  #checkExtents(cdOffset: number): void {
+    const byOffset = [...this.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    for (let i = 0; i < byOffset.length; i++) {
+      const entry = byOffset[i]!;
+      const next = byOffset[i + 1];
+      if (next !== undefined && next.localHeaderOffset === entry.localHeaderOffset) {
+        throw new TorchError(`zip archive is corrupt: entries ${entry.name} and ${next.name} share the local header at ${entry.localHeaderOffset}`);
+      }
+      const limit = next?.localHeaderOffset ?? cdOffset;
+      if (entry.localHeaderOffset + 30 > limit) {
+        throw new TorchError(`zip archive is corrupt: the local header of ${entry.name} at ${entry.localHeaderOffset} overlaps the next entry or the central directory at ${limit}`);
+      }
+      const header = this.source.read(entry.localHeaderOffset, 30);
+      if (header.readUInt32LE(0) !== SIG_LOCAL) throw new TorchError(`zip archive is corrupt: bad local header for ${entry.name}`);
+      const nameLen = header.readUInt16LE(26);
+      const start = entry.localHeaderOffset + 30 + nameLen + header.readUInt16LE(28);
+      if (start + entry.compressedSize > limit) {
+        throw new TorchError(`zip archive is corrupt: the data of ${entry.name} (bytes ${start}..${start + entry.compressedSize}) overlaps the next entry or the central directory at ${limit}`);
+      }
+      // As Python's zipfile: the local header must name the same file as the directory.
+      const localName = this.source.read(entry.localHeaderOffset + 30, nameLen).toString("utf8");
+      if (localName !== entry.name) {
+        throw new TorchError(`zip archive is corrupt: the central directory names ${JSON.stringify(entry.name)} but its local header ${JSON.stringify(localName.slice(0, 200))}`);
+      }
+      this.#dataOffsets.set(entry, start);
     }
   }
 
@@ -138,11 +205,8 @@ export class ZipReader {
 
   /** Where the entry's bytes start: after its local header, name and extra field. */
   dataOffset(entry: ZipEntry): number {
-    checkRange(this.source, entry.localHeaderOffset, 30, `local header of ${entry.name}`);
-    const header = this.source.read(entry.localHeaderOffset, 30);
-    if (header.readUInt32LE(0) !== SIG_LOCAL) throw new TorchError(`zip archive is corrupt: bad local header for ${entry.name}`);
-    const start = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-    checkRange(this.source, start, entry.compressedSize, `data of ${entry.name}`);
+    const start = this.#dataOffsets.get(entry);
+    if (start === undefined) throw new TorchError(`zip entry ${entry.name} is not in this archive`);
     return start;
   }
 
@@ -178,154 +242,5 @@ export class ZipReader {
       throw new TorchError(`zip entry ${entry.name} is corrupt: CRC-32 check failed`);
     }
     return data;
-  }
-}
-
-/** 64: the alignment PyTorch gives every record's data (so storages can be memory-mapped). */
-export const FIELD_ALIGNMENT = 64;
-
-interface CentralRecord {
-  name: Buffer;
-  crc: number;
-  size: number;
-  offset: number;
-}
-
-/**
- * Writes a zip archive the way PyTorch's PyTorchStreamWriter (miniz) does: every record
- * under `<archiveName>/`, stored, its data 64-byte aligned by an "FB" extra field of 'Z'
- * padding, local headers with zero sizes followed by a data descriptor (bit 3), UTF-8 names
- * (bit 11), zero times, zip64 fields only where a size or offset needs them, and always the
- * zip64 end-of-central-directory record and locator before the classic one.
- */
-export class ZipWriter {
-  #offset = 0;
-  readonly #central: CentralRecord[] = [];
-  #finished = false;
-
-  constructor(private readonly sink: (chunk: Uint8Array) => void, readonly archiveName: string) {
-    if (archiveName.length === 0) throw new TorchError("zip archive name must not be empty");
-  }
-
-  #emit(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.sink(chunk);
-    this.#offset += chunk.length;
-  }
-
-  get bytesWritten(): number {
-    return this.#offset;
-  }
-
-  writeRecord(name: string, data: Uint8Array): void {
-    if (this.#finished) throw new Error("ZipWriter: archive already finished");
-    const fullName = Buffer.from(`${this.archiveName}/${name}`, "utf8");
-    if (fullName.length > U16_MAX) throw new TorchError(`zip record name too long: ${name}`);
-    const size = data.length;
-    const offset = this.#offset;
-    const bigSize = size >= U32_MAX;
-    const bigOffset = offset >= U32_MAX;
-    const zip64Len = bigSize || bigOffset ? 4 + (bigSize ? 16 : 0) + (bigOffset ? 8 : 0) : 0;
-    // Padding so that the data starts on a FIELD_ALIGNMENT boundary (PyTorch's getPadding).
-    const start = offset + 30 + fullName.length + zip64Len + 4;
-    const pad = (FIELD_ALIGNMENT - (start % FIELD_ALIGNMENT)) % FIELD_ALIGNMENT;
-    const header = Buffer.alloc(30 + fullName.length + zip64Len + 4 + pad, 0);
-    header.writeUInt32LE(SIG_LOCAL, 0);
-    header.writeUInt16LE(0x0808, 6); // data descriptor follows; UTF-8 name
-    // method, time, date, crc and sizes stay 0: the descriptor and central directory hold them.
-    header.writeUInt16LE(fullName.length, 26);
-    header.writeUInt16LE(zip64Len + 4 + pad, 28);
-    fullName.copy(header, 30);
-    let p = 30 + fullName.length;
-    if (zip64Len > 0) {
-      // miniz writes the local zip64 field before the data exists: compressed size is still 0.
-      header.writeUInt16LE(0x0001, p);
-      header.writeUInt16LE(zip64Len - 4, p + 2);
-      p += 4;
-      if (bigSize) {
-        header.writeBigUInt64LE(BigInt(size), p);
-        header.writeBigUInt64LE(0n, p + 8);
-        p += 16;
-      }
-      if (bigOffset) {
-        header.writeBigUInt64LE(BigInt(offset), p);
-        p += 8;
-      }
-    }
-    header.write("FB", p, "latin1");
-    header.writeUInt16LE(pad, p + 2);
-    header.fill("Z", p + 4);
-    this.#emit(header);
-    this.#emit(data);
-    const crc = crc32(data) >>> 0;
-    const descriptor = Buffer.alloc(zip64Len > 0 ? 24 : 16);
-    descriptor.writeUInt32LE(SIG_DESCRIPTOR, 0);
-    descriptor.writeUInt32LE(crc, 4);
-    if (zip64Len > 0) {
-      descriptor.writeBigUInt64LE(BigInt(size), 8);
-      descriptor.writeBigUInt64LE(BigInt(size), 16);
-    } else {
-      descriptor.writeUInt32LE(size, 8);
-      descriptor.writeUInt32LE(size, 12);
-    }
-    this.#emit(descriptor);
-    this.#central.push({ name: fullName, crc, size, offset });
-  }
-
-  finish(): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    const cdOffset = this.#offset;
-    const parts: Buffer[] = [];
-    for (const r of this.#central) {
-      const bigSize = r.size >= U32_MAX;
-      const bigOffset = r.offset >= U32_MAX;
-      const zip64Len = bigSize || bigOffset ? 4 + (bigSize ? 16 : 0) + (bigOffset ? 8 : 0) : 0;
-      const h = Buffer.alloc(46 + r.name.length + zip64Len, 0);
-      h.writeUInt32LE(SIG_CENTRAL, 0);
-      h.writeUInt16LE(0x0808, 8);
-      h.writeUInt32LE(r.crc, 16);
-      h.writeUInt32LE(Math.min(r.size, U32_MAX), 20);
-      h.writeUInt32LE(Math.min(r.size, U32_MAX), 24);
-      h.writeUInt16LE(r.name.length, 28);
-      h.writeUInt16LE(zip64Len, 30);
-      h.writeUInt32LE(Math.min(r.offset, U32_MAX), 42);
-      r.name.copy(h, 46);
-      let p = 46 + r.name.length;
-      if (zip64Len > 0) {
-        h.writeUInt16LE(0x0001, p);
-        h.writeUInt16LE(zip64Len - 4, p + 2);
-        p += 4;
-        if (bigSize) {
-          h.writeBigUInt64LE(BigInt(r.size), p);
-          h.writeBigUInt64LE(BigInt(r.size), p + 8);
-          p += 16;
-        }
-        if (bigOffset) h.writeBigUInt64LE(BigInt(r.offset), p);
-      }
-      parts.push(h);
-    }
-    const cd = Buffer.concat(parts);
-    this.#emit(cd);
-    const count = this.#central.length;
-    const zip64Offset = this.#offset;
-    const end = Buffer.alloc(56 + 20 + 22, 0);
-    end.writeUInt32LE(SIG_ZIP64_EOCD, 0);
-    end.writeBigUInt64LE(44n, 4);
-    end.writeUInt16LE(0x031e, 12);
-    end.writeUInt16LE(0x002d, 14);
-    end.writeBigUInt64LE(BigInt(count), 24);
-    end.writeBigUInt64LE(BigInt(count), 32);
-    end.writeBigUInt64LE(BigInt(cd.length), 40);
-    end.writeBigUInt64LE(BigInt(cdOffset), 48);
-    end.writeUInt32LE(SIG_ZIP64_LOCATOR, 56);
-    end.writeBigUInt64LE(BigInt(zip64Offset), 64);
-    end.writeUInt32LE(1, 72);
-    end.writeUInt32LE(SIG_EOCD, 76);
-    end.writeUInt16LE(Math.min(count, U16_MAX), 84);
-    end.writeUInt16LE(Math.min(count, U16_MAX), 86);
-    end.writeUInt32LE(Math.min(cd.length, U32_MAX), 88);
-    end.writeUInt32LE(Math.min(cdOffset, U32_MAX), 92);
-    this.#emit(end);
   }
 }

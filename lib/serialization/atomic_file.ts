@@ -1,0 +1,191 @@
+// Writing a checkpoint so that no failure damages the previous one: the bytes go to a temp
+// file in the same directory, are fsynced, and the temp file is renamed over the target
+// (atomic on POSIX), then the directory is fsynced so the rename survives a power cut.
+//
+// Failures: an I/O error (ENOSPC on a full disk, EFBIG past `ulimit -f`, EDQUOT, EACCES…)
+// becomes one TorchError naming the file, the cause and what happened to the previous file;
+// the temp file is removed. A process killed mid-save (kill -9, OOM killer, power loss)
+// cannot clean up, so its temp file stays behind: the next process that saves into the same
+// directory removes the temp files left there by processes that are gone (see
+// removeStaleTemps), so they never pile up across restarts.
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { TorchError } from "../errors.js";
+
+/** What a temp file for `target` is called: `.<name>.<pid>.<12 hex digits>.torch-ts.tmp`, beside it. */
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.torch-ts.tmp`);
+}
+
+/** Our temp files (and no one else's: the pid, random part and suffix make the name unmistakable). */
+export const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.torch-ts\.tmp$/;
+
+function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/** Directories whose stale temps this process has already looked for (once is enough: see below). */
+const swept = new Set<string>();
+
+/**
+ * Removes the temp files in `dir` left by writers that died mid-save. A temp file is stale
+ * when the process that wrote it no longer exists *and* it was last written before this
+ * process started: a writer in another PID namespace (a container sharing the volume) may
+ * look gone while it still writes, but then its file is newer than us. Temps of writers that
+ * die after we start are left to the next process, so looking once per directory suffices.
+ * Best effort: a temp we cannot remove is left alone.
+ */
+export function removeStaleTemps(dir: string): void {
+  if (swept.has(dir)) return;
+  swept.add(dir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const started = performance.timeOrigin;
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || !processIsGone(pid)) continue;
+    const file = path.join(dir, name);
+    try {
+      if (fs.lstatSync(file).mtimeMs < started) fs.unlinkSync(file);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
+const CAUSES: Record<string, string> = {
+  ENOSPC: "no space left on device (ENOSPC)",
+  EFBIG: "file too large (EFBIG: the process's file size limit, ulimit -f, or the file system's)",
+  EDQUOT: "disk quota exceeded (EDQUOT)",
+  EACCES: "permission denied (EACCES)",
+  EPERM: "operation not permitted (EPERM)",
+  EROFS: "read-only file system (EROFS)",
+  ENOENT: "no such directory (ENOENT)",
+  ENOTDIR: "a parent is not a directory (ENOTDIR)",
+  EISDIR: "the path is a directory (EISDIR)",
+  EIO: "input/output error (EIO)",
+  EMFILE: "too many open files (EMFILE)",
+  ENFILE: "too many open files in the system (ENFILE)",
+};
+
+/** An I/O error of a save, as a TorchError that says which file, why, and that nothing was damaged. */
+export function saveError(what: string, target: string, step: string, err: unknown, hadPrevious: boolean): Error {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== "string") return err as Error; // not an I/O error: the caller's own bug or bad value
+  const cause = CAUSES[e.code] ?? e.message;
+  const after = hadPrevious ? `the previous ${path.basename(target)} is unchanged` : "no file was written";
+  const out = new TorchError(`${what}: could not write ${target}: ${cause} while ${step}; ${after}`);
+  Object.assign(out, { code: e.code, cause: err });
+  return out;
+}
+
+function exists(file: string): boolean {
+  try {
+    fs.statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fsyncDir(dir: string): void {
+  // Best effort: not every platform or file system can fsync a directory.
+  try {
+    const dfd = fs.openSync(dir, "r");
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  } catch {
+    // ignore
+  }
+}
+
+function modeOf(target: string): number {
+  try {
+    return fs.statSync(target).mode & 0o7777;
+  } catch {
+    return 0o666;
+  }
+}
+
+/** Writes `file` atomically; `produce` emits its bytes through `sink`. `what` names the API in errors. */
+export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array) => void) => void, what = "torch.save"): void {
+  const target = path.resolve(file);
+  removeStaleTemps(path.dirname(target));
+  const hadPrevious = exists(target);
+  const tmp = tempPathFor(target);
+  let step = "creating a temp file";
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, "wx", modeOf(target));
+    step = "writing";
+    const out = fd;
+    produce((chunk) => {
+      let done = 0;
+      while (done < chunk.length) done += fs.writeSync(out, chunk, done, chunk.length - done);
+    });
+    step = "flushing to disk (fsync)";
+    fs.fsyncSync(fd);
+    step = "closing";
+    const closing = fd;
+    fd = undefined;
+    fs.closeSync(closing);
+    step = "renaming the temp file over it";
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    // Clean up without letting a second failure hide the first.
+    try {
+      if (fd !== undefined) fs.closeSync(fd);
+      if (step !== "creating a temp file") fs.rmSync(tmp, { force: true });
+    } catch {
+      // the temp file stays; the next process's removeStaleTemps takes it
+    }
+    throw saveError(what, target, step, err, hadPrevious);
+  }
+  fsyncDir(path.dirname(target));
+}
+
+/** writeFileAtomic with asynchronous I/O, for bytes already in memory. */
+export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8Array[], what = "torch.save"): Promise<void> {
+  const target = path.resolve(file);
+  removeStaleTemps(path.dirname(target));
+  const hadPrevious = exists(target);
+  const tmp = tempPathFor(target);
+  let step = "creating a temp file";
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(tmp, "wx", modeOf(target));
+    step = "writing";
+    for (const chunk of chunks) {
+      for (let done = 0; done < chunk.length;) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+    }
+    step = "flushing to disk (fsync)";
+    await handle.sync();
+    step = "closing";
+    const h = handle;
+    handle = undefined;
+    await h.close();
+    step = "renaming the temp file over it";
+    await fs.promises.rename(tmp, target);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    if (step !== "creating a temp file") await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    throw saveError(what, target, step, err, hadPrevious);
+  }
+  fsyncDir(path.dirname(target));
+}
