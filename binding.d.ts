@@ -216,6 +216,8 @@ export interface Binding {
   storageInfo(h: Handle): [key: string, nbytes: number, offset: number];
   /** Every byte of h's storage, copied to the CPU. */
   storageData(h: Handle): ArrayBuffer;
+  /** h's CPU storage bytes themselves (no copy; keeps the storage alive); throws for other devices. */
+  storageView(h: Handle): ArrayBuffer;
   asStrided(h: Handle, size: number[], stride: number[], offset: number): Handle;
   // non-blocking forward (async.cc)
   /** Records fn(x) with libtorch's tracer; inputs = [x, ...parameters and buffers]. */

@@ -13,6 +13,8 @@ export interface ByteSource {
    * view of it: valid only until the next readInto with the same scratch.
    */
   readInto(offset: number, length: number, scratch: Scratch): Buffer;
+  /** Copies target.length bytes at offset into target (a file is read straight into it). */
+  copyTo(offset: number, target: Uint8Array): void;
   close(): void;
 }
 
@@ -46,6 +48,9 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
     readInto(offset, length) {
       return this.read(offset, length);
     },
+    copyTo(offset, target) {
+      target.set(this.read(offset, target.length));
+    },
     close() {},
   };
 }
@@ -61,7 +66,7 @@ export function fileSource(path: string): ByteSource {
     throw err;
   }
   let open = true;
-  const fill = (out: Buffer, offset: number): Buffer => {
+  const fill = <T extends Uint8Array>(out: T, offset: number): T => {
     let done = 0;
     while (done < out.length) {
       const n = fs.readSync(fd, out, done, Math.min(out.length - done, 1 << 30), offset + done);
@@ -79,6 +84,10 @@ export function fileSource(path: string): ByteSource {
     readInto(offset, length, scratch) {
       checkRange(this, offset, length, "read");
       return fill(scratch.get(length), offset);
+    },
+    copyTo(offset, target) {
+      checkRange(this, offset, target.length, "read");
+      fill(target, offset);
     },
     close() {
       if (open) fs.closeSync(fd);

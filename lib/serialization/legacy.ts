@@ -9,7 +9,7 @@ import { ELEMENT_SIZE, checkpointHooks, type StorageRef } from "./globals.js";
 import { materialize, type MapLocation } from "./materialize.js";
 import { unpickle, type UnpicklerHooks } from "./unpickler.js";
 import { UnpicklingError } from "./values.js";
-import { Scratch, type ByteSource } from "./zip.js";
+import type { ByteSource } from "./zip.js";
 
 const MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
 const PROTOCOL_VERSION = 1001;
@@ -74,14 +74,13 @@ export function loadLegacy(source: ByteSource, options: { mapLocation?: MapLocat
     records.set(key, { offset: pos + 8, nbytes });
     pos += 8 + nbytes;
   }
-  const scratch = new Scratch();
   return materialize(main, {
     mapLocation: options.mapLocation,
     readStorage: (ref: StorageRef, nbytes: number) => {
       const record = records.get(ref.key);
       if (record === undefined) throw new TorchError(`torch.load: storage ${ref.key} has no data in the legacy checkpoint`);
       if (record.nbytes !== nbytes) throw new TorchError(`torch.load: storage ${ref.key} has ${record.nbytes} bytes but the checkpoint declares ${nbytes}`);
-      return source.readInto(record.offset, nbytes, scratch);
+      return (target) => source.copyTo(record.offset, target);
     },
   });
 }

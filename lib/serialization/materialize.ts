@@ -4,8 +4,8 @@
 // view of it, detached so it is a plain tensor sharing the storage (as Python's `set_` makes
 // it). The 1-D storage tensors are disposed at the end: the views keep the storage alive.
 import { native } from "../binding.js";
-import { frombuffer } from "../creation.js";
-import { DTYPES, isDType } from "../dtype.js";
+import { empty, frombuffer } from "../creation.js";
+import { DTYPES, isDType, type DType } from "../dtype.js";
 import { parseDevice } from "../device.js";
 import { TorchError } from "../errors.js";
 import { handleOf, Tensor, wrap } from "../tensor.js";
@@ -27,16 +27,46 @@ export interface MaterializeOptions {
   mapLocation?: MapLocation;
   /** The file's storages are big-endian (a `byteorder` record of "big"). */
   bigEndian?: boolean;
-  /** The bytes of a root storage, exactly `nbytes` of them (checked by the caller). */
-  readStorage(ref: StorageRef, nbytes: number): Uint8Array;
+  /**
+   * Checks that the file holds a root storage of exactly `nbytes` (throwing before anything is
+   * allocated) and returns what fills the new storage's own bytes with it.
+   */
+  readStorage(ref: StorageRef, nbytes: number): (target: Uint8Array) => void;
 }
 
-function swapBytes(bytes: Uint8Array, size: number): Buffer {
-  const copy = Buffer.from(bytes);
-  if (size === 2) copy.swap16();
-  else if (size === 4) copy.swap32();
-  else if (size === 8) copy.swap64();
-  return copy;
+function swapBytesInPlace(bytes: Uint8Array, size: number): void {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (size === 2) view.swap16();
+  else if (size === 4) view.swap32();
+  else if (size === 8) view.swap64();
+}
+
+/**
+ * A new 1-D CPU tensor of `nbytes` and the writable view of its storage that the reader fills:
+ * the file's bytes land in the tensor directly, with no intermediate buffer. Where external
+ * buffers are not allowed (V8's sandbox), the bytes go through a buffer and are copied.
+ */
+function newStorage(nbytes: number, dtype: DType, fill: (target: Uint8Array) => void): Tensor {
+  const t = empty([nbytes / DTYPES[dtype].bytes], { dtype });
+  try {
+    let view: Uint8Array | undefined;
+    try {
+      view = new Uint8Array(native.storageView(handleOf(t)));
+    } catch {
+      view = undefined;
+    }
+    if (view !== undefined && view.length === nbytes) {
+      fill(view);
+      return t;
+    }
+    const bytes = new Uint8Array(nbytes);
+    fill(bytes);
+    t.dispose();
+    return frombuffer(bytes, { dtype });
+  } catch (err) {
+    if (!t.isDisposed) t.dispose();
+    throw err;
+  }
 }
 
 function isContainer(v: unknown): v is unknown[] | Map<unknown, unknown> | Set<unknown> {
@@ -88,12 +118,13 @@ export function materialize(root: unknown, options: MaterializeOptions): unknown
     if (!isDType(dtype)) throw new TorchError(`torch.load: tensors of dtype ${dtype} are not supported by torch-ts (storage ${root.key})`);
     const nbytes = root.numel * (root.untyped ? 1 : ELEMENT_SIZE[root.dtype]!);
     if (!Number.isSafeInteger(nbytes)) throw new TorchError(`torch.load: storage ${root.key} is too large`);
-    let bytes = options.readStorage(root, nbytes);
-    if (bytes.length !== nbytes) throw new TorchError(`torch.load: storage ${root.key} has ${bytes.length} bytes but the checkpoint declares ${nbytes}`);
     const size = DTYPES[dtype].bytes;
     if (nbytes % size !== 0) throw new TorchError(`torch.load: storage ${root.key} of ${nbytes} bytes does not hold whole ${dtype} elements`);
-    if (options.bigEndian && size > 1) bytes = swapBytes(bytes, size);
-    const cpu = frombuffer(bytes, { dtype });
+    const fill = options.readStorage(root, nbytes);
+    const cpu = newStorage(nbytes, dtype, (target) => {
+      fill(target);
+      if (options.bigEndian && size > 1) swapBytesInPlace(target, size);
+    });
     let base: Tensor;
     try {
       base = restore(cpu, root);

@@ -12,7 +12,7 @@ import { isLegacy, loadLegacy } from "./legacy.js";
 import { materialize, type MapLocation } from "./materialize.js";
 import { isSafetensors, loadSource as loadSafetensors } from "./safetensors.js";
 import { unpickle, type UnpicklerLimits } from "./unpickler.js";
-import { bufferSource, fileSource, Scratch, ZipReader, type ByteSource } from "./zip.js";
+import { bufferSource, fileSource, ZipReader, type ByteSource } from "./zip.js";
 
 export interface LoadOptions {
   /** Python's map_location: where storages go (default: where they were saved). */
@@ -59,16 +59,15 @@ function loadZip(source: ByteSource, options: LoadOptions): unknown {
   if (pickleEntry === undefined) throw new TorchError(`torch.load: archive ${prefix} has no data.pkl record`);
   const hooks = checkpointHooks();
   const { value } = unpickle(zip.read(pickleEntry), hooks, { limits: options.limits });
-  const scratch = new Scratch(); // each storage's bytes are copied into its tensor at once
   return materialize(value, {
     mapLocation: options.mapLocation,
     bigEndian,
     readStorage: (ref, nbytes) => {
       const entry = record(`data/${ref.key}`);
       if (entry === undefined) throw new TorchError(`torch.load: storage record data/${ref.key} is missing from the archive`);
-      // Checked before reading: a storage is exactly its declared size (no zip bomb, no short read).
+      // Checked before allocating: a storage is exactly its declared size (no zip bomb, no short read).
       if (entry.size !== nbytes) throw new TorchError(`torch.load: storage data/${ref.key} has ${entry.size} bytes but the checkpoint declares ${nbytes}`);
-      return zip.read(entry, scratch);
+      return (target) => zip.readTo(entry, target);
     },
   });
 }

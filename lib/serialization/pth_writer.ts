@@ -64,8 +64,25 @@ function locationOf(t: Tensor): string {
   return device === "cuda" ? "cuda:0" : device;
 }
 
+/**
+ * A storage's bytes for the archive. `zeroCopy`: a view of the CPU storage itself, for sinks
+ * that consume each chunk before returning (a synchronous file write, a concat) — saving then
+ * copies nothing. Otherwise (streams and saveAsync, which keep chunks) and for CUDA: a copy.
+ */
+function storageBytes(t: Tensor, nbytes: number, zeroCopy: boolean): Uint8Array {
+  if (nbytes === 0) return new Uint8Array(0);
+  if (zeroCopy && t.device === "cpu") {
+    try {
+      return new Uint8Array(native.storageView(handleOf(t)), 0, nbytes);
+    } catch {
+      // external buffers not allowed here (V8's sandbox): copy instead
+    }
+  }
+  return new Uint8Array(native.storageData(handleOf(t)), 0, nbytes);
+}
+
 /** Writes `obj` as a torch.save zip archive into `sink`, chunk by chunk. */
-export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk: Uint8Array) => void): void {
+export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk: Uint8Array) => void, options: { zeroCopy?: boolean } = {}): void {
   const storages = new StorageTable();
   const writeTensorV2 = (p: Pickler, t: Tensor, requiresGrad: boolean): void => {
     const record = storages.add(t);
@@ -115,8 +132,7 @@ export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk:
   // Python: for key in sorted(serialized_storages.keys()) — string order: "0", "1", "10", "2", …
   const sorted = [...storages.records].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const record of sorted) {
-    const data = record.nbytes > 0 ? new Uint8Array(native.storageData(handleOf(record.tensor))) : new Uint8Array(0);
-    zip.writeRecord(`data/${record.key}`, data.subarray(0, record.nbytes));
+    zip.writeRecord(`data/${record.key}`, storageBytes(record.tensor, record.nbytes, options.zeroCopy ?? false));
   }
   zip.writeRecord("version", Buffer.from("3\n"));
   zip.finish();
@@ -126,7 +142,7 @@ export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk:
 export function save(obj: unknown, f: string | Writable): void {
   if (typeof f === "string") {
     const name = archiveNameFor(f);
-    writeFileAtomic(f, (sink) => writeCheckpoint(obj, name, sink));
+    writeFileAtomic(f, (sink) => writeCheckpoint(obj, name, sink, { zeroCopy: true }));
     return;
   }
   if (f === null || typeof f !== "object" || typeof (f as Writable).write !== "function") {
@@ -138,7 +154,7 @@ export function save(obj: unknown, f: string | Writable): void {
 /** The bytes torch.save would write to a stream (PyTorch: torch.save into an io.BytesIO). */
 export function saveToBuffer(obj: unknown): Buffer {
   const chunks: Uint8Array[] = [];
-  writeCheckpoint(obj, "archive", (chunk) => chunks.push(chunk));
+  writeCheckpoint(obj, "archive", (chunk) => chunks.push(chunk), { zeroCopy: true }); // concat copies
   return Buffer.concat(chunks);
 }
 

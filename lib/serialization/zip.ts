@@ -215,6 +215,19 @@ export class ZipReader {
    * With `scratch`, stored entries may be read into it (see ByteSource.readInto).
    */
   read(entry: ZipEntry, scratch?: Scratch): Buffer {
+    return this.#read(entry, scratch, undefined);
+  }
+
+  /**
+   * The entry's bytes placed in `target` (exactly entry.size long): a stored entry of a file is
+   * read straight into it — for a checkpoint, straight into the new tensor's storage.
+   */
+  readTo(entry: ZipEntry, target: Uint8Array): void {
+    if (target.length !== entry.size) throw new TorchError(`zip entry ${entry.name} has ${entry.size} bytes, not ${target.length}`);
+    this.#read(entry, undefined, target);
+  }
+
+  #read(entry: ZipEntry, scratch: Scratch | undefined, target: Uint8Array | undefined): Buffer {
     if (entry.flags & 1) throw new TorchError(`zip entry ${entry.name} is encrypted`);
     if (entry.size > this.#maxEntryBytes) {
       throw new TorchError(`zip entry ${entry.name} declares ${entry.size} bytes uncompressed, more than the ${this.#maxEntryBytes}-byte limit`);
@@ -225,7 +238,12 @@ export class ZipReader {
       if (entry.compressedSize !== entry.size) {
         throw new TorchError(`zip archive is corrupt: stored entry ${entry.name} has ${entry.compressedSize} bytes but declares ${entry.size}`);
       }
-      data = scratch ? this.source.readInto(start, entry.size, scratch) : this.source.read(start, entry.size);
+      if (target !== undefined) {
+        this.source.copyTo(start, target);
+        data = Buffer.from(target.buffer, target.byteOffset, target.byteLength);
+      } else {
+        data = scratch ? this.source.readInto(start, entry.size, scratch) : this.source.read(start, entry.size);
+      }
     } else if (entry.method === 8) {
       const packed = this.source.read(start, entry.compressedSize);
       try {
@@ -235,6 +253,7 @@ export class ZipReader {
         throw new TorchError(`zip entry ${entry.name} does not inflate to its declared ${entry.size} bytes: ${(err as Error).message}`);
       }
       if (data.length !== entry.size) throw new TorchError(`zip entry ${entry.name} inflates to ${data.length} bytes but declares ${entry.size}`);
+      target?.set(data);
     } else {
       throw new TorchError(`zip entry ${entry.name} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
     }
