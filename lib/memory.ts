@@ -17,16 +17,29 @@ export function track<T extends Disposable>(value: T): T {
   return value;
 }
 
-function collect(value: unknown, out: Set<Disposable>, depth: number): void {
-  if (value === null || typeof value !== "object" || depth > 8) return;
-  if (typeof (value as Disposable).dispose === "function" && "isDisposed" in (value as object)) {
-    out.add(value as Disposable);
-    return;
-  }
-  if (Array.isArray(value)) for (const v of value) collect(v, out, depth + 1);
-  else if (value instanceof Map) for (const v of value.values()) collect(v, out, depth + 1);
-  else if (Object.getPrototypeOf(value) === Object.prototype) {
-    for (const v of Object.values(value)) collect(v, out, depth + 1);
+/**
+ * Every tensor reachable from `root` through arrays, plain objects, Maps (keys and values) and
+ * Sets. Iterative with a visited set: a container reached many times (a checkpoint's shared
+ * lists) is walked once, cycles end, and depth cannot overflow the stack.
+ */
+function collect(root: unknown, out: Set<Disposable>): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === null || typeof value !== "object" || seen.has(value)) continue;
+    seen.add(value);
+    if (typeof (value as Disposable).dispose === "function" && "isDisposed" in (value as object)) {
+      out.add(value as Disposable);
+    } else if (Array.isArray(value)) {
+      for (const v of value) stack.push(v);
+    } else if (value instanceof Map) {
+      for (const [k, v] of value) stack.push(k, v);
+    } else if (value instanceof Set) {
+      for (const v of value) stack.push(v);
+    } else if (Object.getPrototypeOf(value) === Object.prototype) {
+      for (const v of Object.values(value)) stack.push(v);
+    }
   }
 }
 
@@ -56,7 +69,7 @@ export function tidy<T>(fn: () => T): T {
     throw new TypeError("torch.tidy: fn must be synchronous, but it returned a Promise; dispose tensors with `using` or dispose() in async code");
   }
   const kept = new Set<Disposable>();
-  collect(result, kept, 0);
+  collect(result, kept);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
     if (kept.has(t)) parent?.push(t);
@@ -77,7 +90,7 @@ export function keep<T extends Disposable>(value: T): T {
 /** Disposes every tensor found in `values` (arrays, plain objects and Maps are searched). */
 export function dispose(...values: unknown[]): void {
   const found = new Set<Disposable>();
-  collect(values, found, 0);
+  collect(values, found);
   for (const t of found) if (!t.isDisposed) t.dispose();
 }
 

@@ -46,6 +46,23 @@ describe("disposal", () => {
     expect([a, b, c].every((t) => t.isDisposed)).toBe(true);
     expect(torch.liveTensors()).toBe(before);
   });
+
+  it("torch.dispose also finds Map keys, Sets and deep nesting, ends on cycles and shared containers", () => {
+    const before = torch.liveTensors();
+    const key = torch.ones(1);
+    const inSet = torch.ones(1);
+    let deep: unknown = torch.ones(1);
+    const deepest = deep as torch.Tensor;
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const cyclic: unknown[] = [torch.ones(1)];
+    cyclic.push(cyclic);
+    // A "billion laughs" of shared lists: 30 levels of [prev, prev] is 2^30 paths, 31 lists.
+    let shared: unknown = [torch.ones(1)];
+    for (let i = 0; i < 30; i++) shared = [shared, shared];
+    torch.dispose(new Map([[key, 1]]), new Set([inSet]), deep, cyclic, shared);
+    expect([key, inSet, deepest].every((t) => t.isDisposed)).toBe(true);
+    expect(torch.liveTensors()).toBe(before);
+  });
 });
 
 describe("tidy", () => {
