@@ -1,10 +1,12 @@
 // Runs a PyTorch reference script with Debian's python3 (the oracle) and returns its JSON.
 // A missing python3-torch fails the test: references are required, never skipped.
+// TORCH_TS_PYTHON overrides the interpreter: the GPU machine has no /usr/bin/python3, and its
+// python3 (PyTorch 2.x + CUDA) is the oracle there (scripts/gpu-check.sh sets it).
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const PYTHON = "/usr/bin/python3";
+export const PYTHON = process.env.TORCH_TS_PYTHON || "/usr/bin/python3";
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Runs test/reference/<script> with `input` as JSON on stdin; parses JSON from stdout. */

@@ -1,0 +1,130 @@
+// ResNet-50 on the GPU, torch-ts beside PyTorch eager (scripts/bench/gpu.py) in the same run on
+// the same GPU: training images/s at batch 128 and 256 in float32 and in bfloat16 autocast +
+// channels_last, and batch-1 eval latency. Same work both sides: torchvision's ResNet-50 (1000
+// classes), Adam, cross-entropy, a fixed random batch on the device, cudnn.benchmark on (fixed
+// shapes), TF32 left at the defaults (cuDNN convs on, matmul off). CUDA is synchronized before
+// and after every timed step; figures are medians.
+//   npx tsx scripts/bench/gpu.ts [--device cuda|cpu] [--quick]
+//   BENCH_JSON=path writes the figures as JSON; TORCH_TS_PYTHON picks the Python (default
+//   /usr/bin/python3). --device cpu --quick runs tiny sizes so the code paths run anywhere.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as torch from "../../lib/index.js";
+
+function parseArgs(argv: string[]): { device: "cuda" | "cpu"; quick: boolean } {
+  let device: "cuda" | "cpu" = "cuda";
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--quick") quick = true;
+    else if (a === "--device" && (argv[i + 1] === "cuda" || argv[i + 1] === "cpu")) device = argv[++i] as "cuda" | "cpu";
+    else {
+      console.error(`gpu bench: unknown argument ${JSON.stringify(a)}; usage: gpu.ts [--device cuda|cpu] [--quick]`);
+      process.exit(2);
+    }
+  }
+  return { device, quick };
+}
+
+const { device, quick } = parseArgs(process.argv.slice(2));
+const cuda = device === "cuda";
+if (cuda && !torch.cuda.isAvailable()) {
+  console.error(`gpu bench: CUDA is not available (torch.config(): ${JSON.stringify(torch.config())}); use --device cpu`);
+  process.exit(1);
+}
+const threads = torch.getNumThreads();
+
+interface Case { name: string; kind: "train" | "eval"; batch: number; size: number; amp: boolean; channels_last: boolean; warmup: number; repeats: number }
+const train = (batch: number, amp: boolean): Case => ({
+  name: `train b${batch} ${amp ? "bf16 autocast + channels_last" : "fp32"}`, kind: "train", batch, size: quick ? 32 : 224,
+  amp, channels_last: amp, warmup: quick ? 1 : 5, repeats: quick ? 2 : 15,
+});
+const evalCase = (amp: boolean): Case => ({
+  name: `eval b1 ${amp ? "bf16 autocast + channels_last" : "fp32"}`, kind: "eval", batch: 1, size: quick ? 32 : 224,
+  amp, channels_last: amp, warmup: quick ? 2 : 20, repeats: quick ? 3 : 100,
+});
+// --quick: batches 2 and 4 stand in for 128 and 256 (same code paths, tiny work).
+const [b1, b2] = quick ? [2, 4] : [128, 256];
+const cases: Case[] = [train(b1, false), train(b2, false), train(b1, true), train(b2, true), evalCase(false), evalCase(true)];
+
+function medianMs(fn: () => void, repeats: number, warmup: number): number {
+  const sync = () => cuda && torch.cuda.synchronize();
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    sync();
+    const t0 = performance.now();
+    fn();
+    sync();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+// Python first: it exits and frees its GPU memory before torch-ts allocates (batch 256 in
+// float32 needs a good part of the card; two processes' caches side by side could not fit).
+const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "gpu.py");
+const python = process.env.TORCH_TS_PYTHON || "/usr/bin/python3";
+const py = spawnSync(python, [script], {
+  input: JSON.stringify({ device, threads, cudnn_benchmark: true, cases }), encoding: "utf8", maxBuffer: 16 * 1024 * 1024,
+});
+if (py.status !== 0) {
+  console.error(`gpu bench: Python PyTorch reference failed (${python}):\n${py.error?.message ?? ""}${py.stderr}`);
+  process.exit(1);
+}
+const theirs = JSON.parse(py.stdout) as { version: string; device_name: string; results: Record<string, number> } & Record<string, unknown>;
+
+if (cuda) torch.backends.cudnn.benchmark = true;
+const ours: Record<string, number> = {};
+torch.manualSeed(0);
+for (const c of cases) {
+  const memoryFormat = c.channels_last ? "channelsLast" : "contiguousFormat";
+  const model = torch.vision.resnet50().to({ device, memoryFormat });
+  const x = torch.randn([c.batch, 3, c.size, c.size], { device }).contiguous({ memoryFormat });
+  const ampOptions = { dtype: "bfloat16" as const, enabled: c.amp };
+  let run: () => void;
+  let opt: torch.optim.Adam | null = null;
+  let y: torch.Tensor | null = null;
+  if (c.kind === "train") {
+    y = torch.randint(1000, [c.batch], { device });
+    opt = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
+    const lossFn = new torch.nn.CrossEntropyLoss();
+    run = () => {
+      opt!.zeroGrad();
+      torch.tidy(() => torch.autocast(device, () => lossFn.call(model.call(x), y!), ampOptions).backward());
+      opt!.step();
+    };
+  } else {
+    model.eval();
+    run = () => torch.noGrad(() => torch.tidy(() => torch.autocast(device, () => model.call(x), ampOptions)));
+  }
+  ours[c.name] = medianMs(run, c.repeats, c.warmup);
+  torch.dispose(x, y, opt ? [...opt.state.values()] : [], [...model.parameters(), ...model.buffers()]);
+  if (cuda) torch.cuda.emptyCache();
+}
+
+const cfg = torch.config();
+const imagesPerS = (c: Case, ms: number) => (c.batch * 1000) / ms;
+const rows = cases.map((c) => {
+  const [a, b] = [ours[c.name]!, theirs.results[c.name]!];
+  return c.kind === "train"
+    ? { name: c.name, unit: "images/s", torchTs: imagesPerS(c, a), pytorch: imagesPerS(c, b), ratio: a / b, torchTsMs: a, pytorchMs: b }
+    : { name: c.name, unit: "ms", torchTs: a, pytorch: b, ratio: a / b, torchTsMs: a, pytorchMs: b };
+});
+console.log(`ResNet-50 ${cuda ? "GPU" : "CPU"} benchmark${quick ? " (--quick: tiny sizes, not a measurement)" : ""} — ${theirs.device_name}; ` +
+  `torch-ts on libtorch ${cfg.libtorchVersion} vs PyTorch ${theirs.version} eager; ${cuda ? "cudnn.benchmark on; " : ""}medians; ` +
+  "ratio = torch-ts time / PyTorch time (below 1: torch-ts faster)");
+for (const r of rows) {
+  const fmt = (v: number) => (r.unit === "ms" ? v.toFixed(2) : v.toFixed(1)).padStart(9);
+  console.log(`${r.name.padEnd(40)} torch-ts ${fmt(r.torchTs)}   PyTorch ${fmt(r.pytorch)} ${r.unit.padEnd(8)}  ratio ${r.ratio.toFixed(2)}x`);
+}
+if (process.env.BENCH_JSON) {
+  const { results: _unused, ...pythonInfo } = theirs;
+  fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify({
+    device, quick, threads, cudnnBenchmark: cuda, libtorchVersion: cfg.libtorchVersion, cudaBuild: cfg.cudaBuild,
+    python: pythonInfo, cases: rows,
+  }, null, 1));
+}
