@@ -51,7 +51,8 @@ export interface GradScalerOptions {
   enabled?: boolean;
 }
 
-type AnyOptimizer = Optimizer<Record<string, Hyper>>;
+/** What GradScaler needs of an optimizer: its parameters and step() (Adam, AdamW, SGD, …). */
+type AnyOptimizer = Pick<Optimizer<Record<string, Hyper>>, "step"> & { readonly paramGroups: readonly { readonly params: readonly Tensor[] }[] };
 
 /**
  * Python: `torch.cuda.amp.GradScaler` — loss scaling for float16 training: scale the loss,

@@ -1,0 +1,81 @@
+// ResNet-50 eval at batch 1, 224x224: torch-ts beside PyTorch eager and beside onnxruntime-node
+// (the inference engine a Node user would otherwise pick) on the same weights — PyTorch saves
+// the state dict and exports the ONNX graph (torch.onnx.export) in the same run.
+// onnxruntime-node is not a dependency of torch-ts; install it to get its row:
+//   npm install --no-save --ignore-scripts onnxruntime-node   (CPU binaries ship in the package)
+// or point ORT_NODE_MODULES at a node_modules that has it. Run: npx tsx scripts/bench/onnx.ts
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as torch from "../../lib/index.js";
+
+const threads = Number(process.env.BENCH_THREADS ?? torch.getNumThreads());
+const repeats = Number(process.env.BENCH_REPEATS ?? 15);
+torch.setNumThreads(threads);
+
+type Ort = typeof import("onnxruntime-node");
+function loadOrt(): Ort | null {
+  const from = process.env.ORT_NODE_MODULES ? path.join(process.env.ORT_NODE_MODULES, "..", "x.js") : path.join(process.cwd(), "x.js");
+  try {
+    return createRequire(from)("onnxruntime-node") as Ort;
+  } catch {
+    return null;
+  }
+}
+
+function median(samples: number[]): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function medianMs(fn: () => unknown, n: number): Promise<number> {
+  for (let i = 0; i < 2; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  return median(samples);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "torch-ts-bench-onnx-"));
+try {
+  const files = { pth: path.join(dir, "r50.pth"), onnx: path.join(dir, "r50.onnx"), input: path.join(dir, "x.pth") };
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "onnx.py");
+  const py = spawnSync("/usr/bin/python3", [script], { input: JSON.stringify({ threads, repeats, ...files }), encoding: "utf8" });
+  if (py.status !== 0) {
+    console.error(`bench: Python PyTorch reference failed:\n${py.stderr}`);
+    process.exit(1);
+  }
+  const theirs = JSON.parse(py.stdout) as { version: string; eager_ms: number };
+
+  const model = torch.vision.fromPretrained(files.pth, "resnet50").eval();
+  const x = torch.load(files.input) as torch.Tensor;
+  const ours = await medianMs(() => torch.noGrad(() => model.call(x).dispose()), repeats);
+  const ourLogits = torch.noGrad(() => model.call(x));
+
+  console.log(`ResNet-50 eval, batch 1, 224x224, ${threads} thread(s), median of ${repeats} (ms); torch-ts on libtorch ${torch.config().libtorchVersion}, PyTorch ${theirs.version}`);
+  const row = (name: string, ms: number) => console.log(`${name.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms   ratio to PyTorch ${(ms / theirs.eager_ms).toFixed(2)}x`);
+  row("torch-ts (model.call under noGrad)", ours);
+  row("PyTorch eager (torch.no_grad)", theirs.eager_ms);
+  const ort = loadOrt();
+  if (ort === null) {
+    console.log("onnxruntime-node                         not installed: npm install --no-save --ignore-scripts onnxruntime-node");
+  } else {
+    const session = await ort.InferenceSession.create(files.onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+    const feeds = { x: new ort.Tensor("float32", Float32Array.from(x.flatten().tolist() as number[]), [1, 3, 224, 224]) };
+    const ms = await medianMs(() => session.run(feeds), repeats);
+    const out = (await session.run(feeds)).logits!.data as Float32Array;
+    const ref = ourLogits.flatten().tolist() as number[];
+    const maxDiff = ref.reduce((m, v, i) => Math.max(m, Math.abs(v - out[i]!)), 0);
+    row(`onnxruntime-node ${ort.env.versions?.node ?? ""}`.trim(), ms);
+    console.log(`(onnxruntime's logits differ from torch-ts's by at most ${maxDiff.toExponential(1)}: the same weights)`);
+  }
+  torch.dispose(x, ourLogits);
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
