@@ -195,7 +195,14 @@ const checkpoints: Case[] = [
   ["torch.save over a directory", () => torch.save(new Map(), "/tmp"), Error, /EISDIR|is a directory/],
   ["torch.load of a number", () => torch.load(5 as never), TypeError,
     /^torch\.load: expected a file path, a Buffer\/Uint8Array or an ArrayBuffer, but received number$/],
-  ["torch.load of a missing file", () => torch.load("/nonexistent/model.pth"), Error, /ENOENT.*\/nonexistent\/model\.pth/],
+  ["torch.load of a missing file", () => torch.load("/nonexistent/model.pth"), TorchError,
+    /^torch\.load: cannot open \/nonexistent\/model\.pth: no such file \(ENOENT\)$/],
+  ["torch.load of a directory", () => torch.load("/tmp"), TorchError, /^torch\.load: cannot open \/tmp: it is a directory \(EISDIR\)$/],
+  ["torch.load with options 5", () => torch.load(Buffer.alloc(0), 5 as never), TypeError, /^torch\.load: expected options to be an object/],
+  ["torch.load with Python's map_location", () => torch.load(Buffer.alloc(0), { map_location: "cpu" } as never), TypeError,
+    /torch\.load: unknown option "map_location".*mapLocation/],
+  ["torch.load with a numeric mapLocation", () => torch.load(Buffer.alloc(0), { mapLocation: 5 as never }), TypeError,
+    /^torch\.load: expected mapLocation to be a device string, a \{from: to\} record or a function, but received 5$/],
   ["torch.load of bytes that are no checkpoint", () => torch.load(Buffer.from("not a checkpoint at all")), TorchError,
     /^torch\.load: not a PyTorch checkpoint/],
 ];
@@ -229,9 +236,6 @@ describe("ResNet factories and blocks", () => {
 });
 describe("torch.save and torch.load", () => {
   it.each(checkpoints)("%s", (_name, call, errorClass, message) => expectError(call, errorClass, message));
-  // lib/serialization is owned elsewhere; what it still accepts silently:
-  it.todo("torch.load refuses options that are not an object, or misspelt (map_location) / non-string mapLocation");
-  it.todo("torch.load of a missing file says torch.load (it is Node's bare ENOENT error today)");
 });
 describe.skipIf(!noCuda)("CUDA requested on a CPU-only machine", () => {
   it.each(cudaMissing)("%s", (_name, call, errorClass, message) => expectError(call, errorClass, message));

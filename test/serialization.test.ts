@@ -97,6 +97,13 @@ describe("torch.load reads what Python's torch.save wrote", () => {
     torch.dispose(sd);
   });
 
+  it("JS numbers are written as Python ints only when safe integers: 1e30 stays a float, exact ints need a bigint", () => {
+    const back = torch.load(torch.serialization.saveToBuffer(new Map<string, unknown>([
+      ["lr", 1e30], ["steps", 3], ["neg", -(2 ** 53) + 1], ["huge", 2 ** 60], ["exact", 2n ** 70n], ["half", 0.5],
+    ]))) as Map<string, unknown>;
+    expect([...back.entries()]).toEqual([["lr", 1e30], ["steps", 3], ["neg", -(2 ** 53) + 1], ["huge", 2 ** 60], ["exact", 2n ** 70n], ["half", 0.5]]);
+  });
+
   it("mapLocation: a storage tagged cuda:0 needs CUDA or a mapping", () => {
     const file = cases["cuda_tagged.pth"]!.file;
     if (!torch.cuda.isAvailable()) expect(() => torch.load(file)).toThrow(/saved on cuda:0, but CUDA is not available.*mapLocation/);

@@ -206,7 +206,9 @@ export class Pickler {
     switch (typeof value) {
       case "undefined": return this.none();
       case "boolean": return this.bool(value);
-      case "number": return Number.isInteger(value) ? this.int(value) : this.float(value);
+      // A JS number is a Python int when it is a safe integer, a float otherwise: an integral
+      // value beyond 2^53 (lr = 1e30) cannot be an exact int in JS (that takes a bigint).
+      case "number": return Number.isSafeInteger(value) ? this.int(value) : this.float(value);
       case "bigint": return this.int(value);
       case "string": return this.str(value);
       case "object": break;

@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import type { DeviceLike } from "../device.js";
 import { TorchError } from "../errors.js";
+import { argError, checkBool, checkOptions } from "../validate.js";
 import { checkpointHooks } from "./globals.js";
 import { isLegacy, loadLegacy } from "./legacy.js";
 import { materialize, type MapLocation } from "./materialize.js";
@@ -96,8 +97,31 @@ function loadFrom(source: ByteSource, options: LoadOptions): unknown {
  * they did when saved. Only allowlisted globals are accepted (an `UnpicklingError` names
  * any other); no code from the file runs. Dispose the result with `torch.dispose(result)`.
  */
+/** The options of torch.load, checked: unknown keys (Python's map_location) and wrong types refused. */
+function loadOptions(options: unknown): LoadOptions {
+  const o = checkOptions("torch.load", options, ["mapLocation", "checkCrc", "limits"]);
+  const ml = o.mapLocation;
+  if (ml !== undefined && ml !== null && typeof ml !== "string" && typeof ml !== "function" && (typeof ml !== "object" || Array.isArray(ml))) {
+    throw argError("torch.load", "mapLocation", 'a device string, a {from: to} record or a function', ml);
+  }
+  if (o.checkCrc !== undefined) checkBool("torch.load", "checkCrc", o.checkCrc);
+  return o as LoadOptions;
+}
+
+function openFileSource(file: string): ByteSource {
+  try {
+    if (fs.statSync(file).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    return fileSource(file);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === "ENOENT" ? "no such file" : e.code === "EISDIR" ? "it is a directory" : e.code === "EACCES" ? "permission denied" : e.message;
+    throw new TorchError(`torch.load: cannot open ${file}: ${why}${e.code ? ` (${e.code})` : ""}`);
+  }
+}
+
 export function load(f: CheckpointSource, options: LoadOptions = {}): unknown {
-  const source = openSource(f);
+  options = loadOptions(options);
+  const source = typeof f === "string" ? openFileSource(f) : openSource(f);
   try {
     return loadFrom(source, options);
   } finally {
@@ -107,6 +131,13 @@ export function load(f: CheckpointSource, options: LoadOptions = {}): unknown {
 
 /** torch.load with the file read asynchronously (the parsing itself is synchronous). */
 export async function loadAsync(f: CheckpointSource, options: LoadOptions = {}): Promise<unknown> {
-  const bytes = typeof f === "string" ? await fs.promises.readFile(f) : f;
+  loadOptions(options);
+  let bytes: CheckpointSource;
+  try {
+    bytes = typeof f === "string" ? await fs.promises.readFile(f) : f;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new TorchError(`torch.load: cannot read ${String(f)}: ${e.code === "ENOENT" ? "no such file" : e.message}${e.code ? ` (${e.code})` : ""}`);
+  }
   return load(bytes, options);
 }
