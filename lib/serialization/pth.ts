@@ -18,7 +18,10 @@ import { bufferSource, fileSource, ZipReader, type ByteSource } from "./zip.js";
 export interface LoadOptions {
   /** Python's map_location: where storages go (default: where they were saved). */
   mapLocation?: MapLocation;
-  /** Verify each zip record's CRC-32 as PyTorch's reader does (default true). */
+  /**
+   * Verify each zip record's CRC-32 (default true): a damaged file is an error, not silently
+   * wrong weights. PyTorch's reader skips this check (built with MINIZ_DISABLE_ZIP_READER_CRC32_CHECKS).
+   */
   checkCrc?: boolean;
   /** Unpickler bounds (nesting depth, memo and stack sizes). */
   limits?: UnpicklerLimits;
