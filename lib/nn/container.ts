@@ -1,7 +1,7 @@
 // nn.Sequential, nn.ModuleList, nn.ModuleDict: children named "0", "1", … or by key, so their
 // state-dict keys are PyTorch's.
 import { argError, checkInt } from "../validate.js";
-import { Module } from "./module.js";
+import { chainForward, Module } from "./module.js";
 
 function indexOf(fn: string, index: number, length: number): number {
   checkInt(fn, "index", index);
@@ -76,9 +76,8 @@ export class Sequential extends IndexedModules {
   }
 
   forward<T = unknown>(input: unknown): T {
-    let x = input;
-    for (const m of this) x = m.forward(x);
-    return x as T;
+    // Intermediates are freed as soon as the next module has consumed them, as in Python.
+    return chainForward(input, [...this].map((m) => (x: unknown) => m.forward(x))) as T;
   }
 }
 

@@ -1,6 +1,6 @@
 // The ResNet family, mirroring torchvision/models/resnet.py line for line: every attribute
 // name is a checkpoint key, _make_layer is makeLayer, init is one loop over modules().
-import { Module } from "../nn/module.js";
+import { chainForward, Module } from "../nn/module.js";
 import { Conv2d } from "../nn/conv.js";
 import { BatchNorm2d } from "../nn/batchnorm.js";
 import { ReLU } from "../nn/activation.js";
@@ -90,9 +90,12 @@ export class BasicBlock extends Module {
 
   forward(x: Tensor): Tensor {
     const identity = this.downsample !== null ? this.downsample.forward<Tensor>(x) : x;
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)) as Tensor);
-    out = this.bn2.forward(this.conv2.forward(out)) as Tensor;
+    const out = chainForward(x, [
+      (t) => this.conv1.forward(t as Tensor), (t) => this.bn1.forward(t as Tensor), (t) => this.relu.forward(t as Tensor),
+      (t) => this.conv2.forward(t as Tensor), (t) => this.bn2.forward(t as Tensor),
+    ]) as Tensor;
     out.add_(identity); // out += identity
+    if (identity !== x) identity.dispose();
     return this.relu.forward(out);
   }
 }
@@ -134,10 +137,13 @@ export class Bottleneck extends Module {
 
   forward(x: Tensor): Tensor {
     const identity = this.downsample !== null ? this.downsample.forward<Tensor>(x) : x;
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)) as Tensor);
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)) as Tensor);
-    out = this.bn3.forward(this.conv3.forward(out)) as Tensor;
+    const out = chainForward(x, [
+      (t) => this.conv1.forward(t as Tensor), (t) => this.bn1.forward(t as Tensor), (t) => this.relu.forward(t as Tensor),
+      (t) => this.conv2.forward(t as Tensor), (t) => this.bn2.forward(t as Tensor), (t) => this.relu.forward(t as Tensor),
+      (t) => this.conv3.forward(t as Tensor), (t) => this.bn3.forward(t as Tensor),
+    ]) as Tensor;
     out.add_(identity);
+    if (identity !== x) identity.dispose();
     return this.relu.forward(out);
   }
 }
@@ -255,11 +261,12 @@ export class ResNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let y = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x)) as Tensor));
-    y = this.layer4.forward<Tensor>(this.layer3.forward<Tensor>(this.layer2.forward<Tensor>(this.layer1.forward<Tensor>(y))));
-    y = this.avgpool.forward(y);
-    y = this.flatten !== null ? this.flatten.forward(y) : y.flatten(1);
-    return this.fc.forward(y);
+    const stem = [this.conv1, this.bn1, this.relu, this.maxpool, this.layer1, this.layer2, this.layer3, this.layer4, this.avgpool];
+    return chainForward(x, [
+      ...stem.map((m) => (t: unknown) => (m as Module & { forward(t: unknown): unknown }).forward(t)),
+      (t) => (this.flatten !== null ? this.flatten.forward(t as Tensor) : (t as Tensor).flatten(1)),
+      (t) => this.fc.forward(t as Tensor),
+    ]) as Tensor;
   }
 }
 
