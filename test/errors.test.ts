@@ -3,37 +3,10 @@
 // TypeError: argument validation done in TypeScript. torch.TorchError: what libtorch refuses.
 import { beforeAll, describe, expect, it } from "vitest";
 import * as torch from "torch-ts";
-
-type ErrorClass = new (...args: never[]) => Error;
-type Case = [name: string, call: () => unknown, errorClass: ErrorClass, message: RegExp];
+import { expectError, type Case } from "./expect_error.js";
 
 const { TorchError } = torch;
 const noCuda = !torch.cuda.isAvailable();
-
-/**
- * Runs `call` inside a tidy() scope, so every tensor it made is freed whatever happens, and
- * returns what it threw (undefined if it returned).
- */
-function thrownBy(call: () => unknown): unknown {
-  let error: unknown;
-  torch.tidy(() => {
-    try {
-      call();
-    } catch (err) {
-      error = err;
-    }
-  });
-  return error;
-}
-
-function expectError(call: () => unknown, errorClass: ErrorClass, message: RegExp): void {
-  const error = thrownBy(call);
-  expect(error, "the call should have thrown").toBeDefined();
-  expect(error).toBeInstanceOf(errorClass);
-  // A TypeError must not be a TorchError and vice versa: the class says who refused.
-  if (errorClass === TypeError) expect(error).not.toBeInstanceOf(TorchError);
-  expect((error as Error).message).toMatch(message);
-}
 
 let liveAtStart = 0;
 beforeAll(() => {

@@ -1,5 +1,5 @@
 // Shared by the table-driven bad-argument tests (test/bad_args*.test.ts): a case is a call
-// that must throw an error of a given class whose message matches; errors.test.ts is the model.
+// that must throw an error of a given class whose message matches. errors.test.ts uses it too.
 import { expect } from "vitest";
 import * as torch from "torch-ts";
 

@@ -49,13 +49,7 @@ class Saver {
 
 describe("kill -9 during torch.save", () => {
   const kills = Number(process.env.TORCH_TS_FAULT_KILLS ?? 20);
-  let seed = Number(process.env.TORCH_TS_FAULT_SEED ?? 0xfa17);
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = torch.vision.transforms.mulberry32(Number(process.env.TORCH_TS_FAULT_SEED ?? 0xfa17));
 
   it(`the checkpoints always load as the last complete version, or the one being written (${kills} kills)`, async () => {
     const dir = path.join(tmp, "loop");

@@ -76,13 +76,7 @@ describe("JPEG decoding", () => {
 
   it("seeded damage: 1 500 mutated files decode or throw a TorchError; the decoder stays usable", () => {
     const sources = Object.keys(KINDS).map((n) => readFileSync(file(n)));
-    let seed = 0x1ee7;
-    const rand = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rand = torch.vision.transforms.mulberry32(0x1ee7);
     const int = (n: number) => Math.floor(rand() * n);
     let decoded = 0;
     let refused = 0;

@@ -8,27 +8,9 @@ export interface ByteSource {
   readonly size: number;
   /** The bytes at offset: a new Buffer, or a view of the source's own memory. */
   read(offset: number, length: number): Buffer;
-  /**
-   * Like read, but may place the bytes in `scratch` (when it is large enough) and return a
-   * view of it: valid only until the next readInto with the same scratch.
-   */
-  readInto(offset: number, length: number, scratch: Scratch): Buffer;
   /** Copies target.length bytes at offset into target (a file is read straight into it). */
   copyTo(offset: number, target: Uint8Array): void;
   close(): void;
-}
-
-/**
- * A reusable read buffer. Loading reads each storage, copies it into a tensor and drops it;
- * reading into one growing buffer instead of a fresh Buffer per storage saves allocating
- * (and page-faulting) the whole checkpoint a second time.
- */
-export class Scratch {
-  #buf: Buffer = Buffer.alloc(0);
-  get(length: number): Buffer {
-    if (this.#buf.length < length) this.#buf = Buffer.allocUnsafe(Math.max(length, Math.min(2 * this.#buf.length, 1 << 30)));
-    return this.#buf.subarray(0, length);
-  }
 }
 
 export function checkRange(source: ByteSource, offset: number, length: number, what: string): void {
@@ -44,9 +26,6 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
     read(offset, length) {
       checkRange(this, offset, length, "read");
       return buf.subarray(offset, offset + length);
-    },
-    readInto(offset, length) {
-      return this.read(offset, length);
     },
     copyTo(offset, target) {
       target.set(this.read(offset, target.length));
@@ -80,10 +59,6 @@ export function fileSource(path: string): ByteSource {
     read(offset, length) {
       checkRange(this, offset, length, "read");
       return fill(Buffer.allocUnsafe(length), offset);
-    },
-    readInto(offset, length, scratch) {
-      checkRange(this, offset, length, "read");
-      return fill(scratch.get(length), offset);
     },
     copyTo(offset, target) {
       checkRange(this, offset, target.length, "read");

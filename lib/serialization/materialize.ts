@@ -1,6 +1,6 @@
 // Turns the unpickled object tree into the user's values: every PendingTensor becomes a
-// Tensor viewing its storage, shared storages stay shared. Each storage is read once into a
-// 1-D tensor (frombuffer), moved where mapLocation says, and each tensor is an as_strided
+// Tensor viewing its storage, shared storages stay shared. Each storage is read once, straight
+// into a new 1-D tensor's own bytes, moved where mapLocation says, and each tensor is an as_strided
 // view of it, detached so it is a plain tensor sharing the storage (as Python's `set_` makes
 // it). The 1-D storage tensors are disposed at the end: the views keep the storage alive.
 import { native } from "../binding.js";

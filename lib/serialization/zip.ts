@@ -3,10 +3,10 @@
 // entries, lying counts, duplicate or path-traversal names). The writer is zip_writer.ts.
 import { crc32, inflateRawSync } from "node:zlib";
 import { TorchError } from "../errors.js";
-import { checkRange, type ByteSource, type Scratch } from "./byte_source.js";
+import { checkRange, type ByteSource } from "./byte_source.js";
 import { SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, U16_MAX, U32_MAX } from "./zip_writer.js";
 
-export { bufferSource, fileSource, Scratch, type ByteSource } from "./byte_source.js";
+export { bufferSource, fileSource, type ByteSource } from "./byte_source.js";
 export { FIELD_ALIGNMENT, ZipWriter } from "./zip_writer.js";
 
 export interface ZipEntry {
@@ -212,10 +212,9 @@ export class ZipReader {
 
   /**
    * The uncompressed bytes of an entry; sizes are checked before anything is allocated.
-   * With `scratch`, stored entries may be read into it (see ByteSource.readInto).
    */
-  read(entry: ZipEntry, scratch?: Scratch): Buffer {
-    return this.#read(entry, scratch, undefined);
+  read(entry: ZipEntry): Buffer {
+    return this.#read(entry, undefined);
   }
 
   /**
@@ -224,10 +223,10 @@ export class ZipReader {
    */
   readTo(entry: ZipEntry, target: Uint8Array): void {
     if (target.length !== entry.size) throw new TorchError(`zip entry ${entry.name} has ${entry.size} bytes, not ${target.length}`);
-    this.#read(entry, undefined, target);
+    this.#read(entry, target);
   }
 
-  #read(entry: ZipEntry, scratch: Scratch | undefined, target: Uint8Array | undefined): Buffer {
+  #read(entry: ZipEntry, target: Uint8Array | undefined): Buffer {
     if (entry.flags & 1) throw new TorchError(`zip entry ${entry.name} is encrypted`);
     if (entry.size > this.#maxEntryBytes) {
       throw new TorchError(`zip entry ${entry.name} declares ${entry.size} bytes uncompressed, more than the ${this.#maxEntryBytes}-byte limit`);
@@ -242,7 +241,7 @@ export class ZipReader {
         this.source.copyTo(start, target);
         data = Buffer.from(target.buffer, target.byteOffset, target.byteLength);
       } else {
-        data = scratch ? this.source.readInto(start, entry.size, scratch) : this.source.read(start, entry.size);
+        data = this.source.read(start, entry.size);
       }
     } else if (entry.method === 8) {
       const packed = this.source.read(start, entry.compressedSize);

@@ -5,7 +5,8 @@
 // Repeated loads in one process favour Python: glibc hands its freed storages straight back,
 // while our heap top is trimmed and re-faulted each time (GLIBC_TUNABLES=
 // glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432 shows the
-// difference), and we copy each storage twice (file -> Buffer -> tensor; no native read-into).
+// difference). Storages are read straight into their tensors and written straight from them;
+// we verify CRC-32s by default, which PyTorch's reader does not (see the checkCrc: false row).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

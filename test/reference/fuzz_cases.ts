@@ -43,15 +43,8 @@ export function fuzzBases(files: Record<string, string>): FuzzBases {
   return { raws: [...RAW_FILES.map(read), st], zipped: ZIPPED_FILES.map((n) => recordsOf(read(n))) };
 }
 
-/** mulberry32: small, seedable, the same sequence everywhere. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The library's seeded PRNG: the same sequence everywhere. */
+const rng = torch.vision.transforms.mulberry32;
 
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff];
 

@@ -4,14 +4,6 @@
 // threads drawing from it at once would interleave their draws.
 import * as torch from "../../lib/index.ts";
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
 
 export interface SmallRun {
   losses: number[];
@@ -19,7 +11,8 @@ export interface SmallRun {
 }
 
 export function trainSmall(seed: number, steps: number): SmallRun {
-  const rand = mulberry32(seed);
+  const uniform = torch.vision.transforms.mulberry32(seed);
+  const rand = () => uniform() - 0.5;
   const { nn } = torch;
   const model = new nn.Sequential(
     new nn.Conv2d(1, 4, 3, { padding: 1 }),
