@@ -31,6 +31,8 @@ export interface NativeConfig {
   parallelInfo: string;
   /** Whether the addon raised glibc's mmap/trim thresholds (TORCH_TS_MALLOC_TUNING=0 turns it off). */
   mallocTuned: boolean;
+  /** Whether CPU buffers of 2 MiB and more ask for transparent huge pages (TORCH_TS_HUGEPAGES=0 turns it off). */
+  hugePages: boolean;
 }
 
 export interface Binding {
@@ -39,6 +41,8 @@ export interface Binding {
   liveTensors(): number;
   /** Live tensors in every environment of the process (main thread and worker_threads). */
   processLiveTensors(): number;
+  /** Bytes of CPU tensor memory held by the process, as malloc sizes them (torch-ts's CPU allocator counts them). */
+  cpuMemoryAllocated(): number;
   config(): NativeConfig;
   setNumThreads(n: number): void;
   getNumThreads(): number;
@@ -216,9 +220,18 @@ export interface Binding {
   storageInfo(h: Handle): [key: string, nbytes: number, offset: number];
   /** Every byte of h's storage, copied to the CPU. */
   storageData(h: Handle): ArrayBuffer;
+  asStrided(h: Handle, size: number[], stride: number[], offset: number): Handle;
+  // checkpoint storage I/O (storage_io.cc)
+  /** Fills h's whole CPU storage (nbytes) from fd at offset; returns the bytes' CRC-32 (0 unless crc). swapSize > 1 swaps each element. */
+  readIntoStorage(h: Handle, fd: number, offset: number, nbytes: number, crc: boolean, swapSize: number): number;
+  /** The same from bytes already in memory. */
+  copyIntoStorage(h: Handle, bytes: Uint8Array, crc: boolean, swapSize: number): number;
   /** h's CPU storage bytes themselves (no copy; keeps the storage alive); throws for other devices. */
   storageView(h: Handle): ArrayBuffer;
-  asStrided(h: Handle, size: number[], stride: number[], offset: number): Handle;
+  /** zlib's CRC-32 of bytes, as the checkpoint reader computes it. */
+  crc32(bytes: Uint8Array): number;
+  /** Starts writing a range of fd to disk without waiting (sync_file_range); advice only. */
+  startWriteback(fd: number, offset: number, nbytes: number): void;
   // non-blocking forward (async.cc)
   /** Records fn(x) with libtorch's tracer; inputs = [x, ...parameters and buffers]. */
   traceForward(fn: (x: Handle) => Handle, inputs: Handle[]): TracedForward;

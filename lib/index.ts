@@ -12,7 +12,7 @@ export {
 } from "./creation.js";
 export { cat, stack, where, matmul, maximum, minimum } from "./functions.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd.js";
-export { tidy, keep, dispose, liveTensors } from "./memory.js";
+export { tidy, keep, dispose, liveTensors, cpuMemoryAllocated } from "./memory.js";
 export { config, setNumThreads, getNumThreads, manualSeed, cuda, backends } from "./runtime.js";
 export { autocast, isAutocastEnabled } from "./amp.js";
 export * as amp from "./amp.js";

@@ -108,6 +108,15 @@ export function liveTensors(options?: { allThreads?: boolean }): number {
 }
 
 /**
+ * Bytes of CPU tensor memory the process holds right now (all threads), as malloc sizes the
+ * blocks: the CPU counterpart of `torch.cuda.memoryAllocated()`. A disposed tensor's storage
+ * leaves this count at once; one left to the garbage collector leaves it when collected.
+ */
+export function cpuMemoryAllocated(): number {
+  return native.cpuMemoryAllocated();
+}
+
+/**
  * Internal: waits one turn of the event loop (a macrotask, not a microtask). The GC safety net
  * (FinalizationRegistry callbacks) and Ctrl-C handlers run only between macrotasks, so a loop
  * that awaits only already-resolved promises would never free what it forgot to dispose.

@@ -4,8 +4,6 @@
 #include <ATen/Parallel.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 
-#include <malloc.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -13,8 +11,6 @@
 
 namespace tts {
 namespace {
-
-bool g_mallocTuned = false;  // set by TuneMalloc() below
 
 // Handed lib/errors.ts's TorchError once, so native code throws the real class.
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
@@ -24,6 +20,11 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 
 Napi::Value Live(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(Data(info.Env()).live));
+}
+
+// Bytes of CPU tensor memory the process holds (every environment), as malloc sizes them.
+Napi::Value CpuMemoryAllocated(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(CpuBytesAllocated()));
 }
 
 Napi::Value ProcessLiveTensors(const Napi::CallbackInfo& info) {
@@ -54,7 +55,8 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
   o.Set("mkldnn", at::globalContext().hasMKLDNN());
   o.Set("lapack", at::globalContext().hasLAPACK());
   o.Set("parallelInfo", at::get_parallel_info());
-  o.Set("mallocTuned", g_mallocTuned);
+  o.Set("mallocTuned", MallocTuned());
+  o.Set("hugePages", HugePages());
   return o;
 }
 
@@ -123,30 +125,14 @@ void DefaultThreads() {
   });
 }
 
-// glibc serves allocations over 128 KiB with fresh mmap'd pages and unmaps them on free, so
-// every training step's activations page-fault back in (measured here: ResNet-18 batch 32 on
-// 28x28, 144 -> 67 ms per step). Keep such blocks in the heap instead, as long-running
-// PyTorch jobs do with a tuned allocator. Skipped when the user tunes malloc themselves or
-// sets TORCH_TS_MALLOC_TUNING=0; config().mallocTuned reports it.
-void TuneMalloc() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const char* opt = std::getenv("TORCH_TS_MALLOC_TUNING");
-    if ((opt && std::string(opt) == "0") || std::getenv("GLIBC_TUNABLES") || std::getenv("MALLOC_MMAP_THRESHOLD_") ||
-        std::getenv("MALLOC_TRIM_THRESHOLD_")) {
-      return;
-    }
-    g_mallocTuned = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1;
-  });
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
-  TuneMalloc();
+  ConfigureCpuMemory();
   DefaultThreads();
   Export<SetErrorClass>(env, exports, "setErrorClass");
   Export<Live>(env, exports, "liveTensors");
   Export<ProcessLiveTensors>(env, exports, "processLiveTensors");
+  Export<CpuMemoryAllocated>(env, exports, "cpuMemoryAllocated");
   Export<Config>(env, exports, "config");
   Export<SetNumThreads>(env, exports, "setNumThreads");
   Export<GetNumThreads>(env, exports, "getNumThreads");
@@ -160,6 +146,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAsync(env, exports);
   RegisterDevice(env, exports);
   RegisterImage(env, exports);
+  RegisterStorageIo(env, exports);
   return exports;
 }
 

@@ -52,6 +52,13 @@ struct AddonData {
 // test can prove that a worker's exit frees what it held.
 int64_t ProcessLive();
 
+// native/allocator.cc: glibc thresholds and libtorch's CPU allocator (counted, huge pages for
+// large buffers), set once at load.
+void ConfigureCpuMemory();
+bool MallocTuned();
+bool HugePages();
+int64_t CpuBytesAllocated();
+
 AddonData& Data(Napi::Env env);
 
 [[noreturn]] void ThrowTorchError(Napi::Env env, const std::string& message);
@@ -103,5 +110,6 @@ void RegisterNn(Napi::Env env, Napi::Object exports);
 void RegisterAsync(Napi::Env env, Napi::Object exports);
 void RegisterDevice(Napi::Env env, Napi::Object exports);
 void RegisterImage(Napi::Env env, Napi::Object exports);
+void RegisterStorageIo(Napi::Env env, Napi::Object exports);
 
 }  // namespace tts

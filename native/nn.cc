@@ -119,24 +119,6 @@ Napi::Value StorageData(const Napi::CallbackInfo& info) {
   if (n) std::memcpy(ab.Data(), flat.data_ptr(), static_cast<size_t>(n * t.element_size()));
   return ab;
 }
-// storageView(h) -> ArrayBuffer over the bytes of h's CPU storage itself, no copy: checkpoint
-// files are read straight into new tensors and written straight from them. The buffer holds
-// its own reference to the storage, so it stays valid even after the tensor is disposed.
-// Throws for non-CPU storages (lib/ copies those) and where the runtime forbids external
-// buffers (V8's sandbox).
-Napi::Value StorageView(const Napi::CallbackInfo& info) {
-  const at::Tensor& t = Unwrap(info[0]);
-  if (!t.has_storage() || !t.is_cpu()) ThrowTorchError(info.Env(), "storageView: not a CPU tensor with storage");
-  auto* storage = new c10::Storage(t.storage());
-  size_t bytes = storage->nbytes();
-  // data() is const from PyTorch 2.1 (mutable_data() is new there); the bytes are writable.
-  void* data = bytes ? const_cast<void*>(static_cast<const void*>(storage->data())) : nullptr;
-  if (data == nullptr) {
-    delete storage;
-    return Napi::ArrayBuffer::New(info.Env(), 0);
-  }
-  return Napi::ArrayBuffer::New(info.Env(), data, bytes, [](Napi::Env, void*, c10::Storage* s) { delete s; }, storage);
-}
 // asStrided(h, size, stride, offset): a view of h's storage (checkpoint tensors share storages).
 Napi::Value AsStrided(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), Unwrap(info[0]).as_strided(ToIntList(info[1]), ToIntList(info[2]), ToInt(info[3])));
@@ -162,7 +144,6 @@ void RegisterNn(Napi::Env env, Napi::Object exports) {
   Export<SetData>(env, exports, "setData");
   Export<StorageInfo>(env, exports, "storageInfo");
   Export<StorageData>(env, exports, "storageData");
-  Export<StorageView>(env, exports, "storageView");
   Export<AsStrided>(env, exports, "asStrided");
 }
 

@@ -5,10 +5,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { deflateRawSync } from "node:zlib";
+import { crc32, deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as torch from "torch-ts";
+import { native } from "../lib/binding.js";
+import { bufferSource } from "../lib/serialization/byte_source.js";
 import { checkpointHooks } from "../lib/serialization/globals.js";
+import { ZipReader } from "../lib/serialization/zip.js";
 import { unpickle } from "../lib/serialization/unpickler.js";
 import { lyingZip, op, pickle, tensorPickle, zipOf } from "./reference/checkpoints.js";
 import { fuzzBases, runFuzz } from "./reference/fuzz_cases.js";
@@ -144,6 +147,39 @@ describe("damaged files", () => {
     const before = torch.liveTensors();
     for (let n = 0; n < file.length; n++) loadError(file.subarray(0, n));
     expect(torch.liveTensors()).toBe(before);
+  });
+
+  it("a flipped byte in a storage record: a CRC-32 error naming the record, from a file, a Buffer and loadAsync", async () => {
+    const file = read("views.pth");
+    const zip = new ZipReader(bufferSource(file));
+    const entry = zip.entries.find((e) => /\/data\/\d+$/.test(e.name))!;
+    const at = zip.dataOffset(entry) + Math.floor(entry.size / 2);
+    const damaged = Buffer.from(file);
+    damaged[at] ^= 0x10;
+    const onDisk = path.join(dir, "flipped.pth");
+    fs.writeFileSync(onDisk, damaged);
+    const crcError = new RegExp(`zip entry ${entry.name.replace(/[/.]/g, "\\$&")} is corrupt: CRC-32 check failed`);
+    const before = { live: torch.liveTensors(), bytes: torch.cpuMemoryAllocated() };
+    expect(loadError(damaged).message).toMatch(crcError);
+    expect(() => torch.load(onDisk)).toThrow(crcError);
+    await expect(torch.loadAsync(onDisk)).rejects.toThrow(crcError);
+    expect({ live: torch.liveTensors(), bytes: torch.cpuMemoryAllocated() }).toEqual(before);
+    // PyTorch's reader skips the check; so does checkCrc: false, and the flipped byte comes through.
+    const loaded = torch.load(onDisk, { checkCrc: false }) as Map<string, torch.Tensor>;
+    const intact = torch.load(file) as Map<string, torch.Tensor>;
+    const bytesOf = (m: Map<string, torch.Tensor>) => Buffer.from(m.get("base")!.flatten().contiguous().toTypedArray().buffer);
+    const diff = [...bytesOf(loaded)].filter((b, i) => b !== bytesOf(intact)[i]).length;
+    expect(diff).toBe(1);
+    torch.dispose(loaded, intact);
+  });
+
+  it("the reader's native CRC-32 is zlib's, across its 1 MiB chunks", () => {
+    const rng = torch.vision.transforms.mulberry32(7);
+    for (const n of [0, 1, 9, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 17]) {
+      const bytes = Uint8Array.from({ length: n }, () => Math.floor(rng() * 256));
+      expect(native.crc32(bytes)).toBe(crc32(bytes) >>> 0);
+    }
+    expect(native.crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
   });
 
   it("seeded fuzz: mutated files (raw bytes, and pickles repacked with valid CRCs) load or throw an Error", () => {

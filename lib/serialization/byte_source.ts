@@ -1,15 +1,21 @@
 // Random access to a checkpoint's bytes — a file read lazily through one descriptor, or a
 // buffer already in memory — with every read bounds-checked against the size.
 import fs from "node:fs";
+import { native } from "../binding.js";
 import { TorchError } from "../errors.js";
+import { handleOf, type Tensor } from "../tensor.js";
 
 /** Random access to the bytes of a file or a buffer; reads are bounds-checked. */
 export interface ByteSource {
   readonly size: number;
   /** The bytes at offset: a new Buffer, or a view of the source's own memory. */
   read(offset: number, length: number): Buffer;
-  /** Copies target.length bytes at offset into target (a file is read straight into it). */
-  copyTo(offset: number, target: Uint8Array): void;
+  /**
+   * Fills the whole storage of `target` (a new CPU tensor of nbytes) with the bytes at offset,
+   * in native code: a file is read straight into it. Elements of swapSize > 1 bytes are
+   * byte-swapped afterwards (a big-endian file). Returns the bytes' CRC-32 when crc is set.
+   */
+  readToStorage(offset: number, target: Tensor, nbytes: number, crc: boolean, swapSize: number): number;
   close(): void;
 }
 
@@ -27,8 +33,8 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
       checkRange(this, offset, length, "read");
       return buf.subarray(offset, offset + length);
     },
-    copyTo(offset, target) {
-      target.set(this.read(offset, target.length));
+    readToStorage(offset, target, nbytes, crc, swapSize) {
+      return native.copyIntoStorage(handleOf(target), this.read(offset, nbytes), crc, swapSize);
     },
     close() {},
   };
@@ -60,9 +66,10 @@ export function fileSource(path: string): ByteSource {
       checkRange(this, offset, length, "read");
       return fill(Buffer.allocUnsafe(length), offset);
     },
-    copyTo(offset, target) {
-      checkRange(this, offset, target.length, "read");
-      fill(target, offset);
+    readToStorage(offset, target, nbytes, crc, swapSize) {
+      checkRange(this, offset, nbytes, "read");
+      if (!open) throw new TorchError(`checkpoint ${path} is already closed`);
+      return native.readIntoStorage(handleOf(target), fd, offset, nbytes, crc, swapSize);
     },
     close() {
       if (open) fs.closeSync(fd);

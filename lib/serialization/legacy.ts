@@ -80,7 +80,9 @@ export function loadLegacy(source: ByteSource, options: { mapLocation?: MapLocat
       const record = records.get(ref.key);
       if (record === undefined) throw new TorchError(`torch.load: storage ${ref.key} has no data in the legacy checkpoint`);
       if (record.nbytes !== nbytes) throw new TorchError(`torch.load: storage ${ref.key} has ${record.nbytes} bytes but the checkpoint declares ${nbytes}`);
-      return (target) => source.copyTo(record.offset, target);
+      return (target) => {
+        source.readToStorage(record.offset, target, nbytes, false, 0);
+      };
     },
   });
 }

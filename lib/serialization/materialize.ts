@@ -4,7 +4,7 @@
 // view of it, detached so it is a plain tensor sharing the storage (as Python's `set_` makes
 // it). The 1-D storage tensors are disposed at the end: the views keep the storage alive.
 import { native } from "../binding.js";
-import { empty, frombuffer } from "../creation.js";
+import { empty } from "../creation.js";
 import { DTYPES, isDType, type DType } from "../dtype.js";
 import { parseDevice } from "../device.js";
 import { TorchError } from "../errors.js";
@@ -29,42 +29,23 @@ export interface MaterializeOptions {
   bigEndian?: boolean;
   /**
    * Checks that the file holds a root storage of exactly `nbytes` (throwing before anything is
-   * allocated) and returns what fills the new storage's own bytes with it.
+   * allocated) and returns what fills a new storage tensor's bytes with it, swapping elements
+   * of swapSize > 1 bytes (a big-endian file).
    */
-  readStorage(ref: StorageRef, nbytes: number): (target: Uint8Array) => void;
-}
-
-function swapBytesInPlace(bytes: Uint8Array, size: number): void {
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (size === 2) view.swap16();
-  else if (size === 4) view.swap32();
-  else if (size === 8) view.swap64();
+  readStorage(ref: StorageRef, nbytes: number): (target: Tensor, swapSize: number) => void;
 }
 
 /**
- * A new 1-D CPU tensor of `nbytes` and the writable view of its storage that the reader fills:
- * the file's bytes land in the tensor directly, with no intermediate buffer. Where external
- * buffers are not allowed (V8's sandbox), the bytes go through a buffer and are copied.
+ * A new 1-D CPU tensor of `nbytes`, filled by the reader straight into its storage (native
+ * code: the file's bytes never pass through a JavaScript buffer or a view of the storage).
  */
-function newStorage(nbytes: number, dtype: DType, fill: (target: Uint8Array) => void): Tensor {
+function newStorage(nbytes: number, dtype: DType, fill: (target: Tensor) => void): Tensor {
   const t = empty([nbytes / DTYPES[dtype].bytes], { dtype });
   try {
-    let view: Uint8Array | undefined;
-    try {
-      view = new Uint8Array(native.storageView(handleOf(t)));
-    } catch {
-      view = undefined;
-    }
-    if (view !== undefined && view.length === nbytes) {
-      fill(view);
-      return t;
-    }
-    const bytes = new Uint8Array(nbytes);
-    fill(bytes);
-    t.dispose();
-    return frombuffer(bytes, { dtype });
+    fill(t);
+    return t;
   } catch (err) {
-    if (!t.isDisposed) t.dispose();
+    t.dispose();
     throw err;
   }
 }
@@ -121,10 +102,7 @@ export function materialize(root: unknown, options: MaterializeOptions): unknown
     const size = DTYPES[dtype].bytes;
     if (nbytes % size !== 0) throw new TorchError(`torch.load: storage ${root.key} of ${nbytes} bytes does not hold whole ${dtype} elements`);
     const fill = options.readStorage(root, nbytes);
-    const cpu = newStorage(nbytes, dtype, (target) => {
-      fill(target);
-      if (options.bigEndian && size > 1) swapBytesInPlace(target, size);
-    });
+    const cpu = newStorage(nbytes, dtype, (target) => fill(target, options.bigEndian ? size : 0));
     let base: Tensor;
     try {
       base = restore(cpu, root);

@@ -71,7 +71,7 @@ function loadZip(source: ByteSource, options: LoadOptions): unknown {
       if (entry === undefined) throw new TorchError(`torch.load: storage record data/${ref.key} is missing from the archive`);
       // Checked before allocating: a storage is exactly its declared size (no zip bomb, no short read).
       if (entry.size !== nbytes) throw new TorchError(`torch.load: storage data/${ref.key} has ${entry.size} bytes but the checkpoint declares ${nbytes}`);
-      return (target) => zip.readTo(entry, target);
+      return (target, swapSize) => zip.readToStorage(entry, target, swapSize);
     },
   });
 }

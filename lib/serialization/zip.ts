@@ -2,7 +2,9 @@
 // entries, zip64, data descriptors) that refuses ambiguous or hostile layouts (overlapping
 // entries, lying counts, duplicate or path-traversal names). The writer is zip_writer.ts.
 import { crc32, inflateRawSync } from "node:zlib";
+import { native } from "../binding.js";
 import { TorchError } from "../errors.js";
+import { handleOf, type Tensor } from "../tensor.js";
 import { checkRange, type ByteSource } from "./byte_source.js";
 import { SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, U16_MAX, U32_MAX } from "./zip_writer.js";
 
@@ -214,35 +216,45 @@ export class ZipReader {
    * The uncompressed bytes of an entry; sizes are checked before anything is allocated.
    */
   read(entry: ZipEntry): Buffer {
-    return this.#read(entry, undefined);
+    return this.#read(entry);
   }
 
   /**
-   * The entry's bytes placed in `target` (exactly entry.size long): a stored entry of a file is
-   * read straight into it — for a checkpoint, straight into the new tensor's storage.
+   * The entry's bytes placed in the storage of `target`, a new CPU tensor of exactly entry.size
+   * bytes: a stored entry is read straight into it in native code, its CRC-32 computed on the
+   * way (elements of swapSize > 1 bytes are swapped after the check: a big-endian file).
    */
-  readTo(entry: ZipEntry, target: Uint8Array): void {
-    if (target.length !== entry.size) throw new TorchError(`zip entry ${entry.name} has ${entry.size} bytes, not ${target.length}`);
-    this.#read(entry, target);
+  readToStorage(entry: ZipEntry, target: Tensor, swapSize: number): void {
+    this.#checkReadable(entry);
+    if (entry.method !== 0) {
+      native.copyIntoStorage(handleOf(target), this.read(entry), false, swapSize);
+      return;
+    }
+    this.#checkStored(entry);
+    const crc = this.source.readToStorage(this.dataOffset(entry), target, entry.size, this.#checkCrc, swapSize);
+    if (this.#checkCrc && crc !== entry.crc) throw new TorchError(`zip entry ${entry.name} is corrupt: CRC-32 check failed`);
   }
 
-  #read(entry: ZipEntry, target: Uint8Array | undefined): Buffer {
+  #checkReadable(entry: ZipEntry): void {
     if (entry.flags & 1) throw new TorchError(`zip entry ${entry.name} is encrypted`);
     if (entry.size > this.#maxEntryBytes) {
       throw new TorchError(`zip entry ${entry.name} declares ${entry.size} bytes uncompressed, more than the ${this.#maxEntryBytes}-byte limit`);
     }
+  }
+
+  #checkStored(entry: ZipEntry): void {
+    if (entry.compressedSize !== entry.size) {
+      throw new TorchError(`zip archive is corrupt: stored entry ${entry.name} has ${entry.compressedSize} bytes but declares ${entry.size}`);
+    }
+  }
+
+  #read(entry: ZipEntry): Buffer {
+    this.#checkReadable(entry);
     const start = this.dataOffset(entry);
     let data: Buffer;
     if (entry.method === 0) {
-      if (entry.compressedSize !== entry.size) {
-        throw new TorchError(`zip archive is corrupt: stored entry ${entry.name} has ${entry.compressedSize} bytes but declares ${entry.size}`);
-      }
-      if (target !== undefined) {
-        this.source.copyTo(start, target);
-        data = Buffer.from(target.buffer, target.byteOffset, target.byteLength);
-      } else {
-        data = this.source.read(start, entry.size);
-      }
+      this.#checkStored(entry);
+      data = this.source.read(start, entry.size);
     } else if (entry.method === 8) {
       const packed = this.source.read(start, entry.compressedSize);
       try {
@@ -252,7 +264,6 @@ export class ZipReader {
         throw new TorchError(`zip entry ${entry.name} does not inflate to its declared ${entry.size} bytes: ${(err as Error).message}`);
       }
       if (data.length !== entry.size) throw new TorchError(`zip entry ${entry.name} inflates to ${data.length} bytes but declares ${entry.size}`);
-      target?.set(data);
     } else {
       throw new TorchError(`zip entry ${entry.name} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
     }

@@ -1,0 +1,165 @@
+// Checkpoint storage I/O. Loading: a checkpoint's bytes go straight into a new tensor's storage (read
+// from the file with pread, or copied from a buffer already in memory), with the zip CRC-32
+// computed chunk by chunk while the bytes are still in cache, and big-endian files swapped in
+// place. No JavaScript view of the storage is made: a view would keep the storage alive until
+// V8 collected it, so a freed checkpoint's memory could not be reused by the next load.
+#include "common.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace tts {
+namespace {
+
+constexpr size_t kChunk = size_t{1} << 20;  // fits in L2 with room: the CRC reads it hot
+
+using Crc32Fn = unsigned long (*)(unsigned long crc, const unsigned char* buf, unsigned int len);
+
+// Byte-at-a-time CRC-32 (zlib's polynomial): only used when the process has no zlib.
+unsigned long TableCrc32(unsigned long crc, const unsigned char* buf, unsigned int len) {
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t n = 0; n < 256; n++) {
+      uint32_t c = n;
+      for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[n] = c;
+    }
+    return t;
+  }();
+  uint32_t c = static_cast<uint32_t>(crc) ^ 0xFFFFFFFFu;
+  for (unsigned int i = 0; i < len; i++) c = table[(c ^ buf[i]) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+// zlib's crc32 as the process already has it: Node exports its own (SIMD-accelerated) zlib to
+// addons, and libtorch's dependencies load the system's. Looked up rather than linked so the
+// build needs no zlib headers; checked against the standard check value before it is trusted.
+Crc32Fn Crc32() {
+  static const Crc32Fn fn = [] {
+    auto found = reinterpret_cast<Crc32Fn>(dlsym(RTLD_DEFAULT, "crc32"));
+    const unsigned char check[] = "123456789";
+    return found != nullptr && found(0, check, 9) == 0xCBF43926ul ? found : &TableCrc32;
+  }();
+  return fn;
+}
+
+void SwapInPlace(unsigned char* p, size_t n, int64_t size) {
+  for (size_t i = 0; i + static_cast<size_t>(size) <= n; i += static_cast<size_t>(size)) std::reverse(p + i, p + i + size);
+}
+
+// The whole storage of a tensor the loader just created: CPU, and exactly nbytes long.
+unsigned char* StorageBytes(Napi::Env env, const at::Tensor& t, int64_t nbytes) {
+  if (!t.has_storage() || !t.is_cpu()) ThrowTorchError(env, "checkpoint read: target is not a CPU tensor with storage");
+  const c10::Storage& s = t.storage();
+  if (static_cast<int64_t>(s.nbytes()) != nbytes) {
+    ThrowTorchError(env, "checkpoint read: target storage has " + std::to_string(s.nbytes()) + " bytes, not " + std::to_string(nbytes));
+  }
+  // data() is const from PyTorch 2.1 (mutable_data() is new there); the bytes are writable.
+  return static_cast<unsigned char*>(const_cast<void*>(static_cast<const void*>(s.data())));
+}
+
+// readIntoStorage(h, fd, fileOffset, nbytes, crc, swapSize) -> CRC-32 of the file bytes (0
+// when crc is false). The file must hold nbytes at fileOffset (lib/ checks sizes first).
+Napi::Value ReadIntoStorage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& t = Unwrap(info[0]);
+  int fd = static_cast<int>(ToInt(info[1]));
+  int64_t offset = ToInt(info[2]);
+  int64_t nbytes = ToInt(info[3]);
+  bool wantCrc = ToBool(info[4]);
+  int64_t swap = ToInt(info[5]);
+  unsigned char* p = nbytes > 0 ? StorageBytes(env, t, nbytes) : nullptr;
+  Crc32Fn crc32 = Crc32();
+  unsigned long crc = 0;
+  size_t n = static_cast<size_t>(nbytes);
+  size_t done = 0;
+  while (done < n) {
+    size_t want = std::min(n - done, kChunk);
+    ssize_t got = pread(fd, p + done, want, static_cast<off_t>(offset + static_cast<int64_t>(done)));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) ThrowTorchError(env, std::string("checkpoint read failed: ") + std::strerror(errno));
+    if (got == 0) ThrowTorchError(env, "checkpoint read: the file ended early (it changed size while it was read)");
+    if (wantCrc) crc = crc32(crc, p + done, static_cast<unsigned int>(got));
+    done += static_cast<size_t>(got);
+  }
+  if (swap > 1) SwapInPlace(p, n, swap);
+  return Napi::Number::New(env, static_cast<double>(crc));
+}
+
+// copyIntoStorage(h, bytes, crc, swapSize) -> CRC-32 of bytes (0 when crc is false): the same
+// for a checkpoint already in memory (torch.load of a Buffer, loadAsync).
+Napi::Value CopyIntoStorage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& t = Unwrap(info[0]);
+  auto src = info[1].As<Napi::Uint8Array>();
+  bool wantCrc = ToBool(info[2]);
+  int64_t swap = ToInt(info[3]);
+  size_t n = src.ByteLength();
+  unsigned char* p = n > 0 ? StorageBytes(env, t, static_cast<int64_t>(n)) : nullptr;
+  Crc32Fn crc32 = Crc32();
+  unsigned long crc = 0;
+  for (size_t done = 0; done < n; done += kChunk) {
+    size_t len = std::min(n - done, kChunk);
+    std::memcpy(p + done, src.Data() + done, len);
+    if (wantCrc) crc = crc32(crc, p + done, static_cast<unsigned int>(len));
+  }
+  if (swap > 1) SwapInPlace(p, n, swap);
+  return Napi::Number::New(env, static_cast<double>(crc));
+}
+
+// storageView(h) -> ArrayBuffer over the bytes of h's CPU storage itself, no copy: torch.save
+// writes storages straight from the tensors. The buffer holds its own reference to the
+// storage, so it stays valid even after the tensor is disposed. Throws for non-CPU storages
+// (lib/ copies those) and where the runtime forbids external buffers (V8's sandbox).
+Napi::Value StorageView(const Napi::CallbackInfo& info) {
+  const at::Tensor& t = Unwrap(info[0]);
+  if (!t.has_storage() || !t.is_cpu()) ThrowTorchError(info.Env(), "storageView: not a CPU tensor with storage");
+  auto* storage = new c10::Storage(t.storage());
+  size_t bytes = storage->nbytes();
+  void* data = bytes ? const_cast<void*>(static_cast<const void*>(storage->data())) : nullptr;
+  if (data == nullptr) {
+    delete storage;
+    return Napi::ArrayBuffer::New(info.Env(), 0);
+  }
+  return Napi::ArrayBuffer::New(info.Env(), data, bytes, [](Napi::Env, void*, c10::Storage* s) { delete s; }, storage);
+}
+
+// startWriteback(fd, offset, nbytes): asks the kernel to start writing that range of the file
+// to disk now (sync_file_range, SYNC_FILE_RANGE_WRITE), so the fsync that ends an atomic save
+// finds most of the file already written instead of starting all of it then. Advice only: it
+// reports nothing, and the fsync still decides durability and errors.
+Napi::Value StartWriteback(const Napi::CallbackInfo& info) {
+#ifdef __linux__
+  sync_file_range(static_cast<int>(ToInt(info[0])), ToInt(info[1]), ToInt(info[2]), SYNC_FILE_RANGE_WRITE);
+#endif
+  return info.Env().Undefined();
+}
+
+// crc32(bytes) -> the zip CRC-32, through the same function the reader uses (tests compare it
+// with zlib's).
+Napi::Value Crc32Of(const Napi::CallbackInfo& info) {
+  auto src = info[0].As<Napi::Uint8Array>();
+  unsigned long crc = 0;
+  for (size_t done = 0; done < src.ByteLength(); done += kChunk) {
+    crc = Crc32()(crc, src.Data() + done, static_cast<unsigned int>(std::min(src.ByteLength() - done, kChunk)));
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(crc));
+}
+
+}  // namespace
+
+void RegisterStorageIo(Napi::Env env, Napi::Object exports) {
+  Export<ReadIntoStorage>(env, exports, "readIntoStorage");
+  Export<CopyIntoStorage>(env, exports, "copyIntoStorage");
+  Export<StorageView>(env, exports, "storageView");
+  Export<Crc32Of>(env, exports, "crc32");
+  Export<StartWriteback>(env, exports, "startWriteback");
+}
+
+}  // namespace tts
