@@ -147,6 +147,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterDevice(env, exports);
   RegisterImage(env, exports);
   RegisterStorageIo(env, exports);
+  RegisterOptim(env, exports);
   return exports;
 }
 

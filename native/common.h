@@ -111,5 +111,6 @@ void RegisterAsync(Napi::Env env, Napi::Object exports);
 void RegisterDevice(Napi::Env env, Napi::Object exports);
 void RegisterImage(Napi::Env env, Napi::Object exports);
 void RegisterStorageIo(Napi::Env env, Napi::Object exports);
+void RegisterOptim(Napi::Env env, Napi::Object exports);
 
 }  // namespace tts

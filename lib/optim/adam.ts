@@ -1,10 +1,12 @@
-// optim.Adam and optim.AdamW: the op sequence of PyTorch's single-tensor implementation,
-// so the same gradients give the same parameters.
+// optim.Adam and optim.AdamW: the op sequence of PyTorch's single-tensor implementation, run
+// natively for a whole parameter group, so the same gradients give the same parameters.
+import { native } from "../binding.js";
 import { keep } from "../memory.js";
 import { zerosLike, full } from "../creation.js";
-import type { Tensor } from "../tensor.js";
+import { TorchError } from "../errors.js";
+import { handleOf, Tensor } from "../tensor.js";
 import { argError, checkBool, checkNumberIn, checkOptions } from "../validate.js";
-import { Optimizer, type ParamGroup, type ParamState, type ParamsArg, type Hyper } from "./optimizer.js";
+import { Optimizer, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate, type Hyper } from "./optimizer.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -62,31 +64,36 @@ abstract class AdamBase extends Optimizer<AdamHyper> {
     return s;
   }
 
-  protected update(p: Tensor, gradIn: Tensor, state: ParamState, group: ParamGroup<AdamHyper>): void {
+  /**
+   * The whole group in one native call (native/optim.cc): PyTorch's single-tensor op sequence,
+   * op for op, so the parameters equal PyTorch's bit for bit.
+   */
+  protected updateGroup(ready: readonly ParamUpdate[], group: ParamGroup<AdamHyper>): void {
     const { lr, eps, weightDecay, amsgrad, maximize } = group;
     const [beta1, beta2] = group.betas as [number, number];
-    const stepT = state.get("step") as Tensor;
-    const expAvg = state.get("exp_avg") as Tensor;
-    const expAvgSq = state.get("exp_avg_sq") as Tensor;
-    let grad = maximize ? gradIn.neg() : gradIn;
-    stepT.add_(1);
-    if (this.decoupled) p.mul_(1 - lr * weightDecay);
-    else if (weightDecay !== 0) grad = grad.add(p, { alpha: weightDecay });
-    expAvg.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
-    expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
-    const step = Number(stepT.item());
-    const biasCorrection1 = 1 - beta1 ** step;
-    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-    const stepSize = lr / biasCorrection1;
-    let second = expAvgSq;
-    if (amsgrad) {
-      const maxSq = state.get("max_exp_avg_sq") as Tensor;
-      maxSq.copy_(maxSq.maximum(expAvgSq)); // torch.maximum(max_sq, exp_avg_sq, out=max_sq)
-      second = maxSq;
-    }
-    const denom = second.sqrt().div_(biasCorrection2Sqrt).add_(eps);
-    p.addcdiv_(expAvg, denom, { value: -stepSize });
+    const take = (key: string) => ready.map(([, , state]) => handleOf(stateTensor(this.constructor.name, state, key)));
+    native.adamStep(
+      ready.map(([p]) => handleOf(p)), ready.map(([, grad]) => handleOf(grad)), take("exp_avg"), take("exp_avg_sq"),
+      amsgrad ? take("max_exp_avg_sq") : null, take("step"),
+      { lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled: this.decoupled },
+    );
   }
+}
+
+/**
+ * A state entry as a tensor. A step saved as a plain number (PyTorch before 1.12) becomes a
+ * float32 tensor, as PyTorch's Adam does on its first step after loading such a state.
+ */
+function stateTensor(fn: string, state: ParamState, key: string): Tensor {
+  const v = state.get(key);
+  if (v instanceof Tensor) return v;
+  if (key === "step" && (typeof v === "number" || typeof v === "bigint")) {
+    const t = keep(full([], Number(v), { dtype: "float32" }));
+    state.set(key, t);
+    return t;
+  }
+  const why = key === "max_exp_avg_sq" ? " (amsgrad was off when this state was made)" : "";
+  throw new TorchError(`${fn}.step: a parameter's state has no ${key} tensor${why}`);
 }
 
 /** Python: `torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, maximize=False)`. */

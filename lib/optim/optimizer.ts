@@ -14,6 +14,8 @@ export type ParamGroup<H> = H & { params: Tensor[] } & Record<string, unknown>;
 export type ParamsArg<H> = Iterable<Tensor> | Array<{ params: Iterable<Tensor> } & Partial<H>>;
 /** One parameter's state: PyTorch's keys (exp_avg, momentum_buffer, step, …). */
 export type ParamState = Map<string, Tensor | number | null>;
+/** A parameter that has a gradient, with its state: what one step updates. */
+export type ParamUpdate = readonly [param: Tensor, grad: Tensor, state: ParamState];
 
 /** The state dict of an optimizer, PyTorch's layout and key names. */
 export interface OptimizerStateDict {
@@ -109,26 +111,31 @@ export abstract class Optimizer<H extends Record<string, Hyper>> {
     const loss = closure === undefined ? undefined : checkFunction(`${this.constructor.name}.step`, "closure", closure)() as number;
     // Python's step() runs under @torch.no_grad(); the closure above ran with grad enabled.
     for (const group of this.paramGroups) {
-      for (const p of group.params) {
-        tidy(() => noGrad(() => {
+      tidy(() => noGrad(() => {
+        const ready: ParamUpdate[] = [];
+        for (const p of group.params) {
           const grad = p.grad;
-          if (grad === null) return;
+          if (grad === null) continue;
           let state = this.state.get(p);
           if (state === undefined) {
             state = this.initState(p, group);
             this.state.set(p, state);
           }
-          this.update(p, grad, state, group);
-        }));
-      }
+          ready.push([p, grad, state]);
+        }
+        if (ready.length > 0) this.updateGroup(ready, group);
+      }));
     }
     return loss;
   }
 
   /** Creates a parameter's state on its first step (inside step()'s tidy: use torch.keep). */
   protected abstract initState(p: Tensor, group: ParamGroup<H>): ParamState;
-  /** The update of one parameter, as the PyTorch single-tensor implementation does it. */
-  protected abstract update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<H>): void;
+  /**
+   * Updates the group's parameters that have gradients, as PyTorch's single-tensor
+   * implementation does (inside step()'s tidy and noGrad).
+   */
+  protected abstract updateGroup(ready: readonly ParamUpdate[], group: ParamGroup<H>): void;
 
   /**
    * Python: `state_dict()`. Parameters are numbered in group order; tensors in `state` are

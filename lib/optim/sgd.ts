@@ -1,8 +1,8 @@
 // optim.SGD with momentum, dampening, Nesterov and weight decay, as PyTorch's single-tensor SGD.
-import { keep } from "../memory.js";
+import { keep, tidy } from "../memory.js";
 import type { Tensor } from "../tensor.js";
 import { argError, checkBool, checkNumberIn, checkOptions } from "../validate.js";
-import { Optimizer, type Hyper, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { Optimizer, type Hyper, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate } from "./optimizer.js";
 
 export interface SGDOptions {
   lr: number;
@@ -57,7 +57,11 @@ export class SGD extends Optimizer<SGDHyper> {
     return new Map([["momentum_buffer", null]]);
   }
 
-  protected update(p: Tensor, gradIn: Tensor, state: ParamState, group: ParamGroup<SGDHyper>): void {
+  protected updateGroup(ready: readonly ParamUpdate[], group: ParamGroup<SGDHyper>): void {
+    for (const [p, grad, state] of ready) tidy(() => this.update(p, grad, state, group));
+  }
+
+  private update(p: Tensor, gradIn: Tensor, state: ParamState, group: ParamGroup<SGDHyper>): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     let d = maximize ? gradIn.neg() : gradIn;
     if (weightDecay !== 0) d = d.add(p, { alpha: weightDecay });
