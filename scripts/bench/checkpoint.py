@@ -1,37 +1,34 @@
-# Python side of scripts/bench/checkpoint.ts: writes a torchvision ResNet-50 state dict into
-# the given directory, then times torch.load and torch.save of it the same way the TS side does.
-import json, os, sys, time
+# Python side of scripts/bench/checkpoint.ts, served round by round (scripts/bench/peer.py):
+# writes a torchvision ResNet-50 state dict into the given directory on the first setup (and
+# times that process's first torch.load of it), then times torch.load and torch.save.
+import os
+import time
+
 import torch
 import torchvision
 
-cfg = json.loads(sys.stdin.read())
-torch.set_num_threads(cfg["threads"])
-torch.manual_seed(0)
-src = os.path.join(cfg["dir"], "resnet50.pth")
-torch.save(torchvision.models.resnet50().state_dict(), src)
+from peer import serve
+
+state = {}
 
 
-def median_ms(fn, repeats):
-    fn()  # warm-up (page cache, allocator)
-    samples = []
-    for _ in range(repeats):
+def setup(case):
+    torch.set_num_threads(case["threads"])
+    src = os.path.join(case["dir"], "resnet50.pth")
+    info = {}
+    if "sd" not in state:
+        torch.manual_seed(0)
+        torch.save(torchvision.models.resnet50().state_dict(), src)
         t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    return samples[len(samples) // 2]
+        state["sd"] = torch.load(src)  # the first load of the process: fresh memory, as a real program loads once
+        info = {"file": src, "bytes": os.path.getsize(src), "first_load_ms": (time.perf_counter() - t0) * 1000}
+    kind = case["kind"]
+    if kind == "load":
+        return (lambda: torch.load(src)), info
+    if kind == "load_weights_only":
+        return (lambda: torch.load(src, weights_only=True)), info
+    out = os.path.join(case["dir"], "py_out.pth")
+    return (lambda: torch.save(state["sd"], out)), info
 
 
-t0 = time.perf_counter()
-sd = torch.load(src)  # the first load of the process: fresh memory, as a real program loads once
-first_load_ms = (time.perf_counter() - t0) * 1000
-out = {
-    "first_load_ms": first_load_ms,
-    "version": torch.__version__,
-    "file": src,
-    "bytes": os.path.getsize(src),
-    "load_ms": median_ms(lambda: torch.load(src), cfg["repeats"]),
-    "load_weights_only_ms": median_ms(lambda: torch.load(src, weights_only=True), cfg["repeats"]),
-    "save_ms": median_ms(lambda: torch.save(sd, os.path.join(cfg["dir"], "py_out.pth")), cfg["repeats"]),
-}
-print(json.dumps(out))
+serve(setup)

@@ -1,66 +1,48 @@
 // Checkpoint I/O: torch.load and torch.save of a torchvision ResNet-50 state dict (~100 MB,
-// 320 tensors), ours beside Python PyTorch's on the same file in the same run, medians.
-// Python writes the file at bench time (scripts/bench/checkpoint.py) into a temp directory.
-// Run: npx tsx scripts/bench/checkpoint.ts   (BENCH_REPEATS=n to change the sample count)
-// Repeated loads in one process favour Python: glibc hands its freed storages straight back,
-// while our heap top is trimmed and re-faulted each time (GLIBC_TUNABLES=
-// glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432 shows the
-// difference). Storages are read straight into their tensors and written straight from them;
-// we verify CRC-32s by default, which PyTorch's reader does not (see the checkCrc: false row).
-import { spawnSync } from "node:child_process";
+// 320 tensors), ours beside Python PyTorch's on the same file, in alternating rounds
+// (scripts/bench/peer.ts). Python writes the file at bench time into a temp directory.
+// Run: npx tsx scripts/bench/checkpoint.ts   (BENCH_ROUNDS=n, BENCH_PER_ROUND=n)
+// Storages are read in native code straight into their tensors (pread, CRC-32 on the hot
+// bytes) and written straight from them. We verify CRC-32s by default, which PyTorch's reader
+// does not (see the checkCrc: false row); our save fsyncs before its atomic rename, which
+// PyTorch's does not.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
+import { formatRatio, paired, PythonPeer } from "./peer.js";
 
-const repeats = Number(process.env.BENCH_REPEATS ?? 7);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+const perRound = Number(process.env.BENCH_PER_ROUND ?? 3);
 const threads = Number(process.env.BENCH_THREADS ?? 1);
 torch.setNumThreads(threads);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "torch-ts-bench-ckpt-"));
-
-function medianMs(fn: () => void): number {
-  fn(); // warm-up
-  const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
-}
-
+const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "checkpoint.py");
+const peer = await PythonPeer.start(script);
 try {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "checkpoint.py");
-  const py = spawnSync("/usr/bin/python3", [script], { input: JSON.stringify({ dir, repeats, threads }), encoding: "utf8" });
-  if (py.status !== 0) {
-    console.error(`bench: Python PyTorch reference failed:\n${py.stderr}`);
-    process.exit(1);
-  }
-  const theirs = JSON.parse(py.stdout) as {
-    version: string; file: string; bytes: number; first_load_ms: number; load_ms: number; load_weights_only_ms: number; save_ms: number;
-  };
-
-  const t0 = process.hrtime.bigint();
-  torch.dispose(torch.load(theirs.file)); // the first load of this process, as the Python side's
-  const firstLoad = Number(process.hrtime.bigint() - t0) / 1e6;
-
-  const load = medianMs(() => torch.dispose(torch.load(theirs.file)));
-  const loadNoCrc = medianMs(() => torch.dispose(torch.load(theirs.file, { checkCrc: false })));
-  const sd = torch.load(theirs.file);
-  const save = medianMs(() => torch.save(sd, path.join(dir, "ts_out.pth")));
-  torch.dispose(sd);
+  const first = (await peer.setup({ kind: "load", dir, threads })) as { file: string; bytes: number; first_load_ms: number };
+  const t0 = performance.now();
+  const sd = torch.load(first.file); // the first load of this process, as the Python side's
+  const firstLoad = performance.now() - t0;
 
   const cfg = torch.config();
-  console.log(`checkpoint benchmark — ResNet-50 state dict, ${(theirs.bytes / 2 ** 20).toFixed(1)} MiB; torch-ts on libtorch ${cfg.libtorchVersion} vs PyTorch ${theirs.version}; median of ${repeats}`);
-  const row = (name: string, ours: number, pyMs: number, pyName: string) =>
-    console.log(`${name.padEnd(38)} torch-ts ${ours.toFixed(1).padStart(7)} ms   ${pyName.padEnd(34)} ${pyMs.toFixed(1).padStart(7)} ms   ratio ${(ours / pyMs).toFixed(2)}x`);
-  row("first torch.load in the process", firstLoad, theirs.first_load_ms, "first torch.load");
-  row("torch.load (weights only, CRC)", load, theirs.load_ms, "torch.load");
-  row("torch.load (weights only, CRC)", load, theirs.load_weights_only_ms, "torch.load(weights_only=True)");
-  row("torch.load (checkCrc: false)", loadNoCrc, theirs.load_ms, "torch.load");
-  row("torch.save (temp file, fsync, rename)", save, theirs.save_ms, "torch.save");
+  console.log(`checkpoint benchmark — ResNet-50 state dict, ${(first.bytes / 2 ** 20).toFixed(1)} MiB; torch-ts on libtorch ${cfg.libtorchVersion} vs PyTorch ${peer.version}; ` +
+    `median ms, ${rounds} alternating rounds of ${perRound}${cfg.hugePages ? "; torch-ts with huge pages for buffers >= 2 MiB" : ""}`);
+  const label = (s: string) => s.padEnd(38);
+  console.log(`${label("first torch.load in the process")} torch-ts ${firstLoad.toFixed(1).padStart(7)}   first torch.load ${first.first_load_ms.toFixed(1).padStart(7)}   ratio ${(firstLoad / first.first_load_ms).toFixed(2)}x (one sample each)`);
+  const row = async (name: string, pyKind: string, pyName: string, ours: () => void) => {
+    await peer.setup({ kind: pyKind, dir, threads });
+    const p = await paired(ours, peer, rounds, perRound);
+    console.log(`${label(name)} torch-ts ${p.ours.toFixed(1).padStart(7)}   ${pyName.padEnd(29)} ${p.theirs.toFixed(1).padStart(7)}   ${formatRatio(p, rounds)}`);
+  };
+  await row("torch.load (CRC-32 checked)", "load", "torch.load", () => torch.dispose(torch.load(first.file)));
+  await row("torch.load (CRC-32 checked)", "load_weights_only", "torch.load(weights_only=True)", () => torch.dispose(torch.load(first.file)));
+  await row("torch.load (checkCrc: false)", "load", "torch.load", () => torch.dispose(torch.load(first.file, { checkCrc: false })));
+  const out = path.join(dir, "ts_out.pth");
+  await row("torch.save (temp file, fsync, rename)", "save", "torch.save", () => torch.save(sd, out));
+  torch.dispose(sd);
 } finally {
+  peer.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,100 @@
+// Paired benchmarks: torch-ts and a long-lived Python PyTorch process (scripts/bench/peer.py)
+// take turns, round by round, on the same case. Each round gives one ratio (our median over
+// theirs); the bench reports the median ratio and its range. Timing whole runs one after the
+// other let a busy or drifting machine swing a ratio from 0.64x to 1.50x between two runs.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createInterface, type Interface } from "node:readline";
+
+export class PythonPeer {
+  private readonly lines: AsyncIterator<string>;
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly rl: Interface,
+    private readonly stderr: string[],
+    readonly version: string,
+  ) {
+    this.lines = rl[Symbol.asyncIterator]();
+  }
+
+  /** Starts `/usr/bin/python3 script` (a peer.py server) and waits for its greeting. */
+  static async start(script: string, env: NodeJS.ProcessEnv = process.env): Promise<PythonPeer> {
+    const child = spawn("/usr/bin/python3", [script], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const stderr: string[] = [];
+    child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
+    const rl = createInterface({ input: child.stdout });
+    const first = await rl[Symbol.asyncIterator]().next();
+    if (first.done) throw new Error(`bench: Python PyTorch reference failed to start:\n${stderr.join("")}`);
+    return new PythonPeer(child, rl, stderr, (JSON.parse(first.value) as { version: string }).version);
+  }
+
+  private async ask(msg: object): Promise<Record<string, unknown>> {
+    this.child.stdin.write(`${JSON.stringify(msg)}\n`);
+    const reply = await this.lines.next();
+    if (reply.done) throw new Error(`bench: Python PyTorch reference died:\n${this.stderr.join("")}`);
+    return JSON.parse(reply.value) as Record<string, unknown>;
+  }
+
+  /** Builds the case on the Python side; resolves with whatever its setup reported. */
+  setup(testCase: object): Promise<Record<string, unknown>> {
+    return this.ask({ setup: testCase });
+  }
+
+  async run(n: number): Promise<number[]> {
+    return (await this.ask({ run: n })).samples as number[];
+  }
+
+  close(): void {
+    this.rl.close();
+    this.child.stdin.end();
+  }
+}
+
+export function median(samples: readonly number[]): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export interface Paired {
+  /** Medians over every sample, ms. */
+  ours: number;
+  theirs: number;
+  /** Fastest samples, ms: on a noisy machine the least disturbed figure of each side. */
+  oursBest: number;
+  theirsBest: number;
+  /** Median of the per-round ratios, and their range. */
+  ratio: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * One warm-up call each, then `rounds` rounds of `perRound` calls: ours, then Python's.
+ * `ours` may be async (a forwardAsync case); the peer must already be set up for the case.
+ */
+export async function paired(ours: () => unknown, peer: PythonPeer, rounds: number, perRound: number): Promise<Paired> {
+  await ours();
+  await peer.run(1);
+  const all = { ours: [] as number[], theirs: [] as number[] };
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const mine: number[] = [];
+    for (let i = 0; i < perRound; i++) {
+      const t0 = performance.now();
+      await ours();
+      mine.push(performance.now() - t0);
+    }
+    const theirs = await peer.run(perRound);
+    all.ours.push(...mine);
+    all.theirs.push(...theirs);
+    ratios.push(median(mine) / median(theirs));
+  }
+  return {
+    ours: median(all.ours), theirs: median(all.theirs), oursBest: Math.min(...all.ours), theirsBest: Math.min(...all.theirs), ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios),
+  };
+}
+
+/** `ratio 0.93x (0.88-1.02 over 5 rounds; best 0.95x)`. */
+export function formatRatio(p: Paired, rounds: number): string {
+  const best = p.oursBest / p.theirsBest;
+  return `ratio ${p.ratio.toFixed(2)}x (${p.low.toFixed(2)}-${p.high.toFixed(2)} over ${rounds} rounds; best ${best.toFixed(2)}x)`;
+}
