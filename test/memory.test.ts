@@ -1,5 +1,7 @@
 // The memory model: disposal is deterministic, tidy() frees what it does not return,
 // and long loops keep the live-tensor count and RSS flat.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as torch from "torch-ts";
 
@@ -165,5 +167,39 @@ describe("long loops stay flat", () => {
     });
     expect(r.liveDelta).toBe(0);
     expect(r.rssDeltaMB).toBeLessThan(20);
+  });
+});
+
+describe("CPU allocator", () => {
+  const thp = (() => {
+    try {
+      return /\[(always|madvise)\]/.test(fs.readFileSync("/sys/kernel/mm/transparent_hugepage/enabled", "utf8"));
+    } catch {
+      return false;
+    }
+  })();
+  const anonHuge = () => Number(/AnonHugePages:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/smaps_rollup", "utf8"))?.[1] ?? 0) * 1024;
+
+  it("cpuMemoryAllocated() counts a tensor's bytes until it is disposed, not until a GC", () => {
+    const before = torch.cpuMemoryAllocated();
+    const t = torch.zeros(4 * MB); // 16 MiB
+    expect(torch.cpuMemoryAllocated() - before).toBeGreaterThanOrEqual(16 * MB);
+    expect(torch.cpuMemoryAllocated() - before).toBeLessThan(16 * MB + 4096);
+    t.dispose();
+    expect(torch.cpuMemoryAllocated()).toBe(before);
+  });
+
+  it.skipIf(!thp)("buffers of 2 MiB and more are backed by transparent huge pages (THP enabled here)", () => {
+    expect(torch.config().hugePages).toBe(true);
+    const before = anonHuge();
+    const t = torch.ones(32 * MB); // 128 MiB, touched
+    expect(anonHuge() - before).toBeGreaterThanOrEqual(16 * MB); // of 128 MiB: enough to show THP at work even on fragmented memory
+    t.dispose();
+  });
+
+  it("TORCH_TS_HUGEPAGES=0 turns huge pages off and keeps the byte count", () => {
+    const code = 'import("torch-ts").then((t) => { const x = t.ones(1 << 20); console.log(JSON.stringify([t.config().hugePages, t.cpuMemoryAllocated() >= 4 << 20])); })';
+    const out = execFileSync(process.execPath, ["-e", code], { env: { ...process.env, TORCH_TS_HUGEPAGES: "0" }, encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual([false, true]);
   });
 });
