@@ -215,6 +215,27 @@ describe("temp files left by a killed writer", () => {
   });
 });
 
+describe("replacing a checkpoint", () => {
+  it("the previous file leaves the directory even when the process exits right after the save", () => {
+    const dir = path.join(tmp, "replace");
+    fs.mkdirSync(dir);
+    const file = path.join(dir, "last.pth");
+    const code = `import("torch-ts").then((torch) => {
+      const t = torch.ones(1 << 20);
+      torch.save(t, ${JSON.stringify(file)});
+      t.add_(1);
+      torch.save(t, ${JSON.stringify(file)});
+      process.exit(0);
+    })`;
+    const res = spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8" });
+    expect(res.status, res.stderr).toBe(0);
+    expect(fs.readdirSync(dir)).toEqual(["last.pth"]);
+    const back = torch.load(file) as torch.Tensor;
+    expect(back.sum().item()).toBe(2 * (1 << 20));
+    back.dispose();
+  });
+});
+
 interface FaultReport {
   over: { name: string; message: string; code: string | null; isTorchError: boolean } | null;
   created: FaultReport["over"];

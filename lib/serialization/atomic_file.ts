@@ -149,8 +149,25 @@ function replaceFile(tmp: string, target: string): void {
     if (linked) fs.rmSync(old, { force: true });
     throw err;
   }
-  if (linked) fs.unlink(old, () => undefined); // best effort: removeStaleTemps takes a leftover
+  if (linked) unlinkSoon(old);
 }
+
+/** Old files being unlinked in the background; process.exit() does not wait for those. */
+const unlinking = new Set<string>();
+
+function unlinkSoon(file: string): void {
+  if (unlinking.size === 0 && !exitHookInstalled) {
+    exitHookInstalled = true;
+    // Finish what the thread pool has not: an exit right after a save (train.ts on Ctrl-C)
+    // must not leave the previous checkpoint on disk under a hidden name.
+    process.on("exit", () => {
+      for (const f of unlinking) fs.rmSync(f, { force: true });
+    });
+  }
+  unlinking.add(file);
+  fs.unlink(file, () => unlinking.delete(file)); // a failure leaves it to removeStaleTemps
+}
+let exitHookInstalled = false;
 
 /** How much a save writes before asking the kernel to start putting it on disk. */
 const WRITEBACK_STEP = 8 << 20;
