@@ -18,6 +18,7 @@ namespace tts {
 namespace {
 
 constexpr size_t kChunk = size_t{1} << 20;  // fits in L2 with room: the CRC reads it hot
+constexpr size_t kMaxRead = size_t{1} << 30;  // Linux reads at most ~2 GiB per call anyway
 
 using Crc32Fn = unsigned long (*)(unsigned long crc, const unsigned char* buf, unsigned int len);
 
@@ -80,7 +81,8 @@ Napi::Value ReadIntoStorage(const Napi::CallbackInfo& info) {
   size_t n = static_cast<size_t>(nbytes);
   size_t done = 0;
   while (done < n) {
-    size_t want = std::min(n - done, kChunk);
+    // Chunks only matter for the CRC (it reads each one while it is in cache); otherwise one call.
+    size_t want = std::min(n - done, wantCrc ? kChunk : kMaxRead);
     ssize_t got = pread(fd, p + done, want, static_cast<off_t>(offset + static_cast<int64_t>(done)));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) ThrowTorchError(env, std::string("checkpoint read failed: ") + std::strerror(errno));
