@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <type_traits>
 #include <mutex>
 #include <string>
 
@@ -35,6 +36,36 @@ void FreeCpu(void* data) {
   c10::free_cpu(data);
 }
 
+c10::DataPtr AllocateCpu(size_t nbytes) {
+  void* data = nullptr;
+  if (nbytes < kHugePage || !g_hugePages) {
+    data = c10::alloc_cpu(nbytes);
+  } else {
+    int err = posix_memalign(&data, kHugePage, nbytes);
+    TORCH_CHECK(err == 0 && data != nullptr, "DefaultCPUAllocator: not enough memory: you tried to allocate ", nbytes, " bytes.");
+    madvise(data, nbytes, MADV_HUGEPAGE);  // advice only: a refusal leaves ordinary pages
+  }
+  if (data != nullptr) g_allocated.fetch_add(static_cast<int64_t>(malloc_usable_size(data)), std::memory_order_relaxed);
+  return {data, data, &FreeCpu, c10::Device(c10::DeviceType::CPU)};
+}
+
+// The c10::Allocator interface changed in PyTorch 2.3: allocate() lost its const and
+// copy_data() became pure virtual. The overrides below are picked by what this libtorch
+// declares (Debian's 1.13 here, a pip 2.x on the GPU machine), through a dependent base so
+// the branch not taken is never checked.
+template <class A, class = void>
+struct HasCopyData : std::false_type {};
+template <class A>
+struct HasCopyData<A, std::void_t<decltype(&A::copy_data)>> : std::true_type {};
+constexpr bool kConstAllocate = std::is_same_v<decltype(&c10::Allocator::allocate), c10::DataPtr (c10::Allocator::*)(size_t) const>;
+
+template <class Base, bool = HasCopyData<Base>::value>
+struct WithCopyData : Base {};
+template <class Base>
+struct WithCopyData<Base, true> : Base {
+  void copy_data(void* dest, const void* src, std::size_t count) const override { this->default_copy_data(dest, src, count); }
+};
+
 // libtorch's CPU allocator, plus two things. It counts the bytes it holds, so tests can prove
 // that a disposed tensor's memory is freed at once, not at some later GC. And, unless
 // TORCH_TS_HUGEPAGES=0, it does what PyTorch >= 2.1 does with C10_THP_MEM_ALLOC_ENABLE=1:
@@ -42,22 +73,17 @@ void FreeCpu(void* data) {
 // kernel backs them with huge pages on first touch (THP "madvise" mode, Debian's default; a
 // no-op under "never"). Smaller buffers are allocated exactly as the default allocator does.
 // Every buffer is freed with free(), so raw_deleter() is the same for both.
-class CpuAllocator final : public c10::Allocator {
- public:
-  c10::DataPtr allocate(size_t nbytes) const override {
-    void* data = nullptr;
-    if (nbytes < kHugePage || !g_hugePages) {
-      data = c10::alloc_cpu(nbytes);
-    } else {
-      int err = posix_memalign(&data, kHugePage, nbytes);
-      TORCH_CHECK(err == 0 && data != nullptr, "DefaultCPUAllocator: not enough memory: you tried to allocate ", nbytes, " bytes.");
-      madvise(data, nbytes, MADV_HUGEPAGE);  // advice only: a refusal leaves ordinary pages
-    }
-    if (data != nullptr) g_allocated.fetch_add(static_cast<int64_t>(malloc_usable_size(data)), std::memory_order_relaxed);
-    return {data, data, &FreeCpu, c10::Device(c10::DeviceType::CPU)};
-  }
+template <class Base, bool = kConstAllocate>
+struct CpuAllocatorOf final : WithCopyData<Base> {
+  c10::DataPtr allocate(size_t nbytes) const override { return AllocateCpu(nbytes); }
   c10::DeleterFnPtr raw_deleter() const override { return &FreeCpu; }
 };
+template <class Base>
+struct CpuAllocatorOf<Base, false> final : WithCopyData<Base> {
+  c10::DataPtr allocate(size_t nbytes) override { return AllocateCpu(nbytes); }
+  c10::DeleterFnPtr raw_deleter() const override { return &FreeCpu; }
+};
+using CpuAllocator = CpuAllocatorOf<c10::Allocator>;
 
 }  // namespace
 
