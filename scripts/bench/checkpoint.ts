@@ -28,7 +28,7 @@ try {
 
   const cfg = torch.config();
   console.log(`checkpoint benchmark — ResNet-50 state dict, ${(first.bytes / 2 ** 20).toFixed(1)} MiB; torch-ts on libtorch ${cfg.libtorchVersion} vs PyTorch ${peer.version}; ` +
-    `median ms, ${rounds} alternating rounds of ${perRound}${cfg.hugePages ? "; torch-ts with huge pages for buffers >= 2 MiB" : ""}`);
+    `median ms, ${rounds} alternating rounds of ${perRound}${cfg.hugePages ? "; torch-ts with huge pages for buffers >= 2 MiB (TORCH_TS_HUGEPAGES=0: PyTorch 1.13's allocation)" : ""}`);
   const label = (s: string) => s.padEnd(38);
   console.log(`${label("first torch.load in the process")} torch-ts ${firstLoad.toFixed(1).padStart(7)}   first torch.load ${first.first_load_ms.toFixed(1).padStart(7)}   ratio ${(firstLoad / first.first_load_ms).toFixed(2)}x (one sample each)`);
   const row = async (name: string, pyKind: string, pyName: string, ours: () => void) => {

@@ -32,7 +32,8 @@ const tunables = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_thresho
 const cfg = torch.config();
 const peer = await PythonPeer.start(script, cfg.mallocTuned ? { ...process.env, GLIBC_TUNABLES: tunables } : process.env);
 console.log(`model benchmark — torch-ts on libtorch ${cfg.libtorchVersion} vs PyTorch ${peer.version}, ${threads} thread(s), CPU, median ms; ` +
-  `rounds alternate between the two` + (cfg.mallocTuned ? "; both with raised glibc mmap/trim thresholds" : ""));
+  `rounds alternate between the two` + (cfg.mallocTuned ? "; both with raised glibc mmap/trim thresholds" : "") +
+  (cfg.hugePages ? "; torch-ts with huge pages for buffers >= 2 MiB (TORCH_TS_HUGEPAGES=0: PyTorch 1.13's allocation)" : ""));
 torch.manualSeed(0);
 for (const c of cases) {
   const model = torch.vision.architectures[c.arch]({ numClasses: c.classes, inChannels: c.channels });
