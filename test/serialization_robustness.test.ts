@@ -167,8 +167,9 @@ describe("damaged files", () => {
     // PyTorch's reader skips the check; so does checkCrc: false, and the flipped byte comes through.
     const loaded = torch.load(onDisk, { checkCrc: false }) as Map<string, torch.Tensor>;
     const intact = torch.load(file) as Map<string, torch.Tensor>;
-    const bytesOf = (m: Map<string, torch.Tensor>) => Buffer.from(m.get("base")!.flatten().contiguous().toTypedArray().buffer);
-    const diff = [...bytesOf(loaded)].filter((b, i) => b !== bytesOf(intact)[i]).length;
+    const bytesOf = (m: Map<string, torch.Tensor>) => torch.tidy(() => Buffer.from(m.get("base")!.flatten().contiguous().toTypedArray().buffer));
+    const [flipped, original] = [bytesOf(loaded), bytesOf(intact)];
+    const diff = [...flipped].filter((b, i) => b !== original[i]).length;
     expect(diff).toBe(1);
     torch.dispose(loaded, intact);
   });

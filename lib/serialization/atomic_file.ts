@@ -172,6 +172,22 @@ let exitHookInstalled = false;
 /** How much a save writes before asking the kernel to start putting it on disk. */
 const WRITEBACK_STEP = 8 << 20;
 
+/**
+ * Returns what to call after each write of `n` bytes to fd: every WRITEBACK_STEP bytes it lets
+ * the disk start on what was written, so the fsync at the end waits for the tail only.
+ */
+function writebackOf(fd: number): (n: number) => void {
+  let written = 0;
+  let kicked = 0;
+  return (n) => {
+    written += n;
+    if (written - kicked >= WRITEBACK_STEP) {
+      native.startWriteback(fd, kicked, written - kicked);
+      kicked = written;
+    }
+  };
+}
+
 /** Writes `file` atomically; `produce` emits its bytes through `sink`. `what` names the API in errors. */
 export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array) => void) => void, what = "torch.save"): void {
   const target = path.resolve(file);
@@ -184,17 +200,11 @@ export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array
     fd = fs.openSync(tmp, "wx", modeOf(target));
     step = "writing";
     const out = fd;
-    let written = 0;
-    let kicked = 0;
+    const wrote = writebackOf(out);
     produce((chunk) => {
       let done = 0;
       while (done < chunk.length) done += fs.writeSync(out, chunk, done, chunk.length - done);
-      written += chunk.length;
-      // Let the disk work while we produce the rest: the fsync below then waits for the tail only.
-      if (written - kicked >= WRITEBACK_STEP) {
-        native.startWriteback(out, kicked, written - kicked);
-        kicked = written;
-      }
+      wrote(chunk.length);
     });
     step = "flushing to disk (fsync)";
     fs.fsyncSync(fd);
@@ -228,8 +238,10 @@ export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8A
   try {
     handle = await fs.promises.open(tmp, "wx", modeOf(target));
     step = "writing";
+    const wrote = writebackOf(handle.fd);
     for (const chunk of chunks) {
       for (let done = 0; done < chunk.length;) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+      wrote(chunk.length);
     }
     step = "flushing to disk (fsync)";
     await handle.sync();
@@ -238,7 +250,7 @@ export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8A
     handle = undefined;
     await h.close();
     step = "renaming the temp file over it";
-    await fs.promises.rename(tmp, target);
+    replaceFile(tmp, target); // metadata only: a link and a rename, quick enough to do in place
   } catch (err) {
     await handle?.close().catch(() => undefined);
     if (step !== "creating a temp file") await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
