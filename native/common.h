@@ -4,6 +4,8 @@
 #pragma once
 
 #include <ATen/ATen.h>
+// at::NoGradGuard / at::GradMode: ATen.h stopped including this header in PyTorch 2.x.
+#include <ATen/core/grad_mode.h>
 #include <napi.h>
 #include <torch/version.h>
 

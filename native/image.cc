@@ -14,6 +14,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <cmath>
 #include <cstdio>

@@ -2,6 +2,7 @@
 // losses and the in-place initialisers nn.init uses. lib/nn owns modules and argument checks.
 #include "common.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace tts {
