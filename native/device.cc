@@ -96,6 +96,10 @@ Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
   std::string op = info[0].As<Napi::String>().Utf8Value();
 #ifdef TORCH_TS_ACCEL_MEMORY
   auto device = static_cast<c10::DeviceIndex>(ToInt(info[1]));
+  // The caching allocator exists only once CUDA is initialized; before the first CUDA tensor
+  // its statistics refuse every device ("Invalid device argument"). Python's torch.cuda calls
+  // _lazy_init() first for the same reason.
+  at::globalContext().lazyInitDevice(c10::DeviceType::CUDA);
   if (op == "emptyCache") {
     at::accelerator::emptyCache();
     return env.Undefined();
