@@ -231,10 +231,13 @@ export class Pickler {
       } else if (value instanceof Map) {
         this.#dict(value);
       } else if (value instanceof Uint8Array) {
-        // bytes (a Buffer or Uint8Array that is not a tensor): SHORT_BINBYTES / BINBYTES.
-        if (value.length < 256) this.#u8(0x43, value.length);
-        else this.#u32(0x42, value.length);
-        this.bytes(value);
+        // bytes (a Buffer or Uint8Array that is not a tensor), as protocol 2 pickles them:
+        // _codecs.encode(latin-1 text, "latin1"). Not BINBYTES: PyTorch 2.x's weights-only
+        // loader refuses that opcode ("Unsupported operand 67") but allows this global. Python
+        // writes b"" as builtins.bytes(); the same call reads back as b"" with one global.
+        this.global("_codecs", "encode");
+        this.tuple([Buffer.from(value.buffer, value.byteOffset, value.length).toString("latin1"), "latin1"]);
+        this.op(0x52);
         this.memoize(value);
       } else if (ArrayBuffer.isView(value)) {
         this.#fail(`cannot save a ${value.constructor.name}; make it a tensor with torch.tensor(array)`);

@@ -161,9 +161,12 @@ def rezip(src, dst, prefix, mutate=lambda name, data: data, extra=(), compressio
 
 
 def _rezip(src, dst, prefix, mutate, extra, compression, zip64, rename):
+    replaced = {name for name, _ in extra}  # newer PyTorch writes byteorder and .data/serialization_id itself
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
         for info in zin.infolist():
             name = info.filename.split("/", 1)[1]
+            if name in replaced:
+                continue
             data = mutate(name, zin.read(info))
             if rename and name in rename:
                 name = rename[name]
@@ -290,6 +293,10 @@ def inspect_torch(path):
         obj = torch.load(path, pickle_module=STRICT)
         loader = "strict"
     allowed = set(torch._weights_only_unpickler._get_allowed_globals())
+    # bytes: protocol 2 pickles them as _codecs.encode(text, "latin1"), which PyTorch 2.x's
+    # weights-only list allows (a device run loads such files with weights_only=True on 2.11).
+    # torch 1.13's list predates it: that version refuses bytes in any encoding.
+    allowed.add("_codecs.encode")
     used = globals_in(path)
     params = []
 
