@@ -15,6 +15,8 @@
 #       build), the CUDA suites report themselves skipped, the bench runs --device cpu --quick.
 # Other knobs: TORCH_TS_PYTHON (the oracle; default: the first python3 that imports torch),
 # GPU_CHECK_SMOKE (test files of the smoke step), GPU_CHECK_JOBS (build parallelism, default 16).
+# At the end $OUT holds results.json and gpu-check.tar.gz (everything else), as the device
+# machine returns at most 8 files.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 : "${OUT:?set OUT to the folder that receives logs and results.json}"
@@ -158,6 +160,11 @@ console.log(`results.json: ${results.ok ? "all steps ok" : `FAILED steps: ${resu
 for (const c of results.bench?.cases ?? []) console.log(`  ${c.name}: torch-ts ${c.torchTs.toFixed(1)} vs PyTorch ${c.pytorch.toFixed(1)} ${c.unit}`);
 EOF
 cat "$OUT/logs/summary.log"
-echo "total $((SECONDS - START)) s; logs and results.json in $OUT"
-if [ ! -f "$OUT/results.json" ] || cut -f2 "$OUT/steps.tsv" | grep -qvE '^(ok|skipped)$'; then exit 1; fi
-exit 0
+# The device machine hands back at most 8 files from $OUT: keep results.json beside it and put
+# everything else (logs, vitest JSON, per-suite error reports) in one archive.
+failed_step=0
+{ [ ! -f "$OUT/results.json" ] || cut -f2 "$OUT/steps.tsv" | grep -qvE '^(ok|skipped)$'; } && failed_step=1
+( cd "$OUT" && find . -mindepth 1 -maxdepth 1 ! -name results.json ! -name gpu-check.tar.gz -printf '%P\n' > /tmp/gpu-check-files &&
+  tar -czf gpu-check.tar.gz -T /tmp/gpu-check-files && xargs -d '\n' rm -rf < /tmp/gpu-check-files )
+echo "total $((SECONDS - START)) s; $OUT has results.json and gpu-check.tar.gz (logs/, steps.tsv, vitest and bench JSON)"
+exit $failed_step

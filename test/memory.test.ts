@@ -2,6 +2,8 @@
 // and long loops keep the live-tensor count and RSS flat.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
+import url from "node:url";
 import { describe, expect, it } from "vitest";
 import * as torch from "torch-ts";
 
@@ -198,8 +200,12 @@ describe("CPU allocator", () => {
   });
 
   it("TORCH_TS_HUGEPAGES=0 turns huge pages off and keeps the byte count", () => {
-    const code = 'import("torch-ts").then((t) => { const x = t.ones(1 << 20); console.log(JSON.stringify([t.config().hugePages, t.cpuMemoryAllocated() >= 4 << 20])); })';
-    const out = execFileSync(process.execPath, ["-e", code], { env: { ...process.env, TORCH_TS_HUGEPAGES: "0" }, encoding: "utf8" });
+    // The sources, not the package: the GPU machine runs the tests without a TypeScript build.
+    const code = 'import(process.env.TORCH_TS_ENTRY).then((t) => { const x = t.ones(1 << 20); console.log(JSON.stringify([t.config().hugePages, t.cpuMemoryAllocated() >= 4 << 20])); })';
+    const out = execFileSync(process.execPath, ["--import", "tsx", "-e", code], {
+      env: { ...process.env, TORCH_TS_HUGEPAGES: "0", TORCH_TS_ENTRY: url.pathToFileURL(path.resolve("lib/index.ts")).href },
+      encoding: "utf8",
+    });
     expect(JSON.parse(out)).toEqual([false, true]);
   });
 });
