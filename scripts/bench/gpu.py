@@ -1,6 +1,9 @@
 # Python side of scripts/bench/gpu.ts: the same ResNet-50 work in PyTorch eager, timed the same
 # way (CUDA synchronized before and after every timed step, medians).
-# stdin: {device, threads, cudnn_benchmark, cases: [{name, kind, batch, size, amp, channels_last, warmup, repeats}]}
+#   gpu.py          training cases, one after the other; stdin:
+#                   {device, threads, cudnn_benchmark, cases: [{name, kind, batch, size, amp, channels_last, warmup, repeats}]}
+#   gpu.py --peer   eval cases served round by round (scripts/bench/peer.py): batch-1 latency is
+#                   host-bound, so the two sides take turns on the same machine state.
 import json
 import platform
 import sys
@@ -8,6 +11,37 @@ import time
 
 import torch
 import torchvision
+
+
+def build(case, device):
+    cl = torch.channels_last if case["channels_last"] else torch.contiguous_format
+    model = torchvision.models.resnet50().to(device, memory_format=cl)
+    x = torch.randn(case["batch"], 3, case["size"], case["size"], device=device).contiguous(memory_format=cl)
+    autocast = torch.autocast("cuda" if device.startswith("cuda") else "cpu", dtype=torch.bfloat16, enabled=case["amp"])
+    return model, x, autocast
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--peer":
+    from peer import serve
+
+    def setup(case):
+        device = case["device"]
+        torch.set_num_threads(case["threads"])
+        if device == "cuda":
+            torch.backends.cudnn.benchmark = True
+        torch.manual_seed(0)
+        model, x, autocast = build(case, device)
+        model.eval()
+
+        def run():
+            with torch.no_grad(), autocast:
+                model(x)
+            if device == "cuda":
+                torch.cuda.synchronize()
+        return run
+
+    serve(setup)
+    sys.exit(0)
 
 cfg = json.loads(sys.stdin.read())
 device = cfg["device"]
@@ -46,13 +80,9 @@ else:
 print(f"PyTorch {torch.__version__} on {out['device_name']}", file=sys.stderr)
 
 for case in cfg["cases"]:
-    batch, size = case["batch"], case["size"]
-    cl = torch.channels_last if case["channels_last"] else torch.contiguous_format
-    model = torchvision.models.resnet50().to(device, memory_format=cl)
-    x = torch.randn(batch, 3, size, size, device=device).contiguous(memory_format=cl)
-    autocast = torch.autocast("cuda" if cuda else "cpu", dtype=torch.bfloat16, enabled=case["amp"])
+    model, x, autocast = build(case, device)
     if case["kind"] == "train":
-        y = torch.randint(1000, (batch,), device=device)
+        y = torch.randint(1000, (case["batch"],), device=device)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         loss_fn = torch.nn.CrossEntropyLoss()
 

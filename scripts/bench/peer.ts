@@ -16,9 +16,13 @@ export class PythonPeer {
     this.lines = rl[Symbol.asyncIterator]();
   }
 
-  /** Starts `/usr/bin/python3 script` (a peer.py server) and waits for its greeting. */
-  static async start(script: string, env: NodeJS.ProcessEnv = process.env): Promise<PythonPeer> {
-    const child = spawn("/usr/bin/python3", [script], { env, stdio: ["pipe", "pipe", "pipe"] });
+  /**
+   * Starts `python3 script ...args` (a peer.py server) and waits for its greeting. The Python is
+   * $TORCH_TS_PYTHON, else /usr/bin/python3 (the GPU machine has only its own python3).
+   */
+  static async start(script: string, env: NodeJS.ProcessEnv = process.env, args: string[] = []): Promise<PythonPeer> {
+    const python = env.TORCH_TS_PYTHON || "/usr/bin/python3";
+    const child = spawn(python, [script, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     const stderr: string[] = [];
     child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
     const rl = createInterface({ input: child.stdout });
