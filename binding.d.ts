@@ -233,10 +233,13 @@ export interface Binding {
   /** Starts writing a range of fd to disk without waiting (sync_file_range); advice only. */
   startWriteback(fd: number, offset: number, nbytes: number): void;
   // optimizers (optim.cc)
-  /** One Adam/AdamW step of a parameter group, PyTorch's single-tensor op sequence; maxExpAvgSqs only with amsgrad. */
+  /**
+   * One Adam/AdamW step of a parameter group: PyTorch's single-tensor op sequence, or with
+   * foreach its _multi_tensor_adam sequence per (device, dtype); maxExpAvgSqs only with amsgrad.
+   */
   adamStep(
     params: Handle[], grads: Handle[], expAvgs: Handle[], expAvgSqs: Handle[], maxExpAvgSqs: Handle[] | null, steps: Handle[],
-    hyper: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean; decoupled: boolean },
+    hyper: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean; decoupled: boolean; foreach: boolean },
   ): void;
   // non-blocking forward (async.cc)
   /** Records fn(x) with libtorch's tracer; inputs = [x, ...parameters and buffers]. */

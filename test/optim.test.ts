@@ -21,6 +21,11 @@ const cases: Case[] = [
   { name: "Adam maximize", kind: "Adam", ts: { lr: 0.01, maximize: true }, python: { lr: 0.01, maximize: true } },
   { name: "AdamW defaults", kind: "AdamW", ts: {}, python: {} },
   { name: "AdamW amsgrad, weight decay", kind: "AdamW", ts: { lr: 0.01, weightDecay: 0.5, amsgrad: true }, python: { lr: 0.01, weight_decay: 0.5, amsgrad: true } },
+  // foreach: PyTorch's _multi_tensor_adam(w) sequence (its default on CUDA), on the CPU here.
+  { name: "Adam foreach, weight decay, amsgrad", kind: "Adam", ts: { lr: 0.01, weightDecay: 0.1, amsgrad: true, foreach: true }, python: { lr: 0.01, weight_decay: 0.1, amsgrad: true, foreach: true } },
+  { name: "Adam foreach maximize", kind: "Adam", ts: { lr: 0.01, maximize: true, foreach: true }, python: { lr: 0.01, maximize: true, foreach: true } },
+  { name: "AdamW foreach, weight decay", kind: "AdamW", ts: { lr: 0.01, weightDecay: 0.5, foreach: true }, python: { lr: 0.01, weight_decay: 0.5, foreach: true } },
+  { name: "Adam foreach: false", kind: "Adam", ts: { lr: 0.01, foreach: false }, python: { lr: 0.01, foreach: false } },
   { name: "SGD plain", kind: "SGD", ts: { lr: 0.1 }, python: { lr: 0.1 } },
   { name: "SGD momentum, dampening, weight decay", kind: "SGD", ts: { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }, python: { lr: 0.05, momentum: 0.9, dampening: 0.1, weight_decay: 0.01 } },
   { name: "SGD Nesterov", kind: "SGD", ts: { lr: 0.05, momentum: 0.9, nesterov: true }, python: { lr: 0.05, momentum: 0.9, nesterov: true } },
@@ -73,7 +78,7 @@ describe("optimizers match torch.optim over 20 steps", () => {
       opt.step();
     }
     const r = ref.runs[i]!;
-    // Adam and AdamW run PyTorch's op sequence natively (native/optim.cc): bit for bit equal.
+    // Adam and AdamW run PyTorch's op sequences natively (native/optim.cc): bit for bit equal.
     const [rel, abs] = c.kind === "SGD" ? [1e-6, 1e-7] : [0, 0];
     expectClose(w, r.w, rel, abs);
     expectClose(b, r.b, rel, abs);
@@ -93,6 +98,28 @@ describe("optimizers match torch.optim over 20 steps", () => {
     expect(groups).toEqual(r.param_groups);
     // The loop kept only the optimizer's state and the grads alive.
     expect(torch.liveTensors() - before).toBeLessThanOrEqual(0 + [...opt.state.values()].reduce((n, s) => n + s.size, 0));
+  });
+});
+
+describe("Adam foreach", () => {
+  it("groups a mixed float32/float64 group by dtype, as Python does, and equals the per-parameter path bit for bit", () => {
+    const run = (foreach: boolean) => {
+      const w = t(inputs.w).requiresGrad_();
+      const b = t(inputs.b).to({ dtype: "float64" }).requiresGrad_();
+      const opt = new optim.AdamW([w, b], { lr: 0.01, weightDecay: 0.1, amsgrad: true, foreach });
+      for (let step = 0; step < 5; step++) {
+        opt.zeroGrad();
+        torch.tidy(() => x0().matmul(w.t()).add(b.to({ dtype: "float32" })).tanh().sum().backward());
+        opt.step();
+      }
+      const out = [w.toTypedArray(), b.toTypedArray(), b.dtype] as const;
+      torch.dispose(w, b, [...opt.state.values()]);
+      return out;
+    };
+    const x0 = () => t(inputs.x);
+    const [perParam, foreach] = [run(false), run(true)];
+    expect(foreach[2]).toBe("float64");
+    expect(foreach).toEqual(perParam);
   });
 });
 

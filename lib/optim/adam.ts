@@ -1,5 +1,6 @@
-// optim.Adam and optim.AdamW: the op sequence of PyTorch's single-tensor implementation, run
-// natively for a whole parameter group, so the same gradients give the same parameters.
+// optim.Adam and optim.AdamW: the op sequences of PyTorch's single-tensor and foreach
+// implementations, run natively for a whole parameter group, so the same gradients give the
+// same parameters.
 import { native } from "../binding.js";
 import { keep } from "../memory.js";
 import { zerosLike, full } from "../creation.js";
@@ -15,10 +16,16 @@ export interface AdamOptions {
   weightDecay?: number;
   amsgrad?: boolean;
   maximize?: boolean;
+  /**
+   * Python's `foreach`: true updates each group with ATen's _foreach_* kernels (a few launches
+   * for the whole group), false parameter by parameter. null (the default) picks foreach when
+   * every parameter of the group is on CUDA, as PyTorch 2.x does.
+   */
+  foreach?: boolean | null;
 }
-type AdamHyper = { lr: number; betas: number[]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean };
+type AdamHyper = { lr: number; betas: number[]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean; foreach: boolean | null };
 
-const ADAM_OPTIONS = ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"] as const;
+const ADAM_OPTIONS = ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize", "foreach"] as const;
 const FINITE = Number.MAX_VALUE;
 
 /**
@@ -37,11 +44,12 @@ function adamHyper(fn: string, o: Record<string, unknown>, fallback: AdamHyper):
     weightDecay: o.weightDecay === undefined ? fallback.weightDecay : checkNumberIn(fn, "weightDecay", o.weightDecay, 0, FINITE),
     amsgrad: o.amsgrad === undefined ? fallback.amsgrad : checkBool(fn, "amsgrad", o.amsgrad),
     maximize: o.maximize === undefined ? fallback.maximize : checkBool(fn, "maximize", o.maximize),
+    foreach: o.foreach === undefined ? fallback.foreach : o.foreach === null ? null : checkBool(fn, "foreach", o.foreach),
   };
 }
 
 function adamDefaults(fn: string, options: unknown, weightDecay: number): AdamHyper {
-  const fallback = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false };
+  const fallback = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, foreach: null };
   return adamHyper(fn, checkOptions(fn, options, ADAM_OPTIONS), fallback);
 }
 
@@ -65,17 +73,18 @@ abstract class AdamBase extends Optimizer<AdamHyper> {
   }
 
   /**
-   * The whole group in one native call (native/optim.cc): PyTorch's single-tensor op sequence,
-   * op for op, so the parameters equal PyTorch's bit for bit.
+   * The whole group in one native call (native/optim.cc): PyTorch's single-tensor or foreach op
+   * sequence, op for op, so the parameters equal PyTorch's bit for bit.
    */
   protected updateGroup(ready: readonly ParamUpdate[], group: ParamGroup<AdamHyper>): void {
     const { lr, eps, weightDecay, amsgrad, maximize } = group;
+    const foreach = group.foreach ?? ready.every(([p]) => p.device.startsWith("cuda"));
     const [beta1, beta2] = group.betas as [number, number];
     const take = (key: string) => ready.map(([, , state]) => handleOf(stateTensor(this.constructor.name, state, key)));
     native.adamStep(
       ready.map(([p]) => handleOf(p)), ready.map(([, grad]) => handleOf(grad)), take("exp_avg"), take("exp_avg_sq"),
       amsgrad ? take("max_exp_avg_sq") : null, take("step"),
-      { lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled: this.decoupled },
+      { lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled: this.decoupled, foreach },
     );
   }
 }
