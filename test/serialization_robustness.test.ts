@@ -174,6 +174,30 @@ describe("damaged files", () => {
     torch.dispose(loaded, intact);
   });
 
+  it("a 12 MiB storage (12 CRC chunks): loads intact from a file and a Buffer, and a flipped byte in its first or last chunk is a CRC-32 error", () => {
+    const big = torch.rand([3 << 20]); // 12 MiB of float32
+    const onDisk = path.join(dir, "big.pth");
+    torch.save(new Map([["big", big]]), onDisk);
+    const file = fs.readFileSync(onDisk);
+    const want = Buffer.from(big.toTypedArray().buffer);
+    for (const source of [onDisk, file]) {
+      const loaded = torch.load(source) as Map<string, torch.Tensor>;
+      expect(Buffer.from(loaded.get("big")!.toTypedArray().buffer).equals(want)).toBe(true);
+      torch.dispose(loaded);
+    }
+    const zip = new ZipReader(bufferSource(file));
+    const entry = zip.entries.find((e) => /\/data\/\d+$/.test(e.name))!;
+    const start = zip.dataOffset(entry);
+    for (const at of [start + 5, start + entry.size - 5]) {
+      const damaged = Buffer.from(file);
+      damaged[at] ^= 0x01;
+      fs.writeFileSync(onDisk, damaged);
+      expect(() => torch.load(onDisk)).toThrow(/CRC-32 check failed/);
+      expect(loadError(damaged).message).toMatch(/CRC-32 check failed/);
+    }
+    big.dispose();
+  });
+
   it("the reader's native CRC-32 is zlib's, across its 1 MiB chunks", () => {
     const rng = torch.vision.transforms.mulberry32(7);
     for (const n of [0, 1, 9, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 17]) {
