@@ -1,34 +1,26 @@
-# Python side of scripts/bench/dispatch.ts: the same loops, timed the same way.
-import json, sys, time
+# Python side of scripts/bench/dispatch.ts, served round by round (scripts/bench/peer.py): one
+# run() is a loop of `count` calls of the same op as the TypeScript side's.
 import torch
 
-cfg = json.loads(sys.stdin.read())
-torch.set_num_threads(cfg["threads"])
+from peer import serve
 
-def median_ns_per_op(fn, n, repeats):
-    samples = []
-    for _ in range(repeats):
-        t0 = time.perf_counter_ns()
-        fn(n)
-        samples.append((time.perf_counter_ns() - t0) / n)
-    samples.sort()
-    return samples[len(samples) // 2]
 
-a = torch.rand(1); b = torch.rand(1)
-m1 = torch.rand(64, 64); m2 = torch.rand(64, 64)
+def setup(case):
+    torch.set_num_threads(case["threads"])
+    count = case["count"]
+    if case["op"] == "add":
+        a, b = torch.rand(1), torch.rand(1)
 
-def tiny(n):
-    for _ in range(n):
-        a.add(b)
+        def run():
+            for _ in range(count):
+                a.add(b)
+    else:
+        m1, m2 = torch.rand(64, 64), torch.rand(64, 64)
 
-def mm(n):
-    for _ in range(n):
-        m1.matmul(m2)
+        def run():
+            for _ in range(count):
+                m1.matmul(m2)
+    return run
 
-tiny(cfg["warmup"]); mm(cfg["warmup"] // 10)
-out = {
-    "add_1elem_ns": median_ns_per_op(tiny, cfg["n"], cfg["repeats"]),
-    "matmul_64_ns": median_ns_per_op(mm, cfg["n"] // 10, cfg["repeats"]),
-    "version": torch.__version__,
-}
-print(json.dumps(out))
+
+serve(setup)

@@ -1,67 +1,71 @@
 // Dispatch overhead: a tiny op (1-element add) and a 64x64 matmul, per call, beside the
-// same loops in Python PyTorch on the same libtorch and thread count, in the same run.
-// Each JS iteration also frees its result (dispose), the work Python's refcount does.
-import { spawnSync } from "node:child_process";
+// same loops in Python PyTorch on the same libtorch and thread count, in alternating rounds
+// with one long-lived Python process (scripts/bench/peer.ts). Each JS iteration also frees its
+// result (dispose), the work Python's refcount does.
+//   npx tsx scripts/bench/dispatch.ts   (BENCH_THREADS, BENCH_ROUNDS, BENCH_N: add calls per timed loop)
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { native } from "../../lib/binding.js";
 import * as torch from "../../lib/index.js";
 import { handleOf } from "../../lib/tensor.js";
+import { median, paired, PythonPeer, type Paired } from "./peer.js";
 
 const threads = Number(process.env.BENCH_THREADS ?? 1);
-const n = Number(process.env.BENCH_N ?? 200_000);
-const repeats = 9;
-const warmup = 20_000;
+const n = Number(process.env.BENCH_N ?? 20_000);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
+const perRound = 3;
 torch.setNumThreads(threads);
-
-function medianNsPerOp(fn: (n: number) => void, count: number): number {
-  const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = process.hrtime.bigint();
-    fn(count);
-    samples.push(Number(process.hrtime.bigint() - t0) / count);
-  }
-  samples.sort((x, y) => x - y);
-  return samples[Math.floor(samples.length / 2)]!;
-}
 
 const a = torch.rand(1);
 const b = torch.rand(1);
 const m1 = torch.rand(64, 64);
 const m2 = torch.rand(64, 64);
-const tiny = (count: number) => {
-  for (let i = 0; i < count; i++) a.add(b).dispose();
+const loops = {
+  add: (count: number) => {
+    for (let i = 0; i < count; i++) a.add(b).dispose();
+  },
+  matmul: (count: number) => {
+    for (let i = 0; i < count; i++) m1.matmul(m2).dispose();
+  },
 };
-const mm = (count: number) => {
-  for (let i = 0; i < count; i++) m1.matmul(m2).dispose();
-};
-tiny(warmup);
-mm(warmup / 10);
-const ours = { add: medianNsPerOp(tiny, n), matmul: medianNsPerOp(mm, n / 10) };
+const counts = { add: n, matmul: n / 10 };
 // The libtorch floor: the same ATen calls made from C++, with no binding at all.
-const floorOf = (op: "add" | "matmul", x: torch.Tensor, y: torch.Tensor, count: number) =>
-  medianNsPerOp(() => native.benchNativeLoop(op, handleOf(x), handleOf(y), count), 1) / count;
-const floor = { add: floorOf("add", a, b, n), matmul: floorOf("matmul", m1, m2, n / 10) };
+function floorNs(op: "add" | "matmul", x: torch.Tensor, y: torch.Tensor): number {
+  const samples: number[] = [];
+  for (let r = 0; r < 9; r++) {
+    const t0 = process.hrtime.bigint();
+    native.benchNativeLoop(op, handleOf(x), handleOf(y), counts[op]);
+    samples.push(Number(process.hrtime.bigint() - t0) / counts[op]);
+  }
+  return median(samples);
+}
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "dispatch.py");
-const py = spawnSync("/usr/bin/python3", [script], {
-  input: JSON.stringify({ threads, n, repeats, warmup }),
-  encoding: "utf8",
-});
-if (py.status !== 0) {
-  console.error(`bench: Python PyTorch reference failed:\n${py.stderr}`);
-  process.exit(1);
+const peer = await PythonPeer.start(script);
+const results: Record<string, Paired> = {};
+try {
+  for (const op of ["add", "matmul"] as const) {
+    await peer.setup({ op, count: counts[op], threads });
+    loops[op](counts[op]); // warm-up, as paired() adds one more call each side
+    await peer.run(1);
+    results[op] = await paired(() => loops[op](counts[op]), peer, rounds, perRound);
+  }
+} finally {
+  peer.close();
 }
-const theirs = JSON.parse(py.stdout) as { add_1elem_ns: number; matmul_64_ns: number; version: string };
+const floor = { add: floorNs("add", a, b), matmul: floorNs("matmul", m1, m2) };
 
 const cfg = torch.config();
-console.log(`dispatch benchmark — libtorch ${cfg.libtorchVersion} (torch-ts) vs PyTorch ${theirs.version}, ${threads} thread(s), median of ${repeats}`);
-console.log("per call, in us; overhead = per call - libtorch floor (the same ATen call made from C++)");
+console.log(`dispatch benchmark — libtorch ${cfg.libtorchVersion} (torch-ts) vs PyTorch ${peer.version}, ${threads} thread(s), ` +
+  `${rounds} alternating rounds of ${perRound} loops; per call in us (median over every loop)`);
+console.log("overhead = per call - libtorch floor (the same ATen call made from C++); ratio = median of the per-round ratios");
 const us = (ns: number) => (ns / 1000).toFixed(2).padStart(7);
-const row = (name: string, ts: number, pyNs: number, floorNs: number) =>
+for (const [name, op] of [["a.add(b), 1 element", "add"], ["matmul 64x64", "matmul"]] as const) {
+  const p = results[op]!;
+  const [ts, py, fl] = [(p.ours * 1e6) / counts[op], (p.theirs * 1e6) / counts[op], floor[op]];
   console.log(
-    `${name.padEnd(22)} torch-ts ${us(ts)}  PyTorch ${us(pyNs)}  ratio ${(ts / pyNs).toFixed(2)}x | ` +
-      `floor ${us(floorNs)}  overhead torch-ts ${us(ts - floorNs)}  PyTorch ${us(pyNs - floorNs)}  ratio ${((ts - floorNs) / (pyNs - floorNs)).toFixed(2)}x`,
+    `${name.padEnd(22)} torch-ts ${us(ts)}  PyTorch ${us(py)}  ratio ${p.ratio.toFixed(2)}x (${p.low.toFixed(2)}-${p.high.toFixed(2)}) | ` +
+      `floor ${us(fl)}  overhead torch-ts ${us(ts - fl)}  PyTorch ${us(py - fl)}  ratio ${((ts - fl) / (py - fl)).toFixed(2)}x`,
   );
-row("a.add(b), 1 element", ours.add, theirs.add_1elem_ns, floor.add);
-row("matmul 64x64", ours.matmul, theirs.matmul_64_ns, floor.matmul);
+}
+torch.dispose(a, b, m1, m2);

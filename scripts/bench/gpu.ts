@@ -54,7 +54,6 @@ const evalCase = (amp: boolean): Case => ({
 const [b1, b2] = quick ? [2, 4] : [128, 256];
 const cases: Case[] = [train(b1, false), train(b2, false), train(b1, true), train(b2, true), evalCase(false), evalCase(true)];
 const trainCases = cases.filter((c) => c.kind === "train");
-const evalCases = cases.filter((c) => c.kind === "eval");
 const rounds = quick ? 2 : 15;
 const perRound = quick ? 2 : 10;
 
@@ -149,7 +148,7 @@ console.log(`ResNet-50 ${cuda ? "GPU" : "CPU"} benchmark${quick ? " (--quick: ti
   "ratio = torch-ts time / PyTorch time (below 1: torch-ts faster)");
 for (const r of rows) {
   const fmt = (v: number) => (r.unit === "ms" ? v.toFixed(2) : v.toFixed(1)).padStart(9);
-  const spread = "ratioLow" in r ? ` (${r.ratioLow.toFixed(2)}-${r.ratioHigh.toFixed(2)} over ${r.rounds} rounds; best ${r.bestRatio.toFixed(2)}x)` : "";
+  const spread = "ratioLow" in r ? ` (${r.ratioLow!.toFixed(2)}-${r.ratioHigh!.toFixed(2)} over ${r.rounds} rounds; best ${r.bestRatio!.toFixed(2)}x)` : "";
   console.log(`${r.name.padEnd(40)} torch-ts ${fmt(r.torchTs)}   PyTorch ${fmt(r.pytorch)} ${r.unit.padEnd(8)}  ratio ${r.ratio.toFixed(2)}x${spread}`);
 }
 if (process.env.BENCH_JSON) {

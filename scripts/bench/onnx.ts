@@ -1,19 +1,22 @@
 // ResNet-50 eval at batch 1, 224x224: torch-ts beside PyTorch eager and beside onnxruntime-node
 // (the inference engine a Node user would otherwise pick) on the same weights — PyTorch saves
-// the state dict and exports the ONNX graph (torch.onnx.export) in the same run.
+// the state dict and exports the ONNX graph (torch.onnx.export) in the same run. torch-ts and
+// PyTorch alternate rounds (scripts/bench/peer.ts); onnxruntime is timed after them.
 // onnxruntime-node is not a dependency of torch-ts; install it to get its row:
 //   npm install --no-save --ignore-scripts onnxruntime-node   (CPU binaries ship in the package)
 // or point ORT_NODE_MODULES at a node_modules that has it. Run: npx tsx scripts/bench/onnx.ts
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
+import { formatRatio, median, paired, PythonPeer } from "./peer.js";
 
 const threads = Number(process.env.BENCH_THREADS ?? torch.getNumThreads());
 const repeats = Number(process.env.BENCH_REPEATS ?? 15);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+const perRound = 3;
 torch.setNumThreads(threads);
 
 type Ort = typeof import("onnxruntime-node");
@@ -24,11 +27,6 @@ function loadOrt(): Ort | null {
   } catch {
     return null;
   }
-}
-
-function median(samples: number[]): number {
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function medianMs(fn: () => unknown, n: number): Promise<number> {
@@ -46,22 +44,21 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "torch-ts-bench-onnx-"));
 try {
   const files = { pth: path.join(dir, "r50.pth"), onnx: path.join(dir, "r50.onnx"), input: path.join(dir, "x.pth") };
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "onnx.py");
-  const py = spawnSync("/usr/bin/python3", [script], { input: JSON.stringify({ threads, repeats, ...files }), encoding: "utf8" });
-  if (py.status !== 0) {
-    console.error(`bench: Python PyTorch reference failed:\n${py.stderr}`);
-    process.exit(1);
-  }
-  const theirs = JSON.parse(py.stdout) as { version: string; eager_ms: number };
-
+  const peer = await PythonPeer.start(script);
+  await peer.setup({ threads, ...files }); // writes the weights, the input and the ONNX graph
   const model = torch.vision.fromPretrained(files.pth, "resnet50").eval();
   const x = torch.load(files.input) as torch.Tensor;
-  const ours = await medianMs(() => torch.noGrad(() => model.call(x).dispose()), repeats);
+  const forward = () => torch.noGrad(() => model.call(x).dispose());
+  forward();
+  await peer.run(1);
+  const p = await paired(forward, peer, rounds, perRound);
+  peer.close();
   const ourLogits = torch.noGrad(() => model.call(x));
 
-  console.log(`ResNet-50 eval, batch 1, 224x224, ${threads} thread(s), median of ${repeats} (ms); torch-ts on libtorch ${torch.config().libtorchVersion}, PyTorch ${theirs.version}`);
-  const row = (name: string, ms: number) => console.log(`${name.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms   ratio to PyTorch ${(ms / theirs.eager_ms).toFixed(2)}x`);
-  row("torch-ts (model.call under noGrad)", ours);
-  row("PyTorch eager (torch.no_grad)", theirs.eager_ms);
+  console.log(`ResNet-50 eval, batch 1, 224x224, ${threads} thread(s), ms (medians); torch-ts on libtorch ${torch.config().libtorchVersion}, PyTorch ${peer.version}`);
+  const row = (name: string, ms: number, ratio: string) => console.log(`${name.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms   ${ratio}`);
+  row("torch-ts (model.call under noGrad)", p.ours, `vs PyTorch eager: ${formatRatio(p, rounds)}`);
+  row("PyTorch eager (torch.no_grad)", p.theirs, "");
   const ort = loadOrt();
   if (ort === null) {
     console.log("onnxruntime-node                         not installed: npm install --no-save --ignore-scripts onnxruntime-node");
@@ -72,7 +69,7 @@ try {
     const out = (await session.run(feeds)).logits!.data as Float32Array;
     const ref = ourLogits.flatten().tolist() as number[];
     const maxDiff = ref.reduce((m, v, i) => Math.max(m, Math.abs(v - out[i]!)), 0);
-    row(`onnxruntime-node ${ort.env.versions?.node ?? ""}`.trim(), ms);
+    row(`onnxruntime-node ${ort.env.versions?.node ?? ""}`.trim(), ms, `ratio to PyTorch ${(ms / p.theirs).toFixed(2)}x (median of ${repeats}, timed after the paired rounds)`);
     console.log(`(onnxruntime's logits differ from torch-ts's by at most ${maxDiff.toExponential(1)}: the same weights)`);
   }
   torch.dispose(x, ourLogits);
