@@ -6,6 +6,9 @@
 #include "common.h"
 
 #include <dlfcn.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -38,14 +41,77 @@ unsigned long TableCrc32(unsigned long crc, const unsigned char* buf, unsigned i
   return c ^ 0xFFFFFFFFu;
 }
 
-// zlib's crc32 as the process already has it: Node exports its own (SIMD-accelerated) zlib to
-// addons, and libtorch's dependencies load the system's. Looked up rather than linked so the
-// build needs no zlib headers; checked against the standard check value before it is trusted.
-Crc32Fn Crc32() {
+// zlib's crc32 as the process already has it (Node exports its zlib to addons). Looked up
+// rather than linked so the build needs no zlib headers; checked against the standard check
+// value before it is trusted.
+Crc32Fn ZlibCrc32() {
   static const Crc32Fn fn = [] {
     auto found = reinterpret_cast<Crc32Fn>(dlsym(RTLD_DEFAULT, "crc32"));
     const unsigned char check[] = "123456789";
     return found != nullptr && found(0, check, 9) == 0xCBF43926ul ? found : &TableCrc32;
+  }();
+  return fn;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// CRC-32 by carry-less multiplication (Intel's "Fast CRC Computation for Generic Polynomials
+// Using PCLMULQDQ", folding four 128-bit lanes, then Barrett reduction; the constants are those
+// of the reflected zlib polynomial). Node's zlib computes ~5 GB/s here, which made the CRC
+// about as slow as reading a checkpoint; this is 2.4x faster (96 MiB: 7.5 vs 18 ms). crc is the raw
+// register (zlib's value inverted); len >= 64 and a multiple of 16.
+#define TTS_PCLMUL __attribute__((target("pclmul,sse4.1")))
+TTS_PCLMUL inline __m128i Fold128(__m128i x, __m128i k, __m128i next) {
+  return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)), next);
+}
+
+inline __m128i Load128(const unsigned char* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); }
+
+TTS_PCLMUL uint32_t FoldCrc32(uint32_t crc, const unsigned char* p, size_t len) {
+  const __m128i k1k2 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);
+  const __m128i k3k4 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);
+  const __m128i k5 = _mm_set_epi64x(0, 0x163cd6124);
+  const __m128i poly = _mm_set_epi64x(0x1f7011641, 0x1db710641);
+  const __m128i mask32 = _mm_set_epi32(0, 0, 0, -1);
+  __m128i x1 = _mm_xor_si128(Load128(p), _mm_cvtsi32_si128(static_cast<int>(crc)));
+  __m128i x2 = Load128(p + 16), x3 = Load128(p + 32), x4 = Load128(p + 48);
+  for (p += 64, len -= 64; len >= 64; p += 64, len -= 64) {
+    x1 = Fold128(x1, k1k2, Load128(p));
+    x2 = Fold128(x2, k1k2, Load128(p + 16));
+    x3 = Fold128(x3, k1k2, Load128(p + 32));
+    x4 = Fold128(x4, k1k2, Load128(p + 48));
+  }
+  x1 = Fold128(Fold128(Fold128(x1, k3k4, x2), k3k4, x3), k3k4, x4);
+  for (; len >= 16; p += 16, len -= 16) x1 = Fold128(x1, k3k4, Load128(p));
+  x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), _mm_clmulepi64_si128(x1, k3k4, 0x10));                   // 128 -> 64 bits
+  x1 = _mm_xor_si128(_mm_srli_si128(x1, 4), _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), k5, 0x00));  // 96 -> 64
+  __m128i t = _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), poly, 0x10);                             // Barrett
+  t = _mm_clmulepi64_si128(_mm_and_si128(t, mask32), poly, 0x00);
+  return static_cast<uint32_t>(_mm_extract_epi32(_mm_xor_si128(x1, t), 1));
+}
+
+unsigned long FastCrc32(unsigned long crc, const unsigned char* buf, unsigned int len) {
+  size_t body = len >= 64 ? len & ~size_t{15} : 0;
+  if (body > 0) crc = ~FoldCrc32(~static_cast<uint32_t>(crc), buf, body) & 0xFFFFFFFFul;
+  return len > body ? ZlibCrc32()(crc, buf + body, static_cast<unsigned int>(len - body)) : crc;
+}
+#endif
+
+// The CRC-32 the reader uses: the folded one where the CPU has PCLMULQDQ and it agrees with zlib
+// on a test pattern (every length from 0 to 300, at odd offsets), zlib's otherwise.
+Crc32Fn Crc32() {
+  static const Crc32Fn fn = [] {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1")) {
+      unsigned char pattern[320];
+      for (unsigned i = 0; i < sizeof pattern; i++) pattern[i] = static_cast<unsigned char>(i * 131 + 7);
+      bool agrees = true;
+      for (unsigned len = 0; len <= 300 && agrees; len++) {
+        agrees = FastCrc32(0x12345678ul, pattern + 3, len) == ZlibCrc32()(0x12345678ul, pattern + 3, len);
+      }
+      if (agrees) return &FastCrc32;
+    }
+#endif
+    return ZlibCrc32();
   }();
   return fn;
 }

@@ -1,7 +1,7 @@
 // The zip container of torch.save files: a bounds-checked reader (stored and deflated
 // entries, zip64, data descriptors) that refuses ambiguous or hostile layouts (overlapping
 // entries, lying counts, duplicate or path-traversal names). The writer is zip_writer.ts.
-import { crc32, inflateRawSync } from "node:zlib";
+import { inflateRawSync } from "node:zlib";
 import { native } from "../binding.js";
 import { TorchError } from "../errors.js";
 import { handleOf, type Tensor } from "../tensor.js";
@@ -267,7 +267,7 @@ export class ZipReader {
     } else {
       throw new TorchError(`zip entry ${entry.name} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
     }
-    if (this.#checkCrc && (crc32(data) >>> 0) !== entry.crc) {
+    if (this.#checkCrc && native.crc32(data) !== entry.crc) {
       throw new TorchError(`zip entry ${entry.name} is corrupt: CRC-32 check failed`);
     }
     return data;

@@ -1,6 +1,6 @@
 // The zip writer of torch.save: lays files out exactly as PyTorch's PyTorchStreamWriter
 // (miniz) does, so Python and other zip tools read what we write. The reader is zip.ts.
-import { crc32 } from "node:zlib";
+import { native } from "../binding.js";
 import { TorchError } from "../errors.js";
 
 export const SIG_LOCAL = 0x04034b50;
@@ -88,7 +88,7 @@ export class ZipWriter {
     header.fill("Z", p + 4);
     this.#emit(header);
     this.#emit(data);
-    const crc = crc32(data) >>> 0;
+    const crc = native.crc32(data); // zlib's CRC-32, folded with PCLMULQDQ where the CPU has it
     const descriptor = Buffer.alloc(zip64Len > 0 ? 24 : 16);
     descriptor.writeUInt32LE(SIG_DESCRIPTOR, 0);
     descriptor.writeUInt32LE(crc, 4);
