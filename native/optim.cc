@@ -10,8 +10,8 @@
 // before: which one this libtorch's Python uses is told by whether it has _foreach_lerp (2.0+).
 #include "common.h"
 
+#include <algorithm>
 #include <cmath>
-#include <map>
 #include <utility>
 
 #if __has_include(<ATen/ops/_foreach_lerp.h>)
@@ -85,27 +85,25 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   at::NoGradGuard noGrad;  // Python's step() runs under @torch.no_grad()
   if (foreach) {
     // Python's _group_tensors_by_device_and_dtype: one foreach call per (device, dtype) of the
-    // parameters, in the order each pair first appears.
-    std::vector<std::pair<at::Device, at::ScalarType>> order;
-    std::map<std::pair<std::string, int>, std::vector<size_t>> groups;
-    for (size_t i = 0; i < n; i++) {
-      std::pair<std::string, int> key{params[i].device().str(), static_cast<int>(params[i].scalar_type())};
-      auto& members = groups[key];
-      if (members.empty()) order.emplace_back(params[i].device(), params[i].scalar_type());
-      members.push_back(i);
-    }
-    for (const auto& [device, dtype] : order) {
+    // parameters, in the order each pair first appears (a group rarely has more than one).
+    struct Group {
+      at::Device device;
+      at::ScalarType dtype;
       std::vector<at::Tensor> p, g, m, v, vmax, s;
-      for (size_t i : groups[{device.str(), static_cast<int>(dtype)}]) {
-        p.push_back(params[i]);
-        g.push_back(grads[i]);
-        m.push_back(expAvgs[i]);
-        v.push_back(expAvgSqs[i]);
-        if (amsgrad) vmax.push_back(maxExpAvgSqs[i]);
-        s.push_back(steps[i]);
-      }
-      ForeachAdam(hyper, std::move(p), std::move(g), std::move(m), std::move(v), std::move(vmax), std::move(s));
+    };
+    std::vector<Group> groups;
+    for (size_t i = 0; i < n; i++) {
+      auto same = [&](const Group& x) { return x.device == params[i].device() && x.dtype == params[i].scalar_type(); };
+      auto it = std::find_if(groups.begin(), groups.end(), same);
+      Group& group = it != groups.end() ? *it : groups.emplace_back(Group{params[i].device(), params[i].scalar_type(), {}, {}, {}, {}, {}, {}});
+      group.p.push_back(params[i]);
+      group.g.push_back(grads[i]);
+      group.m.push_back(expAvgs[i]);
+      group.v.push_back(expAvgSqs[i]);
+      if (amsgrad) group.vmax.push_back(maxExpAvgSqs[i]);
+      group.s.push_back(steps[i]);
     }
+    for (Group& x : groups) ForeachAdam(hyper, std::move(x.p), std::move(x.g), std::move(x.m), std::move(x.v), std::move(x.vmax), std::move(x.s));
     return env.Undefined();
   }
   for (size_t i = 0; i < n; i++) {
