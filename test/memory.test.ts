@@ -215,7 +215,6 @@ describe("CPU allocator", () => {
       return false;
     }
   })();
-  const anonHuge = () => Number(/AnonHugePages:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/smaps_rollup", "utf8"))?.[1] ?? 0) * 1024;
 
   it("cpuMemoryAllocated() counts a tensor's bytes until it is disposed, not until a GC", () => {
     const before = torch.cpuMemoryAllocated();
@@ -226,12 +225,31 @@ describe("CPU allocator", () => {
     expect(torch.cpuMemoryAllocated()).toBe(before);
   });
 
-  it.skipIf(!thp)("buffers of 2 MiB and more are backed by transparent huge pages (THP enabled here)", () => {
+  // Bytes of this process's mappings that carry MADV_HUGEPAGE ("hg" in smaps' VmFlags).
+  const hugeAdvised = () => {
+    let total = 0;
+    let size = 0;
+    for (const line of fs.readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+      const m = /^Size:\s+(\d+) kB/.exec(line);
+      if (m) size = Number(m[1]) * 1024;
+      else if (line.startsWith("VmFlags:") && /\bhg\b/.test(line)) total += size;
+    }
+    return total;
+  };
+
+  // What the allocator controls is the advice; whether the kernel finds free 2 MiB frames for it
+  // depends on fragmentation (a CI run once got none after ten minutes of tests), so the backing
+  // itself is not asserted.
+  it.skipIf(!thp)("buffers of 2 MiB and more are advised for transparent huge pages (THP enabled here)", () => {
     expect(torch.config().hugePages).toBe(true);
-    const before = anonHuge();
-    const t = torch.ones(32 * MB); // 128 MiB, touched
-    expect(anonHuge() - before).toBeGreaterThanOrEqual(16 * MB); // of 128 MiB: enough to show THP at work even on fragmented memory
+    const before = hugeAdvised();
+    const t = torch.ones(32 * MB); // 128 MiB
+    expect(hugeAdvised() - before).toBeGreaterThanOrEqual(128 * MB);
     t.dispose();
+    expect(hugeAdvised()).toBeLessThanOrEqual(before);
+    const small = torch.ones(MB / 8); // 512 KiB: below the threshold, ordinary malloc
+    expect(hugeAdvised()).toBeLessThanOrEqual(before);
+    small.dispose();
   });
 
   it("TORCH_TS_HUGEPAGES=0 turns huge pages off and keeps the byte count", () => {
