@@ -8,6 +8,7 @@ import { conv2d, pair, type Pair } from "./functional.js";
 import { factoryOptions } from "./factory.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "./init.js";
 import { Module } from "./module.js";
+import { initEnabled } from "./skip_init.js";
 import { py } from "./repr.js";
 
 export interface Conv2dOptions {
@@ -52,7 +53,7 @@ export class Conv2d extends Module {
     const factory = factoryOptions(fn, o);
     this.weight = this.registerParameter("weight", empty([outChannels, inChannels / this.groups, ...this.kernelSize], factory));
     this.bias = this.registerParameter("bias", bias ? empty([outChannels], factory) : null);
-    this.resetParameters();
+    if (initEnabled()) this.resetParameters();
   }
 
   /** kaiming_uniform_(a=√5) weights and a fan-in uniform bias, as PyTorch. */

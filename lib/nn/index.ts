@@ -10,3 +10,4 @@ export { Sequential, ModuleList, ModuleDict } from "./container.js";
 export { CrossEntropyLoss, MSELoss } from "./loss.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";
+export * as utils from "./utils.js";

@@ -8,6 +8,7 @@ import { factoryOptions } from "./factory.js";
 import { linear } from "./functional.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "./init.js";
 import { Module } from "./module.js";
+import { initEnabled } from "./skip_init.js";
 import { py } from "./repr.js";
 
 /** Python: `nn.Linear(in_features, out_features, bias=True)`, initialised as PyTorch. */
@@ -28,7 +29,7 @@ export class Linear extends Module {
     const factory = factoryOptions(fn, o);
     this.weight = this.registerParameter("weight", empty([outFeatures, inFeatures], factory));
     this.bias = this.registerParameter("bias", bias ? empty([outFeatures], factory) : null);
-    this.resetParameters();
+    if (initEnabled()) this.resetParameters();
   }
 
   resetParameters(): void {

@@ -109,6 +109,39 @@ export abstract class Module {
     return this.#modules.get(name);
   }
 
+  /** Python: `get_submodule(target)`: the module at a dotted path of child names ("" is this one). */
+  getSubmodule(target: string): Module {
+    if (typeof target !== "string") throw argError("Module.getSubmodule", "target", "a dotted path string", target);
+    let mod: Module = this;
+    if (target === "") return mod;
+    for (const item of target.split(".")) {
+      const next: Module | null | undefined = mod.#modules.get(item);
+      if (next === undefined) throw new TypeError(`Module.getSubmodule: ${mod.constructor.name} has no child module "${item}" (in "${target}")`);
+      if (next === null) throw new TypeError(`Module.getSubmodule: "${item}" (in "${target}") is null, not a Module`);
+      mod = next;
+    }
+    return mod;
+  }
+
+  /**
+   * Python: `set_submodule(target, module)`: replaces the child at a dotted path. Like Python's
+   * setattr, this also rebinds the owner's property of that name (the field a forward() reads,
+   * e.g. a ResNet block's `bn1`), so the new module is the one that runs.
+   */
+  setSubmodule(target: string, module: Module): void {
+    if (typeof target !== "string" || target === "") throw argError("Module.setSubmodule", "target", "a non-empty dotted path string", target);
+    if (!(module instanceof Module)) throw argError("Module.setSubmodule", "module", "a Module", module);
+    const dot = target.lastIndexOf(".");
+    const owner = this.getSubmodule(dot < 0 ? "" : target.slice(0, dot));
+    const name = target.slice(dot + 1);
+    if (!owner.#modules.has(name)) throw new TypeError(`Module.setSubmodule: ${owner.constructor.name} has no child module "${name}" (in "${target}")`);
+    const old = owner.#modules.get(name);
+    owner.#modules.set(name, module);
+    if (Object.prototype.hasOwnProperty.call(owner, name) && (owner as unknown as Record<string, unknown>)[name] === old) {
+      (owner as unknown as Record<string, unknown>)[name] = module;
+    }
+  }
+
   /** Replaces a registered buffer's tensor (e.g. BatchNorm's num_batches_tracked when null). */
   protected setBuffer(name: string, tensor: Tensor | null): void {
     if (!this.#buffers.has(name)) throw new TypeError(`Module: no buffer named "${name}"`);

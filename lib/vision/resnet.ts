@@ -7,6 +7,7 @@ import { ReLU } from "../nn/activation.js";
 import { MaxPool2d, AdaptiveAvgPool2d } from "../nn/pooling.js";
 import { Flatten, Linear } from "../nn/linear.js";
 import { Sequential } from "../nn/container.js";
+import { fuseModules } from "../nn/fusion.js";
 import { constant_, kaimingNormal_ } from "../nn/init.js";
 import type { Tensor } from "../tensor.js";
 import { argError, checkBool, checkFunction, checkOptions, checkPositiveInt, isInt } from "../validate.js";
@@ -258,6 +259,24 @@ export class ResNet extends Module {
     this.inplanes = planes * block.expansion;
     for (let i = 1; i < blocks; i++) layers.push(new block(this.inplanes, planes, { ...common, dilation: this.dilation }));
     return new Sequential(...layers);
+  }
+
+  /**
+   * torchvision's quantizable ResNet `fuse_model()`, for float inference: every convolution is
+   * folded together with the BatchNorm2d after it (stem, blocks, downsamples) through
+   * nn.utils.fuseModules; eval mode only. ReLUs stay separate modules: a block shares one, and
+   * in eager mode a fused ReLU would save nothing. As in Python, the state dict changes (the
+   * BatchNorm keys go, the convolutions gain biases), so load checkpoints before fusing.
+   */
+  fuseModel(): this {
+    const groups: string[][] = [["conv1", "bn1"]];
+    for (const [name, m] of this.namedModules()) {
+      if (!(m instanceof BasicBlock || m instanceof Bottleneck)) continue;
+      groups.push([`${name}.conv1`, `${name}.bn1`], [`${name}.conv2`, `${name}.bn2`]);
+      if (m instanceof Bottleneck) groups.push([`${name}.conv3`, `${name}.bn3`]);
+      if (m.downsample !== null) groups.push([`${name}.downsample.0`, `${name}.downsample.1`]);
+    }
+    return fuseModules(this, groups);
   }
 
   forward(x: Tensor): Tensor {
