@@ -1,6 +1,7 @@
 # Python side of scripts/bench/checkpoint.ts, served round by round (scripts/bench/peer.py):
 # writes a torchvision ResNet-50 state dict into the given directory on the first setup (and
-# times that process's first torch.load of it), then times torch.load and torch.save.
+# times that process's first torch.load of it), then times torch.load and torch.save (plain, and
+# made durable the way torch-ts's save is).
 import os
 import time
 
@@ -28,7 +29,24 @@ def setup(case):
     if kind == "load_weights_only":
         return (lambda: torch.load(src, weights_only=True)), info
     out = os.path.join(case["dir"], "py_out.pth")
+    if kind == "save_durable":
+        return (lambda: save_durable(state["sd"], out)), info
     return (lambda: torch.save(state["sd"], out)), info
+
+
+def save_durable(obj, path):
+    """torch.save made as durable as torch-ts's: temp file, fsync, rename, fsync of the directory."""
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        torch.save(obj, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    fd = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 serve(setup)

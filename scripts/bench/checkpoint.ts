@@ -5,13 +5,13 @@
 // Storages are read in native code straight into their tensors (pread, CRC-32 on the hot
 // bytes) and written straight from them. We verify CRC-32s by default, which PyTorch's reader
 // does not (see the checkCrc: false row); our save fsyncs before its atomic rename, which
-// PyTorch's does not.
+// PyTorch's does not (the last row gives Python's save the same durability).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
-import { formatRatio, paired, PythonPeer } from "./peer.js";
+import { formatRatio, mallocMatchedEnv, paired, PythonPeer } from "./peer.js";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const perRound = Number(process.env.BENCH_PER_ROUND ?? 3);
@@ -19,7 +19,7 @@ const threads = Number(process.env.BENCH_THREADS ?? 1);
 torch.setNumThreads(threads);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "torch-ts-bench-ckpt-"));
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "checkpoint.py");
-const peer = await PythonPeer.start(script);
+const peer = await PythonPeer.start(script, mallocMatchedEnv(torch.config().mallocTuned));
 try {
   const first = (await peer.setup({ kind: "load", dir, threads })) as { file: string; bytes: number; first_load_ms: number };
   const t0 = performance.now();
@@ -28,7 +28,7 @@ try {
 
   const cfg = torch.config();
   console.log(`checkpoint benchmark — ResNet-50 state dict, ${(first.bytes / 2 ** 20).toFixed(1)} MiB; torch-ts on libtorch ${cfg.libtorchVersion} vs PyTorch ${peer.version}; ` +
-    `median ms, ${rounds} alternating rounds of ${perRound}${cfg.hugePages ? "; torch-ts with huge pages for buffers >= 2 MiB (TORCH_TS_HUGEPAGES=0: PyTorch 1.13's allocation)" : ""}`);
+    `median ms, ${rounds} alternating rounds of ${perRound}${cfg.mallocTuned ? "; both with raised glibc mmap/trim thresholds" : ""}${cfg.hugePages ? "; torch-ts with huge pages for buffers >= 2 MiB (TORCH_TS_HUGEPAGES=0: PyTorch 1.13's allocation)" : ""}`);
   const label = (s: string) => s.padEnd(38);
   console.log(`${label("first torch.load in the process")} torch-ts ${firstLoad.toFixed(1).padStart(7)}   first torch.load ${first.first_load_ms.toFixed(1).padStart(7)}   ratio ${(firstLoad / first.first_load_ms).toFixed(2)}x (one sample each)`);
   const row = async (name: string, pyKind: string, pyName: string, ours: () => void) => {
@@ -41,6 +41,7 @@ try {
   await row("torch.load (checkCrc: false)", "load", "torch.load", () => torch.dispose(torch.load(first.file, { checkCrc: false })));
   const out = path.join(dir, "ts_out.pth");
   await row("torch.save (temp file, fsync, rename)", "save", "torch.save", () => torch.save(sd, out));
+  await row("torch.save (temp file, fsync, rename)", "save_durable", "torch.save + fsync + rename", () => torch.save(sd, out));
   torch.dispose(sd);
 } finally {
   peer.close();

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { native } from "../../lib/binding.js";
 import * as torch from "../../lib/index.js";
 import { handleOf } from "../../lib/tensor.js";
-import { median, paired, PythonPeer, type Paired } from "./peer.js";
+import { mallocMatchedEnv, median, paired, PythonPeer, type Paired } from "./peer.js";
 
 const threads = Number(process.env.BENCH_THREADS ?? 1);
 const n = Number(process.env.BENCH_N ?? 20_000);
@@ -41,7 +41,7 @@ function floorNs(op: "add" | "matmul", x: torch.Tensor, y: torch.Tensor): number
 }
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "dispatch.py");
-const peer = await PythonPeer.start(script);
+const peer = await PythonPeer.start(script, mallocMatchedEnv(torch.config().mallocTuned));
 const results: Record<string, Paired> = {};
 try {
   for (const op of ["add", "matmul"] as const) {

@@ -2,6 +2,7 @@
 # (scripts/bench/peer.py).
 import torch
 import torchvision
+from torch.fx.experimental.optimization import fuse
 
 from peer import serve
 
@@ -16,6 +17,9 @@ def setup(case):
     x = torch.randn(batch, channels, size, size)
     if kind == "eval":
         model.eval()
+        if case.get("optimize") == "both":  # conv+BN folded, channels-last: the same work as torch-ts's fuseModel()
+            model = fuse(model).to(memory_format=torch.channels_last)
+            x = x.contiguous(memory_format=torch.channels_last)
 
         def run():
             with torch.no_grad():

@@ -4,7 +4,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
-import { formatRatio, paired, PythonPeer } from "./peer.js";
+import { formatRatio, mallocMatchedEnv, paired, PythonPeer } from "./peer.js";
 
 const threads = Number(process.env.BENCH_THREADS ?? torch.getNumThreads());
 const quick = process.env.BENCH_QUICK === "1";
@@ -13,6 +13,12 @@ torch.setNumThreads(threads);
 interface Case {
   name: string; kind: "eval" | "train" | "adam"; arch: torch.vision.Architecture; batch: number; size: number; channels: number; classes: number;
   rounds: number; perRound: number;
+  /**
+   * Inference-optimized eval: conv+BN folded (ResNet.fuseModel) and channels-last. "both": Python
+   * does the same (torch.fx's fuse, channels_last), the same work on both sides; "ours": Python
+   * runs the plain eval model, what a PyTorch user gets from model.eval() alone.
+   */
+  optimize?: "ours" | "both";
 }
 const r = (n: number) => (quick ? Math.max(2, Math.ceil(n / 2)) : n);
 const cases: Case[] = [
@@ -20,17 +26,18 @@ const cases: Case[] = [
   { name: "resnet18 eval b32 224", kind: "eval", arch: "resnet18", batch: 32, size: 224, channels: 3, classes: 1000, rounds: r(5), perRound: 1 },
   { name: "resnet50 eval b1 224", kind: "eval", arch: "resnet50", batch: 1, size: 224, channels: 3, classes: 1000, rounds: r(7), perRound: 3 },
   { name: "resnet50 eval b32 224", kind: "eval", arch: "resnet50", batch: 32, size: 224, channels: 3, classes: 1000, rounds: r(3), perRound: 1 },
+  { name: "resnet18 eval b1, fused+CL vs plain", kind: "eval", arch: "resnet18", batch: 1, size: 224, channels: 3, classes: 1000, rounds: r(7), perRound: 5, optimize: "ours" },
+  { name: "resnet18 eval b1, fused+CL both", kind: "eval", arch: "resnet18", batch: 1, size: 224, channels: 3, classes: 1000, rounds: r(7), perRound: 5, optimize: "both" },
+  { name: "resnet50 eval b1, fused+CL vs plain", kind: "eval", arch: "resnet50", batch: 1, size: 224, channels: 3, classes: 1000, rounds: r(7), perRound: 3, optimize: "ours" },
+  { name: "resnet50 eval b1, fused+CL both", kind: "eval", arch: "resnet50", batch: 1, size: 224, channels: 3, classes: 1000, rounds: r(7), perRound: 3, optimize: "both" },
   { name: "resnet18 train b64 28x28 (Fashion-MNIST)", kind: "train", arch: "resnet18", batch: 64, size: 28, channels: 1, classes: 10, rounds: r(7), perRound: 3 },
   { name: "resnet18 train b16 224", kind: "train", arch: "resnet18", batch: 16, size: 224, channels: 3, classes: 1000, rounds: r(5), perRound: 1 },
   { name: "Adam step, resnet18 params", kind: "adam", arch: "resnet18", batch: 0, size: 0, channels: 3, classes: 1000, rounds: r(7), perRound: 5 },
 ];
 
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "models.py");
-// Same allocator settings on both sides: torch-ts raises glibc's mmap/trim thresholds at load
-// (config().mallocTuned), so Python gets the same thresholds through GLIBC_TUNABLES.
-const tunables = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456";
 const cfg = torch.config();
-const peer = await PythonPeer.start(script, cfg.mallocTuned ? { ...process.env, GLIBC_TUNABLES: tunables } : process.env);
+const peer = await PythonPeer.start(script, mallocMatchedEnv(cfg.mallocTuned));
 console.log(`model benchmark — torch-ts on libtorch ${cfg.libtorchVersion} vs PyTorch ${peer.version}, ${threads} thread(s), CPU, median ms; ` +
   `rounds alternate between the two` + (cfg.mallocTuned ? "; both with raised glibc mmap/trim thresholds" : "") +
   (cfg.hugePages ? "; torch-ts with huge pages for buffers >= 2 MiB (TORCH_TS_HUGEPAGES=0: PyTorch 1.13's allocation)" : ""));
@@ -45,7 +52,13 @@ for (const c of cases) {
     for (const p of model.parameters()) p.grad = torch.randnLike(p);
     run = () => adam.step();
   } else {
-    const x = torch.randn(c.batch, c.channels, c.size, c.size);
+    let x = torch.randn(c.batch, c.channels, c.size, c.size);
+    if (c.optimize !== undefined) {
+      model.eval().fuseModel().to({ memoryFormat: "channelsLast" });
+      const laid = x.contiguous({ memoryFormat: "channelsLast" });
+      x.dispose();
+      x = laid;
+    }
     held.push(x);
     if (c.kind === "eval") {
       model.eval();
@@ -63,7 +76,7 @@ for (const c of cases) {
     }
   }
   await peer.setup({ ...c, threads });
-  const p = await paired(run, peer, c.rounds, c.perRound);
+  const p = await paired(run, peer, c.rounds, c.perRound, { settle: true });
   console.log(`${c.name.padEnd(42)} torch-ts ${p.ours.toFixed(1).padStart(9)}   PyTorch ${p.theirs.toFixed(1).padStart(9)}   ${formatRatio(p, c.rounds)}`);
   // Free this case's model and optimizer state before the next, as Python's refcount does.
   const params = [...model.parameters()];

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
-import { formatRatio, median, paired, PythonPeer } from "./peer.js";
+import { formatRatio, mallocMatchedEnv, median, paired, PythonPeer } from "./peer.js";
 
 const threads = Number(process.env.BENCH_THREADS ?? torch.getNumThreads());
 const repeats = Number(process.env.BENCH_REPEATS ?? 15);
@@ -44,14 +44,14 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "torch-ts-bench-onnx-"));
 try {
   const files = { pth: path.join(dir, "r50.pth"), onnx: path.join(dir, "r50.onnx"), input: path.join(dir, "x.pth") };
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "onnx.py");
-  const peer = await PythonPeer.start(script);
+  const peer = await PythonPeer.start(script, mallocMatchedEnv(torch.config().mallocTuned));
   await peer.setup({ threads, ...files }); // writes the weights, the input and the ONNX graph
   const model = torch.vision.fromPretrained(files.pth, "resnet50").eval();
   const x = torch.load(files.input) as torch.Tensor;
   const forward = () => torch.noGrad(() => model.call(x).dispose());
   forward();
   await peer.run(1);
-  const p = await paired(forward, peer, rounds, perRound);
+  const p = await paired(forward, peer, rounds, perRound, { settle: true });
   peer.close();
   const ourLogits = torch.noGrad(() => model.call(x));
 

@@ -3,7 +3,18 @@
 // theirs); the bench reports the median ratio and its range. Timing whole runs one after the
 // other let a busy or drifting machine swing a ratio from 0.64x to 1.50x between two runs.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import fs from "node:fs";
 import { createInterface, type Interface } from "node:readline";
+
+/**
+ * The environment for the Python side with the glibc malloc thresholds torch-ts sets in its own
+ * process at load (config().mallocTuned: mmap 32 MiB, trim 256 MiB), so both allocate alike.
+ * Without them glibc's dynamic thresholds hand a freed 98 MiB checkpoint back to the kernel,
+ * and Python's next torch.load page-faults all of it again (~250 ms instead of ~18 ms here).
+ */
+export function mallocMatchedEnv(mallocTuned: boolean, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return mallocTuned ? { ...env, GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456" } : env;
+}
 
 export class PythonPeer {
   private readonly lines: AsyncIterator<string>;
@@ -47,6 +58,18 @@ export class PythonPeer {
     return (await this.ask({ run: n })).samples as number[];
   }
 
+  /** CPU time the Python process has used, ms (10 ms ticks), or null where /proc is missing. */
+  cpuMs(): number | null {
+    try {
+      // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+      const stat = fs.readFileSync(`/proc/${this.child.pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      return null;
+    }
+  }
+
   close(): void {
     this.rl.close();
     this.child.stdin.end();
@@ -71,22 +94,48 @@ export interface Paired {
   high: number;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until neither process burns CPU. After a parallel region libtorch's OpenMP workers spin
+ * before they sleep: here ~130 ms of CPU after a ResNet-50 forward. A side that started while
+ * the other's workers still spun lost a core to them, which swung single rounds from 0.45x to
+ * 3x. Waits 50 ms windows until both used under 10 ms of CPU in one, at most 2 s.
+ */
+async function settle(peer: PythonPeer): Promise<void> {
+  for (let waited = 0; waited < 2000; waited += 50) {
+    const ours = process.cpuUsage();
+    const theirs = peer.cpuMs();
+    await sleep(50);
+    const used = process.cpuUsage(ours);
+    const oursMs = (used.user + used.system) / 1000;
+    const theirsMs = theirs === null ? 0 : peer.cpuMs()! - theirs;
+    if (oursMs < 10 && theirsMs < 10) return;
+  }
+}
+
 /**
  * One warm-up call each, then `rounds` rounds of `perRound` calls: ours, then Python's.
  * `ours` may be async (a forwardAsync case); the peer must already be set up for the case.
+ * `settle`: before each turn, wait until neither process burns CPU (benches of multi-threaded
+ * kernels). Off for the others: on this VM, memory left idle longer is paged out (DAMON), so
+ * the wait would add page faults that the work itself does not cause.
  */
-export async function paired(ours: () => unknown, peer: PythonPeer, rounds: number, perRound: number): Promise<Paired> {
+export async function paired(ours: () => unknown, peer: PythonPeer, rounds: number, perRound: number,
+  options: { settle?: boolean } = {}): Promise<Paired> {
   await ours();
   await peer.run(1);
   const all = { ours: [] as number[], theirs: [] as number[] };
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const mine: number[] = [];
+    if (options.settle) await settle(peer);
     for (let i = 0; i < perRound; i++) {
       const t0 = performance.now();
       await ours();
       mine.push(performance.now() - t0);
     }
+    if (options.settle) await settle(peer);
     const theirs = await peer.run(perRound);
     all.ours.push(...mine);
     all.theirs.push(...theirs);
