@@ -220,7 +220,8 @@ export interface Binding {
   storageInfo(h: Handle): [key: string, nbytes: number, offset: number];
   /** Every byte of h's storage, copied to the CPU. */
   storageData(h: Handle): ArrayBuffer;
-  asStrided(h: Handle, size: number[], stride: number[], offset: number): Handle;
+  /** A new (non-view) tensor over h's storage, as Python's _rebuild_tensor: empty().set_(storage, offset, size, stride). */
+  rebuildTensor(h: Handle, size: number[], stride: number[], offset: number): Handle;
   // checkpoint storage I/O (storage_io.cc)
   /** Fills h's whole CPU storage (nbytes) from fd at offset; returns the bytes' CRC-32 (0 unless crc). swapSize > 1 swaps each element. */
   readIntoStorage(h: Handle, fd: number, offset: number, nbytes: number, crc: boolean, swapSize: number): number;

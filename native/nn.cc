@@ -120,9 +120,15 @@ Napi::Value StorageData(const Napi::CallbackInfo& info) {
   if (n) std::memcpy(ab.Data(), flat.data_ptr(), static_cast<size_t>(n * t.element_size()));
   return ab;
 }
-// asStrided(h, size, stride, offset): a view of h's storage (checkpoint tensors share storages).
-Napi::Value AsStrided(const Napi::CallbackInfo& info) {
-  return Wrap(info.Env(), Unwrap(info[0]).as_strided(ToIntList(info[1]), ToIntList(info[2]), ToInt(info[3])));
+// rebuildTensor(h, size, stride, offset): a new tensor over h's storage, as Python's
+// _rebuild_tensor makes it (an empty tensor set_ to the storage). Checkpoint tensors share
+// storages this way; unlike as_strided it is not a view, so it needs no detach() after.
+// set_ checks that the extent stays inside the storage (lib/ has checked it already).
+Napi::Value RebuildTensor(const Napi::CallbackInfo& info) {
+  const at::Tensor& base = Unwrap(info[0]);
+  at::Tensor t = at::empty({0}, base.options());
+  t.set_(base.storage(), ToInt(info[3]), ToIntList(info[1]), ToIntList(info[2]));
+  return Wrap(info.Env(), std::move(t));
 }
 
 }  // namespace
@@ -145,7 +151,7 @@ void RegisterNn(Napi::Env env, Napi::Object exports) {
   Export<SetData>(env, exports, "setData");
   Export<StorageInfo>(env, exports, "storageInfo");
   Export<StorageData>(env, exports, "storageData");
-  Export<AsStrided>(env, exports, "asStrided");
+  Export<RebuildTensor>(env, exports, "rebuildTensor");
 }
 
 }  // namespace tts

@@ -1,8 +1,9 @@
 // Turns the unpickled object tree into the user's values: every PendingTensor becomes a
 // Tensor viewing its storage, shared storages stay shared. Each storage is read once, straight
-// into a new 1-D tensor's own bytes, moved where mapLocation says, and each tensor is an as_strided
-// view of it, detached so it is a plain tensor sharing the storage (as Python's `set_` makes
-// it). The 1-D storage tensors are disposed at the end: the views keep the storage alive.
+// into a new 1-D tensor's own bytes, moved where mapLocation says, and each tensor is set_ to
+// that storage with its size, stride and offset, as Python's _rebuild_tensor makes it (a plain
+// tensor, not a view). The 1-D storage tensors are disposed at the end: the tensors keep the
+// storage alive.
 import { native } from "../binding.js";
 import { empty } from "../creation.js";
 import { DTYPES, isDType, type DType } from "../dtype.js";
@@ -116,13 +117,7 @@ export function materialize(root: unknown, options: MaterializeOptions): unknown
 
   const tensorFor = (p: PendingTensor): Tensor => {
     const base = baseFor(p.storage, p.dtype);
-    const view = wrap(native.asStrided(handleOf(base), p.size, p.stride, p.offset + p.storage.rootOffset));
-    let t: Tensor;
-    try {
-      t = view.detach();
-    } finally {
-      view.dispose();
-    }
+    const t = wrap(native.rebuildTensor(handleOf(base), p.size, p.stride, p.offset + p.storage.rootOffset));
     created.push(t);
     if (p.requiresGrad) t.requiresGrad_(true);
     return t;
