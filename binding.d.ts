@@ -223,6 +223,8 @@ export interface Binding {
   /** A new (non-view) tensor over h's storage, as Python's _rebuild_tensor: empty().set_(storage, offset, size, stride). */
   rebuildTensor(h: Handle, size: number[], stride: number[], offset: number): Handle;
   // checkpoint storage I/O (storage_io.cc)
+  /** The byte ranges of fd (offsets, lengths) read one after another into one Buffer: many small reads in one call. */
+  readRanges(fd: number, offsets: Float64Array, lengths: Uint32Array): Buffer;
   /** Fills h's whole CPU storage (nbytes) from fd at offset; returns the bytes' CRC-32 (0 unless crc). swapSize > 1 swaps each element. */
   readIntoStorage(h: Handle, fd: number, offset: number, nbytes: number, crc: boolean, swapSize: number): number;
   /** The same from bytes already in memory. */

@@ -160,6 +160,37 @@ Napi::Value ReadIntoStorage(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(crc));
 }
 
+// readRanges(fd, offsets, lengths) -> Buffer: the byte ranges (Float64Array offsets, Uint32Array
+// lengths) read one after another into one buffer. Opening a checkpoint reads every entry's
+// small local header; one call for all of them, because a Node fs.readSync costs ~10 us here
+// and a pread ~2 us. lib/ has checked every range against the file's size.
+Napi::Value ReadRanges(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = static_cast<int>(ToInt(info[0]));
+  Napi::Float64Array offsets = info[1].As<Napi::Float64Array>();
+  Napi::Uint32Array lengths = info[2].As<Napi::Uint32Array>();
+  size_t count = offsets.ElementLength();
+  if (lengths.ElementLength() != count) ThrowTorchError(env, "readRanges: offsets and lengths differ in length");
+  size_t total = 0;
+  for (size_t i = 0; i < count; i++) total += lengths[i];
+  Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, total);
+  uint8_t* p = out.Data();
+  for (size_t i = 0; i < count; i++) {
+    size_t n = lengths[i];
+    auto at = static_cast<off_t>(offsets[i]);
+    size_t done = 0;
+    while (done < n) {
+      ssize_t got = pread(fd, p + done, n - done, at + static_cast<off_t>(done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) ThrowTorchError(env, std::string("checkpoint read failed: ") + std::strerror(errno));
+      if (got == 0) ThrowTorchError(env, "checkpoint read: the file ended early (it changed size while it was read)");
+      done += static_cast<size_t>(got);
+    }
+    p += n;
+  }
+  return out;
+}
+
 // copyIntoStorage(h, bytes, crc, swapSize) -> CRC-32 of bytes (0 when crc is false): the same
 // for a checkpoint already in memory (torch.load of a Buffer, loadAsync).
 Napi::Value CopyIntoStorage(const Napi::CallbackInfo& info) {
@@ -225,6 +256,7 @@ Napi::Value Crc32Of(const Napi::CallbackInfo& info) {
 void RegisterStorageIo(Napi::Env env, Napi::Object exports) {
   Export<ReadIntoStorage>(env, exports, "readIntoStorage");
   Export<CopyIntoStorage>(env, exports, "copyIntoStorage");
+  Export<ReadRanges>(env, exports, "readRanges");
   Export<StorageView>(env, exports, "storageView");
   Export<Crc32Of>(env, exports, "crc32");
   Export<StartWriteback>(env, exports, "startWriteback");

@@ -10,6 +10,8 @@ export interface ByteSource {
   readonly size: number;
   /** The bytes at offset: a new Buffer, or a view of the source's own memory. */
   read(offset: number, length: number): Buffer;
+  /** Many small ranges at once (a zip's local headers): one native call for a file. */
+  readRanges(ranges: readonly { offset: number; length: number }[]): Buffer[];
   /**
    * Fills the whole storage of `target` (a new CPU tensor of nbytes) with the bytes at offset,
    * in native code: a file is read straight into it. Elements of swapSize > 1 bytes are
@@ -32,6 +34,9 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
     read(offset, length) {
       checkRange(this, offset, length, "read");
       return buf.subarray(offset, offset + length);
+    },
+    readRanges(ranges) {
+      return ranges.map((r) => this.read(r.offset, r.length));
     },
     readToStorage(offset, target, nbytes, crc, swapSize) {
       return native.copyIntoStorage(handleOf(target), this.read(offset, nbytes), crc, swapSize);
@@ -65,6 +70,20 @@ export function fileSource(path: string): ByteSource {
     read(offset, length) {
       checkRange(this, offset, length, "read");
       return fill(Buffer.allocUnsafe(length), offset);
+    },
+    readRanges(ranges) {
+      const offsets = new Float64Array(ranges.length);
+      const lengths = new Uint32Array(ranges.length);
+      ranges.forEach((r, i) => {
+        checkRange(this, r.offset, r.length, "read");
+        if (r.length > 0xffffffff) throw new TorchError(`checkpoint read of ${r.length} bytes at ${r.offset} is too large for one range`);
+        offsets[i] = r.offset;
+        lengths[i] = r.length;
+      });
+      if (!open) throw new TorchError(`checkpoint ${path} is already closed`);
+      const all = native.readRanges(fd, offsets, lengths);
+      let at = 0;
+      return ranges.map((r) => all.subarray(at, (at += r.length)));
     },
     readToStorage(offset, target, nbytes, crc, swapSize) {
       checkRange(this, offset, nbytes, "read");

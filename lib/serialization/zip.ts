@@ -175,6 +175,9 @@ export class ZipReader {
    */
   #checkExtents(cdOffset: number): void {
     const byOffset = [...this.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    const limits: number[] = [];
+    const ranges: { offset: number; length: number }[] = [];
+    const nameBytes = byOffset.map((e) => Buffer.from(e.name, "utf8"));
     for (let i = 0; i < byOffset.length; i++) {
       const entry = byOffset[i]!;
       const next = byOffset[i + 1];
@@ -185,15 +188,24 @@ export class ZipReader {
       if (entry.localHeaderOffset + 30 > limit) {
         throw new TorchError(`zip archive is corrupt: the local header of ${entry.name} at ${entry.localHeaderOffset} overlaps the next entry or the central directory at ${limit}`);
       }
-      const header = this.source.read(entry.localHeaderOffset, 30);
+      limits.push(limit);
+      // The header and, when the local name is as long as the directory's, the name itself.
+      ranges.push({ offset: entry.localHeaderOffset, length: Math.min(30 + nameBytes[i]!.length, limit - entry.localHeaderOffset) });
+    }
+    const headers = this.source.readRanges(ranges); // one native call for all of them
+    for (let i = 0; i < byOffset.length; i++) {
+      const entry = byOffset[i]!;
+      const header = headers[i]!;
       if (header.readUInt32LE(0) !== SIG_LOCAL) throw new TorchError(`zip archive is corrupt: bad local header for ${entry.name}`);
       const nameLen = header.readUInt16LE(26);
       const start = entry.localHeaderOffset + 30 + nameLen + header.readUInt16LE(28);
-      if (start + entry.compressedSize > limit) {
-        throw new TorchError(`zip archive is corrupt: the data of ${entry.name} (bytes ${start}..${start + entry.compressedSize}) overlaps the next entry or the central directory at ${limit}`);
+      if (start + entry.compressedSize > limits[i]!) {
+        throw new TorchError(`zip archive is corrupt: the data of ${entry.name} (bytes ${start}..${start + entry.compressedSize}) overlaps the next entry or the central directory at ${limits[i]}`);
       }
       // As Python's zipfile: the local header must name the same file as the directory.
-      const localName = this.source.read(entry.localHeaderOffset + 30, nameLen).toString("utf8");
+      // (Bytes first; a name that is not valid UTF-8 is compared decoded, as both names are.)
+      const sameBytes = nameLen === nameBytes[i]!.length && header.length === 30 + nameLen && header.subarray(30).equals(nameBytes[i]!);
+      const localName = sameBytes ? entry.name : this.source.read(entry.localHeaderOffset + 30, nameLen).toString("utf8");
       if (localName !== entry.name) {
         throw new TorchError(`zip archive is corrupt: the central directory names ${JSON.stringify(entry.name)} but its local header ${JSON.stringify(localName.slice(0, 200))}`);
       }
