@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 DRY=${GPU_CHECK_DRY:-0}
 BUDGET=${GPU_CHECK_BUDGET:-480}
 JOBS=${GPU_CHECK_JOBS:-16}
-SMOKE=${GPU_CHECK_SMOKE:-test/ops.test.ts test/autograd.test.ts test/nn_functional.test.ts test/optim.test.ts test/serialization.test.ts test/memory.test.ts}
+SMOKE=${GPU_CHECK_SMOKE:-test/ops.test.ts test/autograd.test.ts test/nn_functional.test.ts test/optim.test.ts test/fusion.test.ts test/serialization.test.ts test/memory.test.ts}
 mkdir -p "$OUT/logs"
 : > "$OUT/steps.tsv"
 START=$SECONDS
