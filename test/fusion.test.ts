@@ -97,13 +97,13 @@ describe("fuseConvBnEval / fuseLinearBnEval", () => {
       expectEqualTensor(fused.weight, expected.get("weight")!, "weight");
       expectEqualTensor(fused.bias!, expected.get("bias")!, "bias");
       expect(fused.weight.requiresGrad && fused.bias!.requiresGrad).toBe(true); // nn.Parameter, as in Python
-      torch.noGrad(() => {
+      torch.tidy(() => torch.noGrad(() => {
         const y = fused.call(tensorOf(r, "x"));
         expectEqualTensor(y, tensorOf(r, "fused_y"), "fused output");
         expect(maxAbsDiff(y, tensorOf(r, "unfused_y"))).toBeLessThan(1e-4);
-      });
-      // The inputs are left as they were: the unfused pair still gives Python's unfused output.
-      torch.noGrad(() => expect(maxAbsDiff(bn.call(layer.call(tensorOf(r, "x"))), tensorOf(r, "unfused_y"))).toBeLessThan(1e-6));
+        // The inputs are left as they were: the unfused pair still gives Python's unfused output.
+        expect(maxAbsDiff(bn.call(layer.call(tensorOf(r, "x"))), tensorOf(r, "unfused_y"))).toBeLessThan(1e-6);
+      }));
       torch.dispose(r, [...fused.parameters()], [...layer.parameters()], [...bn.parameters()], [...bn.buffers()]);
     });
   }
@@ -128,19 +128,19 @@ describe("fuseConvBnEval / fuseLinearBnEval", () => {
     torch.dispose([...c.parameters()], [...bn.parameters()], [...bn.buffers()], [...fused.parameters()]);
   });
 
-  it("refuses what cannot be folded, with errors that say why", () => {
+  it("refuses what cannot be folded, with errors that say why", () => torch.tidy(() => { // frees the throwaway layers
     const c = new nn.Conv2d(3, 4, 1);
     const bn = new nn.BatchNorm2d(4);
     expect(() => nn.utils.fuseConvBnEval(c, bn)).toThrow(/Fusion only for eval.*model\.eval\(\)/);
     c.eval();
     bn.eval();
     expect(() => nn.utils.fuseConvBnEval(c, new nn.BatchNorm2d(4, { trackRunningStats: false }).eval())).toThrow(/no running statistics/);
-    expect(() => nn.utils.fuseConvBnEval(c, new nn.BatchNorm2d(5).eval())).toThrow(/5 features but the convolution has 4 output channels/);
+    expect(() => nn.utils.fuseConvBnEval(c, new nn.BatchNorm2d(5).eval())).toThrow(/BatchNorm2d has 5 features but the Conv2d has 4 outputs/);
     expect(() => nn.utils.fuseConvBnEval(c, new nn.BatchNorm1d(4).eval() as never)).toThrow(/bn.*nn\.BatchNorm2d/);
     expect(() => nn.utils.fuseConvBnEval(new nn.Linear(3, 4).eval() as never, bn)).toThrow(/conv.*nn\.Conv2d/);
     expect(() => nn.utils.fuseLinearBnEval(new nn.Linear(3, 4).eval(), new nn.BatchNorm1d(4, { affine: false }).eval())).toThrow(/affine/);
     expect(() => nn.utils.fuseConvBnWeights(c.weight, null, bn.runningMean!, bn.runningVar!, Number.NaN, null, null)).toThrow(/bnEps/);
-  });
+  }));
 });
 
 describe("fuseModules and ResNet.fuseModel", () => {
@@ -153,19 +153,21 @@ describe("fuseModules and ResNet.fuseModel", () => {
       expect(model.loadStateDict(sd(r, "state"))).toEqual({ missingKeys: [], unexpectedKeys: [] });
       model.eval();
       const x = tensorOf(r, "x");
-      torch.noGrad(() => expect(maxAbsDiff(model.call(x), tensorOf(r, "unfused_y"))).toBeLessThan(1e-4));
+      torch.tidy(() => torch.noGrad(() => {
+        expect(maxAbsDiff(model.call(x), tensorOf(r, "unfused_y"))).toBeLessThan(1e-4);
+      }));
       if (model instanceof vision.ResNet) model.fuseModel();
       else nn.utils.fuseModules(model, ref.models[m.name]!.groups);
       if (m.arch === "stem") expect(String(model).replace(/ConvReLU2d|Sequential/g, "S")).toBe(ref.models.stem!.repr!.replace(/ConvReLU2d|Sequential/g, "S"));
       const fused = model.stateDict();
       expect([...fused.keys()]).toEqual(ref.models[m.name]!.fusedKeys);
       for (const [k, v] of sd(r, "fused")) expectEqualTensor(fused.get(k)!, v, k);
-      torch.noGrad(() => {
+      torch.tidy(() => torch.noGrad(() => {
         const y = model.call(x);
         const scale = torch.tidy(() => tensorOf(r, "fused_y").abs().max().item() as number);
         expect(maxAbsDiff(y, tensorOf(r, "fused_y"))).toBeLessThan(1e-5 * Math.max(1, scale));
         expect(maxAbsDiff(y, tensorOf(r, "unfused_y"))).toBeLessThan(1e-4 * Math.max(1, scale));
-      });
+      }));
       torch.dispose(r, [...model.parameters()], [...model.buffers()]);
     });
   }

@@ -26,7 +26,7 @@ describe("a torch-ts-initialised ResNet in torchvision", () => {
       const x = torch.randn(2, 3, 64, 64);
       // Training-mode forwards move the running statistics away from their 0/1 start, so the
       // file holds BatchNorm buffers that matter in eval.
-      torch.noGrad(() => { for (let i = 0; i < 3; i++) model.call(torch.randn(4, 3, 64, 64)).dispose(); });
+      torch.tidy(() => torch.noGrad(() => { for (let i = 0; i < 3; i++) model.call(torch.randn(4, 3, 64, 64)); }));
       model.eval();
       const logits = torch.noGrad(() => model.call(x));
       ours.set(c.name, Array.from(logits.toTypedArray() as Float32Array));

@@ -7,7 +7,7 @@ import { noGrad } from "../autograd.js";
 import { native } from "../binding.js";
 import { onesLike, zerosLike } from "../creation.js";
 import { tidy } from "../memory.js";
-import { handleOf, Tensor } from "../tensor.js";
+import { handleOf, Tensor, tensorArg } from "../tensor.js";
 import { argError } from "../validate.js";
 import { BatchNorm1d, BatchNorm2d } from "./batchnorm.js";
 import { Conv2d } from "./conv.js";
@@ -19,15 +19,11 @@ import { withoutInit } from "./skip_init.js";
 
 type BatchNorm = BatchNorm1d | BatchNorm2d;
 
+/** An optional tensor argument: null/undefined, or checked as a Tensor. */
 function optionalTensor(fn: string, name: string, t: unknown): Tensor | null {
   if (t === null || t === undefined) return null;
-  if (!(t instanceof Tensor)) throw argError(fn, name, "a Tensor or null", t);
-  return t;
-}
-
-function requireTensor(fn: string, name: string, t: unknown): Tensor {
-  if (!(t instanceof Tensor)) throw argError(fn, name, "a Tensor", t);
-  return t;
+  tensorArg(fn, name, t);
+  return t as Tensor;
 }
 
 /**
@@ -38,9 +34,7 @@ function requireTensor(fn: string, name: string, t: unknown): Tensor {
 export function fuseConvBnWeights(convW: Tensor, convB: Tensor | null, bnRm: Tensor, bnRv: Tensor, bnEps: number,
   bnW: Tensor | null, bnB: Tensor | null, transpose = false): [Tensor, Tensor] {
   const fn = "nn.utils.fuseConvBnWeights";
-  requireTensor(fn, "convW", convW);
-  requireTensor(fn, "bnRm", bnRm);
-  requireTensor(fn, "bnRv", bnRv);
+  for (const [name, t] of [["convW", convW], ["bnRm", bnRm], ["bnRv", bnRv]] as const) tensorArg(fn, name, t);
   if (typeof bnEps !== "number" || !Number.isFinite(bnEps)) throw argError(fn, "bnEps", "a finite number", bnEps);
   if (convW.ndim < 2) throw argError(fn, "convW", "a convolution weight (2 or more dimensions)", convW.shape);
   const outChannels = convW.shape[transpose ? 1 : 0]!;
@@ -64,8 +58,7 @@ export function fuseConvBnWeights(convW: Tensor, convB: Tensor | null, bnRm: Ten
 export function fuseLinearBnWeights(linearW: Tensor, linearB: Tensor | null, bnRm: Tensor, bnRv: Tensor, bnEps: number,
   bnW: Tensor, bnB: Tensor): [Tensor, Tensor] {
   const fn = "nn.utils.fuseLinearBnWeights";
-  requireTensor(fn, "linearW", linearW);
-  for (const [name, t] of [["bnRm", bnRm], ["bnRv", bnRv], ["bnW", bnW], ["bnB", bnB]] as const) requireTensor(fn, name, t);
+  for (const [name, t] of [["linearW", linearW], ["bnRm", bnRm], ["bnRv", bnRv], ["bnW", bnW], ["bnB", bnB]] as const) tensorArg(fn, name, t);
   if (typeof bnEps !== "number" || !Number.isFinite(bnEps)) throw argError(fn, "bnEps", "a finite number", bnEps);
   if (linearW.ndim !== 2) throw argError(fn, "linearW", "a Linear weight (2 dimensions)", linearW.shape);
   if (bnRm.numel() !== linearW.shape[0]) {
@@ -80,22 +73,33 @@ export function fuseLinearBnWeights(linearW: Tensor, linearB: Tensor | null, bnR
   }));
 }
 
-/** The BatchNorm's running statistics, or a clear error where fusion cannot use them. */
-function statsOf(fn: string, layer: string, bn: BatchNorm): { mean: Tensor; variance: Tensor } {
+/**
+ * What folding `bn` into `layer` needs, checked before anything is computed (for a whole
+ * fuseModules call before any change): eval mode, running statistics, matching channels, and
+ * for Linear an affine BatchNorm (Python's fuse_linear_bn_weights uses its weight and bias).
+ */
+function checkBnPair(fn: string, layer: Conv2d | Linear, bn: BatchNorm): void {
+  if (layer.training || bn.training) throw new TypeError(`${fn}: Fusion only for eval! Call model.eval() first (a training-mode BatchNorm normalizes with batch statistics)`);
+  const kind = bn.constructor.name;
   if (bn.runningMean === null || bn.runningVar === null) {
-    throw new TypeError(`${fn}: ${layer} has no running statistics (trackRunningStats: false), so in eval it normalizes with batch statistics and cannot be folded`);
+    throw new TypeError(`${fn}: the ${kind} has no running statistics (trackRunningStats: false), so in eval it normalizes with batch statistics and cannot be folded`);
   }
-  return { mean: bn.runningMean, variance: bn.runningVar };
+  const out = layer instanceof Conv2d ? layer.outChannels : layer.outFeatures;
+  if (bn.numFeatures !== out) throw new RangeError(`${fn}: the ${kind} has ${bn.numFeatures} features but the ${layer.constructor.name} has ${out} outputs`);
+  if (layer instanceof Linear && (bn.weight === null || bn.bias === null)) throw new TypeError(`${fn}: the BatchNorm1d has no affine weight and bias (affine: false), which Python's fusion requires too`);
 }
 
-function checkEval(fn: string, a: Module, b: Module): void {
-  if (a.training || b.training) throw new TypeError(`${fn}: Fusion only for eval! Call model.eval() first (a training-mode BatchNorm normalizes with batch statistics)`);
-}
-
-/** Gives `fused` the fused tensors, keeping their memory format (a channels-last weight stays so). */
-function adopt(fused: Tensor, value: Tensor): void {
-  native.setData(handleOf(fused), handleOf(value));
-  value.dispose();
+/**
+ * Gives a freshly built (uninitialized) eval-mode layer the fused weight and bias. setData keeps
+ * their memory format, so a channels-last weight stays channels-last.
+ */
+function withParameters<L extends Conv2d | Linear>(fused: L, [weight, bias]: [Tensor, Tensor]): L {
+  for (const [param, value] of [[fused.weight, weight], [fused.bias!, bias]] as const) {
+    native.setData(handleOf(param), handleOf(value));
+    value.dispose();
+  }
+  fused.training = false;
+  return fused;
 }
 
 /**
@@ -106,17 +110,12 @@ export function fuseConvBnEval(conv: Conv2d, bn: BatchNorm2d): Conv2d {
   const fn = "nn.utils.fuseConvBnEval";
   if (!(conv instanceof Conv2d)) throw argError(fn, "conv", "an nn.Conv2d", conv);
   if (!(bn instanceof BatchNorm2d)) throw argError(fn, "bn", "an nn.BatchNorm2d", bn);
-  checkEval(fn, conv, bn);
-  const { mean, variance } = statsOf(fn, "the BatchNorm2d", bn);
-  const [w, b] = fuseConvBnWeights(conv.weight, conv.bias, mean, variance, bn.eps, bn.weight, bn.bias);
+  checkBnPair(fn, conv, bn);
   const fused = withoutInit(() => new Conv2d(conv.inChannels, conv.outChannels, conv.kernelSize, {
     stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups, bias: true,
     device: conv.weight.device, dtype: conv.weight.dtype,
   }));
-  adopt(fused.weight, w);
-  adopt(fused.bias!, b);
-  fused.training = false;
-  return fused;
+  return withParameters(fused, fuseConvBnWeights(conv.weight, conv.bias, bn.runningMean!, bn.runningVar!, bn.eps, bn.weight, bn.bias));
 }
 
 /** Python: `torch.nn.utils.fuse_linear_bn_eval(linear, bn)`: a new Linear equal to linear then eval-mode BatchNorm1d. */
@@ -124,24 +123,9 @@ export function fuseLinearBnEval(linear: Linear, bn: BatchNorm1d): Linear {
   const fn = "nn.utils.fuseLinearBnEval";
   if (!(linear instanceof Linear)) throw argError(fn, "linear", "an nn.Linear", linear);
   if (!(bn instanceof BatchNorm1d)) throw argError(fn, "bn", "an nn.BatchNorm1d", bn);
-  checkEval(fn, linear, bn);
-  const { mean, variance } = statsOf(fn, "the BatchNorm1d", bn);
-  if (bn.weight === null || bn.bias === null) throw new TypeError(`${fn}: the BatchNorm1d has no affine weight and bias (affine: false), which Python's fusion requires too`);
-  const [w, b] = fuseLinearBnWeights(linear.weight, linear.bias, mean, variance, bn.eps, bn.weight, bn.bias);
+  checkBnPair(fn, linear, bn);
   const fused = withoutInit(() => new Linear(linear.inFeatures, linear.outFeatures, { bias: true, device: linear.weight.device, dtype: linear.weight.dtype }));
-  adopt(fused.weight, w);
-  adopt(fused.bias!, b);
-  fused.training = false;
-  return fused;
-}
-
-/** The layer's BatchNorm partner checks fusion makes, run for a whole fuseModules call before any change. */
-function checkBnPair(fn: string, layer: Conv2d | Linear, bn: BatchNorm): void {
-  checkEval(fn, layer, bn);
-  statsOf(fn, `the ${bn.constructor.name}`, bn);
-  const out = layer instanceof Conv2d ? layer.outChannels : layer.outFeatures;
-  if (bn.numFeatures !== out) throw new RangeError(`${fn}: the ${bn.constructor.name} has ${bn.numFeatures} features but the ${layer.constructor.name} has ${out} outputs`);
-  if (layer instanceof Linear && (bn.weight === null || bn.bias === null)) throw new TypeError(`${fn}: the BatchNorm1d has no affine weight and bias (affine: false), which Python's fusion requires too`);
+  return withParameters(fused, fuseLinearBnWeights(linear.weight, linear.bias, bn.runningMean!, bn.runningVar!, bn.eps, bn.weight!, bn.bias!));
 }
 
 /**
