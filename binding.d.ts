@@ -225,14 +225,16 @@ export interface Binding {
   // checkpoint storage I/O (storage_io.cc)
   /** The byte ranges of fd (offsets, lengths) read one after another into one Buffer: many small reads in one call. */
   readRanges(fd: number, offsets: Float64Array, lengths: Uint32Array): Buffer;
-  /** Fills h's whole CPU storage (nbytes) from fd at offset; returns the bytes' CRC-32 (0 unless crc). swapSize > 1 swaps each element. */
-  readIntoStorage(h: Handle, fd: number, offset: number, nbytes: number, crc: boolean, swapSize: number): number;
-  /** The same from bytes already in memory. */
-  copyIntoStorage(h: Handle, bytes: Uint8Array, crc: boolean, swapSize: number): number;
+  /**
+   * Fills each handle's whole CPU storage (exactly nbytes[i]) from source (a file descriptor or
+   * bytes in memory) at offsets[i], on up to 4 threads; swaps[i] > 1 byte-swaps each element
+   * afterwards. Returns each range's CRC-32 (zeros unless crc).
+   */
+  fillStorages(source: number | Uint8Array, handles: Handle[], offsets: Float64Array, nbytes: Float64Array, swaps: Int32Array, crc: boolean): Float64Array;
   /** h's CPU storage bytes themselves (no copy; keeps the storage alive); throws for other devices. */
   storageView(h: Handle): ArrayBuffer;
-  /** zlib's CRC-32 of bytes, as the checkpoint reader computes it. */
-  crc32(bytes: Uint8Array): number;
+  /** zlib's CRC-32 of each chunk, as the checkpoint reader computes it; big ones in pieces on up to 4 threads. */
+  crc32s(chunks: Uint8Array[]): Float64Array;
   /** Starts writing a range of fd to disk without waiting (sync_file_range); advice only. */
   startWriteback(fd: number, offset: number, nbytes: number): void;
   // optimizers (optim.cc)

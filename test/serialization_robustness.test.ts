@@ -13,7 +13,7 @@ import { bufferSource } from "../lib/serialization/byte_source.js";
 import { checkpointHooks } from "../lib/serialization/globals.js";
 import { ZipReader } from "../lib/serialization/zip.js";
 import { unpickle } from "../lib/serialization/unpickler.js";
-import { lyingZip, op, pickle, tensorPickle, zipOf } from "./reference/checkpoints.js";
+import { lyingZip, op, pickle, recordsOf, tensorPickle, zipOf } from "./reference/checkpoints.js";
 import { fuzzBases, runFuzz } from "./reference/fuzz_cases.js";
 import { ReferenceSession } from "./reference/session.js";
 
@@ -174,7 +174,7 @@ describe("damaged files", () => {
     torch.dispose(loaded, intact);
   });
 
-  it("a 12 MiB storage (12 CRC chunks): loads intact from a file and a Buffer, and a flipped byte in its first or last chunk is a CRC-32 error", () => {
+  it("a 12 MiB storage (read as three 4 MiB pieces on several threads): loads intact from a file and a Buffer, and a flipped byte in any piece is a CRC-32 error", () => {
     const big = torch.rand([3 << 20]); // 12 MiB of float32
     const onDisk = path.join(dir, "big.pth");
     torch.save(new Map([["big", big]]), onDisk);
@@ -188,13 +188,21 @@ describe("damaged files", () => {
     const zip = new ZipReader(bufferSource(file));
     const entry = zip.entries.find((e) => /\/data\/\d+$/.test(e.name))!;
     const start = zip.dataOffset(entry);
-    for (const at of [start + 5, start + entry.size - 5]) {
+    for (const at of [start + 5, start + (6 << 20), start + entry.size - 5]) {
       const damaged = Buffer.from(file);
       damaged[at] ^= 0x01;
       fs.writeFileSync(onDisk, damaged);
       expect(() => torch.load(onDisk)).toThrow(/CRC-32 check failed/);
       expect(loadError(damaged).message).toMatch(/CRC-32 check failed/);
     }
+    // The same bytes as a big-endian file: each piece is swapped on its own, after its CRC.
+    const swapped = Buffer.from(zip.read(entry));
+    swapped.swap32();
+    const records = recordsOf(file).map(([name, data]): [string, Uint8Array] =>
+      name === "byteorder" ? [name, Buffer.from("big")] : name === entry.name.slice(entry.name.indexOf("/") + 1) ? [name, swapped] : [name, data]);
+    const loaded = torch.load(zipOf(records)) as Map<string, torch.Tensor>;
+    expect(Buffer.from(loaded.get("big")!.toTypedArray().buffer).equals(want)).toBe(true);
+    torch.dispose(loaded);
     big.dispose();
   });
 
@@ -202,17 +210,30 @@ describe("damaged files", () => {
     const rng = torch.vision.transforms.mulberry32(7);
     for (const n of [0, 1, 9, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 17]) {
       const bytes = Uint8Array.from({ length: n }, () => Math.floor(rng() * 256));
-      expect(native.crc32(bytes)).toBe(crc32(bytes) >>> 0);
+      expect(native.crc32s([bytes])[0]).toBe(crc32(bytes) >>> 0);
     }
     // Around the folding's 16- and 64-byte steps, from unaligned starts.
     const pool = Uint8Array.from({ length: 600 }, () => Math.floor(rng() * 256));
     for (let n = 0; n <= 520; n++) {
       for (const offset of [0, 1, 3, 8]) {
         const bytes = pool.subarray(offset, offset + n);
-        expect(native.crc32(bytes)).toBe(crc32(bytes) >>> 0);
+        expect(native.crc32s([bytes])[0]).toBe(crc32(bytes) >>> 0);
       }
     }
-    expect(native.crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
+    expect(native.crc32s([Buffer.from("123456789")])[0]).toBe(0xcbf43926);
+  });
+
+  it("CRC-32s of big buffers, computed in 4 MiB pieces on several threads and combined, are zlib's", () => {
+    const rng = torch.vision.transforms.mulberry32(11);
+    const pool = Buffer.alloc((21 << 20) + 64);
+    for (let i = 0; i < pool.length; i += 4) pool.writeUInt32LE(Math.floor(rng() * 2 ** 32), i);
+    // Lengths at and around piece boundaries, from unaligned starts; empty ones in between.
+    const chunks = [(4 << 20) - 1, 4 << 20, (4 << 20) + 1, (8 << 20) + 17, 0, 21 << 20, 12345].map((n, i) => pool.subarray(i % 5, (i % 5) + n));
+    const got = native.crc32s(chunks);
+    expect(got.length).toBe(chunks.length);
+    chunks.forEach((c, i) => expect(got[i]).toBe(crc32(c) >>> 0));
+    expect(native.crc32s([])).toHaveLength(0);
+    expect(() => native.crc32s([new Float32Array(4) as unknown as Uint8Array])).toThrow(/item 0 is not a Uint8Array/);
   });
 
   it("seeded fuzz: mutated files (raw bytes, and pickles repacked with valid CRCs) load or throw an Error", () => {

@@ -13,12 +13,36 @@ export interface ByteSource {
   /** Many small ranges at once (a zip's local headers): one native call for a file. */
   readRanges(ranges: readonly { offset: number; length: number }[]): Buffer[];
   /**
-   * Fills the whole storage of `target` (a new CPU tensor of nbytes) with the bytes at offset,
-   * in native code: a file is read straight into it. Elements of swapSize > 1 bytes are
-   * byte-swapped afterwards (a big-endian file). Returns the bytes' CRC-32 when crc is set.
+   * Fills the whole storage of each job's `target` (a new CPU tensor of nbytes) with the bytes
+   * at its offset, in native code and in parallel: a file is read straight into the storages.
+   * Elements of swapSize > 1 bytes are byte-swapped afterwards (a big-endian file). Returns
+   * each job's CRC-32 of the bytes when crc is set (zeros otherwise).
    */
-  readToStorage(offset: number, target: Tensor, nbytes: number, crc: boolean, swapSize: number): number;
+  fillStorages(jobs: readonly StorageFill[], crc: boolean): Float64Array;
   close(): void;
+}
+
+/** Where one storage's bytes are in a ByteSource, and the new tensor they go to. */
+export interface StorageFill {
+  offset: number;
+  nbytes: number;
+  target: Tensor;
+  swapSize: number;
+}
+
+/** The native call behind fillStorages, after every range is checked against the source. */
+function fillFrom(source: ByteSource, from: number | Uint8Array, jobs: readonly StorageFill[], crc: boolean): Float64Array {
+  const offsets = new Float64Array(jobs.length);
+  const nbytes = new Float64Array(jobs.length);
+  const swaps = new Int32Array(jobs.length);
+  const handles = jobs.map((job, i) => {
+    checkRange(source, job.offset, job.nbytes, "storage");
+    offsets[i] = job.offset;
+    nbytes[i] = job.nbytes;
+    swaps[i] = job.swapSize;
+    return handleOf(job.target);
+  });
+  return native.fillStorages(from, handles, offsets, nbytes, swaps, crc);
 }
 
 export function checkRange(source: ByteSource, offset: number, length: number, what: string): void {
@@ -38,8 +62,8 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
     readRanges(ranges) {
       return ranges.map((r) => this.read(r.offset, r.length));
     },
-    readToStorage(offset, target, nbytes, crc, swapSize) {
-      return native.copyIntoStorage(handleOf(target), this.read(offset, nbytes), crc, swapSize);
+    fillStorages(jobs, crc) {
+      return fillFrom(this, buf, jobs, crc);
     },
     close() {},
   };
@@ -85,10 +109,9 @@ export function fileSource(path: string): ByteSource {
       let at = 0;
       return ranges.map((r) => all.subarray(at, (at += r.length)));
     },
-    readToStorage(offset, target, nbytes, crc, swapSize) {
-      checkRange(this, offset, nbytes, "read");
+    fillStorages(jobs, crc) {
       if (!open) throw new TorchError(`checkpoint ${path} is already closed`);
-      return native.readIntoStorage(handleOf(target), fd, offset, nbytes, crc, swapSize);
+      return fillFrom(this, fd, jobs, crc);
     },
     close() {
       if (open) fs.closeSync(fd);

@@ -76,13 +76,14 @@ export function loadLegacy(source: ByteSource, options: { mapLocation?: MapLocat
   }
   return materialize(main, {
     mapLocation: options.mapLocation,
-    readStorage: (ref: StorageRef, nbytes: number) => {
+    locate: (ref: StorageRef, nbytes: number) => {
       const record = records.get(ref.key);
       if (record === undefined) throw new TorchError(`torch.load: storage ${ref.key} has no data in the legacy checkpoint`);
       if (record.nbytes !== nbytes) throw new TorchError(`torch.load: storage ${ref.key} has ${record.nbytes} bytes but the checkpoint declares ${nbytes}`);
-      return (target) => {
-        source.readToStorage(record.offset, target, nbytes, false, 0);
-      };
+      return record;
+    },
+    fill: (jobs) => {
+      source.fillStorages(jobs.map((j) => ({ offset: j.where.offset, nbytes: j.where.nbytes, target: j.target, swapSize: 0 })), false);
     },
   });
 }

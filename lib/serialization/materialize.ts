@@ -2,8 +2,10 @@
 // Tensor viewing its storage, shared storages stay shared. Each storage is read once, straight
 // into a new 1-D tensor's own bytes, moved where mapLocation says, and each tensor is set_ to
 // that storage with its size, stride and offset, as Python's _rebuild_tensor makes it (a plain
-// tensor, not a view). The 1-D storage tensors are disposed at the end: the tensors keep the
-// storage alive.
+// tensor, not a view). Storages that stay on the CPU are all read at the end in one batch
+// (the reader spreads it over threads; the tensors already point at them); storages bound
+// elsewhere are read and moved one at a time, so host memory holds one of them at a time, as
+// in Python. The 1-D storage tensors are disposed at the end: the tensors keep the storage alive.
 import { native } from "../binding.js";
 import { empty } from "../creation.js";
 import { DTYPES, isDType, type DType } from "../dtype.js";
@@ -24,31 +26,27 @@ export type MapLocation =
   | Readonly<Record<string, string>>
   | ((storage: Tensor, location: string) => Tensor | null | undefined);
 
-export interface MaterializeOptions {
+/** A storage to fill: where the reader's `locate` found it, and the new CPU tensor it goes to. */
+export interface StorageJob<Where> {
+  where: Where;
+  target: Tensor;
+  /** Bytes per element to swap (> 1 for a big-endian file), 0 for none. */
+  swapSize: number;
+}
+
+export interface MaterializeOptions<Where> {
   mapLocation?: MapLocation;
   /** The file's storages are big-endian (a `byteorder` record of "big"). */
   bigEndian?: boolean;
-  /**
-   * Checks that the file holds a root storage of exactly `nbytes` (throwing before anything is
-   * allocated) and returns what fills a new storage tensor's bytes with it, swapping elements
-   * of swapSize > 1 bytes (a big-endian file).
-   */
-  readStorage(ref: StorageRef, nbytes: number): (target: Tensor, swapSize: number) => void;
+  /** Checks that the file holds a root storage of exactly `nbytes` (throwing before anything is allocated) and says where. */
+  locate(ref: StorageRef, nbytes: number): Where;
+  /** Fills each job's target (a new CPU tensor of exactly its storage's bytes); may do so in parallel. */
+  fill(jobs: readonly StorageJob<Where>[]): void;
 }
 
-/**
- * A new 1-D CPU tensor of `nbytes`, filled by the reader straight into its storage (native
- * code: the file's bytes never pass through a JavaScript buffer or a view of the storage).
- */
-function newStorage(nbytes: number, dtype: DType, fill: (target: Tensor) => void): Tensor {
-  const t = empty([nbytes / DTYPES[dtype].bytes], { dtype });
-  try {
-    fill(t);
-    return t;
-  } catch (err) {
-    t.dispose();
-    throw err;
-  }
+/** A new 1-D CPU tensor of `nbytes` (its bytes are not filled yet). */
+function newStorage(nbytes: number, dtype: DType): Tensor {
+  return empty([nbytes / DTYPES[dtype].bytes], { dtype });
 }
 
 function isContainer(v: unknown): v is unknown[] | Map<unknown, unknown> | Set<unknown> {
@@ -56,17 +54,26 @@ function isContainer(v: unknown): v is unknown[] | Map<unknown, unknown> | Set<u
 }
 
 /** Replaces PendingTensor / StorageRef leaves of `root` (in place) by Tensors; returns the new root. */
-export function materialize(root: unknown, options: MaterializeOptions): unknown {
+export function materialize<Where>(root: unknown, options: MaterializeOptions<Where>): unknown {
   const bases = new Map<StorageRef, Tensor>();
   const made = new Map<PendingTensor | StorageRef, Tensor>();
   const created: Tensor[] = [];
+  const deferred: StorageJob<Where>[] = []; // CPU storages, filled together at the end
   let ok = false;
+
+  /** Where mapLocation sends a storage saved at `location`, when that does not depend on its bytes. */
+  const fixedTarget = (location: string): string | undefined => {
+    const ml = options.mapLocation;
+    if (typeof ml === "function") return undefined;
+    if (typeof ml === "string") return ml;
+    if (ml !== undefined && ml !== null && Object.prototype.hasOwnProperty.call(ml, location)) return ml[location];
+    return location;
+  };
 
   const restore = (storage: Tensor, ref: StorageRef): Tensor => {
     const ml = options.mapLocation;
-    let target = ref.location;
-    if (typeof ml === "string") target = ml;
-    else if (typeof ml === "function") {
+    let target = fixedTarget(ref.location) ?? ref.location;
+    if (typeof ml === "function") {
       const r = ml(storage, ref.location);
       if (r instanceof Tensor) {
         if (r !== storage) {
@@ -78,8 +85,6 @@ export function materialize(root: unknown, options: MaterializeOptions): unknown
         return r;
       }
       if (r !== null && r !== undefined) throw new TypeError(`torch.load: mapLocation must return a Tensor, null or undefined, but returned ${typeof r}`);
-    } else if (ml !== undefined && ml !== null) {
-      target = Object.prototype.hasOwnProperty.call(ml, ref.location) ? ml[ref.location]! : ref.location;
     }
     if (target === "cpu") return storage;
     if (!/^cuda(:\d+)?$/.test(target)) {
@@ -102,10 +107,17 @@ export function materialize(root: unknown, options: MaterializeOptions): unknown
     if (!Number.isSafeInteger(nbytes)) throw new TorchError(`torch.load: storage ${root.key} is too large`);
     const size = DTYPES[dtype].bytes;
     if (nbytes % size !== 0) throw new TorchError(`torch.load: storage ${root.key} of ${nbytes} bytes does not hold whole ${dtype} elements`);
-    const fill = options.readStorage(root, nbytes);
-    const cpu = newStorage(nbytes, dtype, (target) => fill(target, options.bigEndian ? size : 0));
+    const where = options.locate(root, nbytes);
+    const swapSize = options.bigEndian ? size : 0;
+    const cpu = newStorage(nbytes, dtype);
+    if (fixedTarget(root.location) === "cpu") {
+      bases.set(root, cpu);
+      deferred.push({ where, target: cpu, swapSize });
+      return cpu;
+    }
     let base: Tensor;
     try {
+      options.fill([{ where, target: cpu, swapSize }]);
       base = restore(cpu, root);
     } catch (err) {
       if (!cpu.isDisposed) cpu.dispose();
@@ -176,6 +188,7 @@ export function materialize(root: unknown, options: MaterializeOptions): unknown
         }
       }
     }
+    if (deferred.length > 0) options.fill(deferred);
     ok = true;
     return result;
   } finally {

@@ -66,13 +66,14 @@ function loadZip(source: ByteSource, options: LoadOptions): unknown {
   return materialize(value, {
     mapLocation: options.mapLocation,
     bigEndian,
-    readStorage: (ref, nbytes) => {
+    locate: (ref, nbytes) => {
       const entry = record(`data/${ref.key}`);
       if (entry === undefined) throw new TorchError(`torch.load: storage record data/${ref.key} is missing from the archive`);
       // Checked before allocating: a storage is exactly its declared size (no zip bomb, no short read).
       if (entry.size !== nbytes) throw new TorchError(`torch.load: storage data/${ref.key} has ${entry.size} bytes but the checkpoint declares ${nbytes}`);
-      return (target, swapSize) => zip.readToStorage(entry, target, swapSize);
+      return entry;
     },
+    fill: (jobs) => zip.readToStorages(jobs.map((j) => ({ entry: j.where, target: j.target, swapSize: j.swapSize }))),
   });
 }
 

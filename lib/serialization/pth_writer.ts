@@ -64,21 +64,24 @@ function locationOf(t: Tensor): string {
   return device === "cuda" ? "cuda:0" : device;
 }
 
+/** A copy of a storage's bytes on the CPU: for CUDA tensors, and sinks that keep chunks (streams, saveAsync). */
+function storageCopy(t: Tensor, nbytes: number): Uint8Array {
+  return nbytes === 0 ? new Uint8Array(0) : new Uint8Array(native.storageData(handleOf(t)), 0, nbytes);
+}
+
 /**
- * A storage's bytes for the archive. `zeroCopy`: a view of the CPU storage itself, for sinks
- * that consume each chunk before returning (a synchronous file write, a concat) — saving then
- * copies nothing. Otherwise (streams and saveAsync, which keep chunks) and for CUDA: a copy.
+ * A view of a CPU tensor's storage bytes, no copy: for sinks that consume each chunk before
+ * returning (a synchronous file write, a concat), so that saving copies nothing. Undefined for
+ * other devices, and where V8 forbids external buffers (its sandbox).
  */
-function storageBytes(t: Tensor, nbytes: number, zeroCopy: boolean): Uint8Array {
+function storageView(t: Tensor, nbytes: number): Uint8Array | undefined {
   if (nbytes === 0) return new Uint8Array(0);
-  if (zeroCopy && t.device === "cpu") {
-    try {
-      return new Uint8Array(native.storageView(handleOf(t)), 0, nbytes);
-    } catch {
-      // external buffers not allowed here (V8's sandbox): copy instead
-    }
+  if (t.device !== "cpu") return undefined;
+  try {
+    return new Uint8Array(native.storageView(handleOf(t)), 0, nbytes);
+  } catch {
+    return undefined;
   }
-  return new Uint8Array(native.storageData(handleOf(t)), 0, nbytes);
 }
 
 /** Writes `obj` as a torch.save zip archive into `sink`, chunk by chunk. */
@@ -131,9 +134,18 @@ export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk:
   zip.writeRecord("byteorder", Buffer.from(os.endianness() === "LE" ? "little" : "big"));
   // Python: for key in sorted(serialized_storages.keys()) — string order: "0", "1", "10", "2", …
   const sorted = [...storages.records].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const record of sorted) {
-    zip.writeRecord(`data/${record.key}`, storageBytes(record.tensor, record.nbytes, options.zeroCopy ?? false));
-  }
+  const zeroCopy = options.zeroCopy ?? false;
+  // The CRC-32s of the storages written in place, all in one native call that spreads them
+  // over threads; the others (copies: CUDA, streams) are checked one by one as they are made.
+  const views = sorted.map((r) => (zeroCopy ? storageView(r.tensor, r.nbytes) : undefined));
+  const viewCrcs = native.crc32s(views.filter((v): v is Uint8Array => v !== undefined));
+  let nextCrc = 0;
+  sorted.forEach((record, i) => {
+    const view = views[i];
+    const name = `data/${record.key}`;
+    if (view !== undefined) zip.writeRecord(name, view, viewCrcs[nextCrc++]);
+    else zip.writeRecord(name, storageCopy(record.tensor, record.nbytes));
+  });
   zip.writeRecord("version", Buffer.from("3\n"));
   zip.finish();
 }

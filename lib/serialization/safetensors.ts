@@ -5,12 +5,13 @@
 // its dtype and shape, the header is padded with spaces to a multiple of 8, and tensors are
 // written sorted by dtype (widest first) then name, which keeps every tensor aligned.
 import { native } from "../binding.js";
-import { frombuffer } from "../creation.js";
+import { empty } from "../creation.js";
 import { parseDevice, type DeviceLike } from "../device.js";
 import { DTYPES, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { handleOf, Tensor } from "../tensor.js";
 import { writeFileAtomic } from "./atomic_file.js";
+import type { StorageFill } from "./byte_source.js";
 import { bufferSource, fileSource, type ByteSource } from "./zip.js";
 
 const CODES: Readonly<Record<string, DType>> = {
@@ -92,20 +93,29 @@ function readHeader(source: ByteSource): Header {
 function loadFrom(source: ByteSource, device?: DeviceLike): Map<string, Tensor> {
   const header = readHeader(source);
   const target = device === undefined ? undefined : parseDevice("safetensors.load", "device", device);
+  const onCpu = target === undefined || target === "cpu";
   const out = new Map<string, Tensor>();
+  const jobs: StorageFill[] = [];
   try {
     for (const t of header.tensors) {
-      const bytes = source.read(header.dataStart + t.begin, t.end - t.begin);
-      let tensor = frombuffer(bytes, { dtype: t.dtype, shape: t.shape });
-      if (target !== undefined && target !== "cpu") {
-        const moved = tensor.to(target);
-        tensor.dispose();
-        tensor = moved;
+      // Read straight into the new tensor (little-endian, as the format is); CPU tensors all
+      // at once at the end, the others one at a time so host memory holds one of them.
+      let tensor = empty(t.shape, { dtype: t.dtype });
+      out.set(t.name, tensor);
+      const job = { offset: header.dataStart + t.begin, nbytes: t.end - t.begin, target: tensor, swapSize: 0 };
+      if (onCpu) {
+        jobs.push(job);
+        continue;
       }
+      source.fillStorages([job], false);
+      const moved = tensor.to(target);
+      tensor.dispose();
+      tensor = moved;
       out.set(t.name, tensor);
     }
+    source.fillStorages(jobs, false);
   } catch (err) {
-    for (const t of out.values()) t.dispose();
+    for (const t of out.values()) if (!t.isDisposed) t.dispose();
     throw err;
   }
   return out;

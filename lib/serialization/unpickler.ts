@@ -100,9 +100,11 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, options: { sta
   const memo = new Map<number, unknown>();
   // Nesting depth and tree size of each container, and which containers already sit inside
   // another: a nested container may not change (its parents' depths and sizes would be stale).
-  const depths = new WeakMap<object, number>();
-  const sizes = new WeakMap<object, number>();
-  const nested = new WeakSet<object>();
+  // Plain Maps, not WeakMaps: they die with this call, and weak tables cost V8's GC extra
+  // work for every entry (a ResNet-50 state dict makes a few thousand containers).
+  const depths = new Map<object, number>();
+  const sizes = new Map<object, number>();
+  const nested = new Set<object>();
   const maxNodes = Math.max(limits.maxNodes, data.length);
 
   const need = (n: number): void => {

@@ -2,11 +2,10 @@
 // entries, zip64, data descriptors) that refuses ambiguous or hostile layouts (overlapping
 // entries, lying counts, duplicate or path-traversal names). The writer is zip_writer.ts.
 import { inflateRawSync } from "node:zlib";
-import { native } from "../binding.js";
 import { TorchError } from "../errors.js";
-import { handleOf, type Tensor } from "../tensor.js";
-import { checkRange, type ByteSource } from "./byte_source.js";
-import { SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, U16_MAX, U32_MAX } from "./zip_writer.js";
+import type { Tensor } from "../tensor.js";
+import { bufferSource, checkRange, type ByteSource, type StorageFill } from "./byte_source.js";
+import { crc32, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, U16_MAX, U32_MAX } from "./zip_writer.js";
 
 export { bufferSource, fileSource, type ByteSource } from "./byte_source.js";
 export { FIELD_ALIGNMENT, ZipWriter } from "./zip_writer.js";
@@ -232,19 +231,32 @@ export class ZipReader {
   }
 
   /**
-   * The entry's bytes placed in the storage of `target`, a new CPU tensor of exactly entry.size
-   * bytes: a stored entry is read straight into it in native code, its CRC-32 computed on the
-   * way (elements of swapSize > 1 bytes are swapped after the check: a big-endian file).
+   * Each entry's bytes placed in the storage of its `target`, a new CPU tensor of exactly
+   * entry.size bytes: stored entries are read straight into them in native code, in parallel,
+   * their CRC-32s computed on the way (elements of swapSize > 1 bytes are swapped after the
+   * check: a big-endian file). Every entry is checked before any is read.
    */
-  readToStorage(entry: ZipEntry, target: Tensor, swapSize: number): void {
-    this.#checkReadable(entry);
-    if (entry.method !== 0) {
-      native.copyIntoStorage(handleOf(target), this.read(entry), false, swapSize);
-      return;
+  readToStorages(jobs: readonly { entry: ZipEntry; target: Tensor; swapSize: number }[]): void {
+    const stored: StorageFill[] = [];
+    const storedEntries: ZipEntry[] = [];
+    for (const { entry, target, swapSize } of jobs) {
+      this.#checkReadable(entry);
+      if (entry.method !== 0) continue;
+      this.#checkStored(entry);
+      stored.push({ offset: this.dataOffset(entry), nbytes: entry.size, target, swapSize });
+      storedEntries.push(entry);
     }
-    this.#checkStored(entry);
-    const crc = this.source.readToStorage(this.dataOffset(entry), target, entry.size, this.#checkCrc, swapSize);
-    if (this.#checkCrc && crc !== entry.crc) throw new TorchError(`zip entry ${entry.name} is corrupt: CRC-32 check failed`);
+    const crcs = this.source.fillStorages(stored, this.#checkCrc);
+    if (this.#checkCrc) {
+      storedEntries.forEach((entry, i) => {
+        if (crcs[i] !== entry.crc) throw new TorchError(`zip entry ${entry.name} is corrupt: CRC-32 check failed`);
+      });
+    }
+    for (const { entry, target, swapSize } of jobs) {
+      if (entry.method === 0) continue;
+      const bytes = this.read(entry); // inflated and checked
+      bufferSource(bytes).fillStorages([{ offset: 0, nbytes: bytes.length, target, swapSize }], false);
+    }
   }
 
   #checkReadable(entry: ZipEntry): void {
@@ -279,7 +291,7 @@ export class ZipReader {
     } else {
       throw new TorchError(`zip entry ${entry.name} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
     }
-    if (this.#checkCrc && native.crc32(data) !== entry.crc) {
+    if (this.#checkCrc && crc32(data) !== entry.crc) {
       throw new TorchError(`zip entry ${entry.name} is corrupt: CRC-32 check failed`);
     }
     return data;

@@ -12,6 +12,11 @@ export const SIG_DESCRIPTOR = 0x08074b50;
 export const U32_MAX = 0xffffffff;
 export const U16_MAX = 0xffff;
 
+/** The zip CRC-32 of bytes (zlib's; folded with PCLMULQDQ where the CPU has it). */
+export function crc32(bytes: Uint8Array): number {
+  return native.crc32s([bytes])[0]!;
+}
+
 /** 64: the alignment PyTorch gives every record's data (so storages can be memory-mapped). */
 export const FIELD_ALIGNMENT = 64;
 
@@ -48,7 +53,8 @@ export class ZipWriter {
     return this.#offset;
   }
 
-  writeRecord(name: string, data: Uint8Array): void {
+  /** Appends a record; `crc` is data's CRC-32 when the caller has it already (torch.save computes all storages' at once). */
+  writeRecord(name: string, data: Uint8Array, crc = crc32(data)): void {
     if (this.#finished) throw new Error("ZipWriter: archive already finished");
     const fullName = Buffer.from(`${this.archiveName}/${name}`, "utf8");
     if (fullName.length > U16_MAX) throw new TorchError(`zip record name too long: ${name}`);
@@ -88,7 +94,6 @@ export class ZipWriter {
     header.fill("Z", p + 4);
     this.#emit(header);
     this.#emit(data);
-    const crc = native.crc32(data); // zlib's CRC-32, folded with PCLMULQDQ where the CPU has it
     const descriptor = Buffer.alloc(zip64Len > 0 ? 24 : 16);
     descriptor.writeUInt32LE(SIG_DESCRIPTOR, 0);
     descriptor.writeUInt32LE(crc, 4);
