@@ -37,4 +37,4 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as vision from "./vision/index.js";
 export * as data from "./data/index.js";
-export { load, loadAsync, save, saveAsync, loadStateDict, serialization, type LoadOptions, type LoadStateDictOptions, type MapLocation } from "./serialization/index.js";
+export { load, loadAsync, save, saveAsync, loadStateDict, serialization, type LoadOptions, type LoadStateDictOptions, type MapLocation, type SaveOptions } from "./serialization/index.js";

@@ -327,6 +327,43 @@ describe("the zip layout is PyTorch's", () => {
     expect(fs.readdirSync(dir).filter((f) => f.includes(".tmp"))).toEqual([]);
     t.dispose();
   });
+
+  it("a save is flushed to disk (file and directory) before it replaces the previous file; { fsync: false } writes the same bytes atomically without the flushes", async () => {
+    const t = torch.arange(1 << 20, { dtype: "float64" }); // 8 MiB: past the step at which early writeback starts
+    // Same file name (the archive is named after it), different directories.
+    const [flushed, unflushed] = ["flushed", "unflushed"].map((d) => path.join(fs.mkdtempSync(path.join(dir, d)), "ckpt.pth")) as [string, string];
+    const calls = { fsync: 0, writeback: 0 };
+    const fsyncSync = fs.fsyncSync;
+    const startWriteback = native.startWriteback;
+    const count = (f: (...a: never[]) => unknown, key: keyof typeof calls) => (...a: never[]) => (calls[key]++, f(...a));
+    Object.assign(fs, { fsyncSync: count(fsyncSync, "fsync") });
+    Object.assign(native, { startWriteback: count(startWriteback, "writeback") });
+    const seen: (typeof calls)[] = [];
+    const run = async (save: () => unknown) => {
+      Object.assign(calls, { fsync: 0, writeback: 0 });
+      await save();
+      seen.push({ ...calls });
+    };
+    try {
+      await run(() => torch.save({ t }, flushed));
+      await run(() => torch.save({ t }, unflushed, { fsync: false }));
+      await run(() => torch.save({ t }, unflushed, { fsync: false })); // replacing a previous file
+    } finally {
+      Object.assign(fs, { fsyncSync });
+      Object.assign(native, { startWriteback });
+    }
+    expect(seen).toEqual([{ fsync: 2, writeback: 1 }, { fsync: 0, writeback: 0 }, { fsync: 0, writeback: 0 }]);
+    expect(fs.readFileSync(unflushed).equals(fs.readFileSync(flushed))).toBe(true);
+    expect(fs.readdirSync(path.dirname(unflushed))).toEqual(["ckpt.pth"]);
+    // The async form takes the option too, and both refuse what is not an option.
+    await torch.saveAsync({ t }, unflushed, { fsync: false });
+    const back = torch.load(unflushed) as Map<string, torch.Tensor>;
+    expect(Buffer.from(back.get("t")!.toTypedArray().buffer).equals(Buffer.from(t.toTypedArray().buffer))).toBe(true);
+    expect(() => torch.save({ t }, unflushed, { fsync: "no" } as never)).toThrow(/fsync/);
+    expect(() => torch.save({ t }, unflushed, { sync: false } as never)).toThrow(/sync/);
+    await expect(torch.saveAsync({ t }, unflushed, { fsync: 0 } as never)).rejects.toThrow(/fsync/);
+    torch.dispose(t, back);
+  });
 });
 
 describe("safetensors", () => {

@@ -1,6 +1,7 @@
 // Writing a checkpoint so that no failure damages the previous one: the bytes go to a temp
 // file in the same directory, are fsynced, and the temp file is renamed over the target
 // (atomic on POSIX), then the directory is fsynced so the rename survives a power cut.
+// (`fsync: false` keeps the temp file and the rename, and leaves flushing to the kernel.)
 //
 // Failures: an I/O error (ENOSPC on a full disk, EFBIG past `ulimit -f`, EDQUOT, EACCES…)
 // becomes one TorchError naming the file, the cause and what happened to the previous file;
@@ -188,8 +189,13 @@ function writebackOf(fd: number): (n: number) => void {
   };
 }
 
-/** Writes `file` atomically; `produce` emits its bytes through `sink`. `what` names the API in errors. */
-export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array) => void) => void, what = "torch.save"): void {
+/**
+ * Writes `file` atomically; `produce` emits its bytes through `sink`. `what` names the API in
+ * errors. With `fsync: false` the temp file and the directory are not flushed: a process that
+ * dies mid-save still never damages the previous file, but a power cut or a kernel crash soon
+ * after may (the file system decides what reached the disk).
+ */
+export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array) => void) => void, what = "torch.save", fsync = true): void {
   const target = path.resolve(file);
   removeStaleTemps(path.dirname(target));
   const hadPrevious = exists(target);
@@ -200,14 +206,14 @@ export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array
     fd = fs.openSync(tmp, "wx", modeOf(target));
     step = "writing";
     const out = fd;
-    const wrote = writebackOf(out);
+    const wrote = fsync ? writebackOf(out) : undefined;
     produce((chunk) => {
       let done = 0;
       while (done < chunk.length) done += fs.writeSync(out, chunk, done, chunk.length - done);
-      wrote(chunk.length);
+      wrote?.(chunk.length);
     });
     step = "flushing to disk (fsync)";
-    fs.fsyncSync(fd);
+    if (fsync) fs.fsyncSync(fd);
     step = "closing";
     const closing = fd;
     fd = undefined;
@@ -224,11 +230,11 @@ export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array
     }
     throw saveError(what, target, step, err, hadPrevious);
   }
-  fsyncDir(path.dirname(target));
+  if (fsync) fsyncDir(path.dirname(target));
 }
 
 /** writeFileAtomic with asynchronous I/O, for bytes already in memory. */
-export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8Array[], what = "torch.save"): Promise<void> {
+export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8Array[], what = "torch.save", fsync = true): Promise<void> {
   const target = path.resolve(file);
   removeStaleTemps(path.dirname(target));
   const hadPrevious = exists(target);
@@ -238,13 +244,13 @@ export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8A
   try {
     handle = await fs.promises.open(tmp, "wx", modeOf(target));
     step = "writing";
-    const wrote = writebackOf(handle.fd);
+    const wrote = fsync ? writebackOf(handle.fd) : undefined;
     for (const chunk of chunks) {
       for (let done = 0; done < chunk.length;) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
-      wrote(chunk.length);
+      wrote?.(chunk.length);
     }
     step = "flushing to disk (fsync)";
-    await handle.sync();
+    if (fsync) await handle.sync();
     step = "closing";
     const h = handle;
     handle = undefined;
@@ -256,5 +262,5 @@ export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8A
     if (step !== "creating a temp file") await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
     throw saveError(what, target, step, err, hadPrevious);
   }
-  fsyncDir(path.dirname(target));
+  if (fsync) fsyncDir(path.dirname(target));
 }

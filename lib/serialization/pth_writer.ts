@@ -10,6 +10,7 @@ import type { Writable } from "node:stream";
 import { native } from "../binding.js";
 import { DTYPES, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
+import { checkBool, checkOptions } from "../validate.js";
 import { handleOf, type Tensor } from "../tensor.js";
 import { STORAGE_DTYPES } from "./globals.js";
 import { writeFileAtomic, writeFileAtomicAsync } from "./atomic_file.js";
@@ -150,15 +151,38 @@ export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk:
   zip.finish();
 }
 
-/** Python: `torch.save(obj, f)`. `f` is a path or a writable stream (archive name "archive"). */
-export function save(obj: unknown, f: string | Writable): void {
-  if (typeof f === "string") {
-    const name = archiveNameFor(f);
-    writeFileAtomic(f, (sink) => writeCheckpoint(obj, name, sink, { zeroCopy: true }));
-    return;
-  }
+export interface SaveOptions {
+  /**
+   * Flush the file to disk before it replaces the previous one (default true), so that a
+   * power cut never leaves a damaged checkpoint. `false` keeps the temp file and the atomic
+   * rename (a process that dies mid-save still leaves the previous file intact) and skips the
+   * flush, as Python's torch.save does: for frequent saves of big models where the flush
+   * costs more than the risk (about 60 ms for 100 MB on the dev VM's disk). Ignored for streams.
+   */
+  fsync?: boolean;
+}
+
+function saveOptions(what: string, options: unknown): SaveOptions {
+  const o = checkOptions(what, options, ["fsync"]);
+  if (o.fsync !== undefined) checkBool(what, "fsync", o.fsync);
+  return o as SaveOptions;
+}
+
+function checkTarget(f: unknown): void {
+  if (typeof f === "string") return;
   if (f === null || typeof f !== "object" || typeof (f as Writable).write !== "function") {
     throw new TypeError(`torch.save: expected f to be a file path or a writable stream, but received ${f === null ? "null" : typeof f}`);
+  }
+}
+
+/** Python: `torch.save(obj, f)`. `f` is a path (written atomically) or a writable stream (archive name "archive"). */
+export function save(obj: unknown, f: string | Writable, options: SaveOptions = {}): void {
+  const { fsync = true } = saveOptions("torch.save", options);
+  checkTarget(f);
+  if (typeof f === "string") {
+    const name = archiveNameFor(f);
+    writeFileAtomic(f, (sink) => writeCheckpoint(obj, name, sink, { zeroCopy: true }), "torch.save", fsync);
+    return;
   }
   writeCheckpoint(obj, "archive", (chunk) => f.write(chunk));
 }
@@ -174,7 +198,9 @@ export function saveToBuffer(obj: unknown): Buffer {
  * torch.save that writes asynchronously. The tensors' bytes are copied when it is called
  * (so they may change or be disposed right after); only the file I/O is asynchronous.
  */
-export async function saveAsync(obj: unknown, f: string | Writable): Promise<void> {
+export async function saveAsync(obj: unknown, f: string | Writable, options: SaveOptions = {}): Promise<void> {
+  const { fsync = true } = saveOptions("torch.saveAsync", options);
+  checkTarget(f);
   const chunks: Uint8Array[] = [];
   const name = typeof f === "string" ? archiveNameFor(f) : "archive";
   writeCheckpoint(obj, name, (chunk) => chunks.push(chunk));
@@ -184,5 +210,5 @@ export async function saveAsync(obj: unknown, f: string | Writable): Promise<voi
     }
     return;
   }
-  await writeFileAtomicAsync(f, chunks);
+  await writeFileAtomicAsync(f, chunks, "torch.save", fsync);
 }
