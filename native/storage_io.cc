@@ -7,7 +7,12 @@
 
 #include <dlfcn.h>
 #if defined(__x86_64__) && defined(__GNUC__)
+// GCC 12's AVX-512 headers trip its own -Wuninitialized (their "undefined" registers).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
 #endif
 #include <fcntl.h>
 #include <unistd.h>
@@ -72,12 +77,23 @@ TTS_PCLMUL inline __m128i Fold128(__m128i x, __m128i k, __m128i next) {
 
 inline __m128i Load128(const unsigned char* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); }
 
-TTS_PCLMUL uint32_t FoldCrc32(uint32_t crc, const unsigned char* p, size_t len) {
-  const __m128i k1k2 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);
-  const __m128i k3k4 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);
+// Folds the 16-byte blocks left into x, then reduces x to the CRC register.
+TTS_PCLMUL uint32_t FinishFold(__m128i x, const unsigned char* p, size_t len) {
+  const __m128i k3k4 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);  // fold by 128 bits
   const __m128i k5 = _mm_set_epi64x(0, 0x163cd6124);
   const __m128i poly = _mm_set_epi64x(0x1f7011641, 0x1db710641);
   const __m128i mask32 = _mm_set_epi32(0, 0, 0, -1);
+  for (; len >= 16; p += 16, len -= 16) x = Fold128(x, k3k4, Load128(p));
+  x = _mm_xor_si128(_mm_srli_si128(x, 8), _mm_clmulepi64_si128(x, k3k4, 0x10));                   // 128 -> 64 bits
+  x = _mm_xor_si128(_mm_srli_si128(x, 4), _mm_clmulepi64_si128(_mm_and_si128(x, mask32), k5, 0x00));  // 96 -> 64
+  __m128i t = _mm_clmulepi64_si128(_mm_and_si128(x, mask32), poly, 0x10);                            // Barrett
+  t = _mm_clmulepi64_si128(_mm_and_si128(t, mask32), poly, 0x00);
+  return static_cast<uint32_t>(_mm_extract_epi32(_mm_xor_si128(x, t), 1));
+}
+
+TTS_PCLMUL uint32_t FoldCrc32(uint32_t crc, const unsigned char* p, size_t len) {
+  const __m128i k1k2 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);  // fold by 512 bits
+  const __m128i k3k4 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);
   __m128i x1 = _mm_xor_si128(Load128(p), _mm_cvtsi32_si128(static_cast<int>(crc)));
   __m128i x2 = Load128(p + 16), x3 = Load128(p + 32), x4 = Load128(p + 48);
   for (p += 64, len -= 64; len >= 64; p += 64, len -= 64) {
@@ -86,32 +102,67 @@ TTS_PCLMUL uint32_t FoldCrc32(uint32_t crc, const unsigned char* p, size_t len) 
     x3 = Fold128(x3, k1k2, Load128(p + 32));
     x4 = Fold128(x4, k1k2, Load128(p + 48));
   }
-  x1 = Fold128(Fold128(Fold128(x1, k3k4, x2), k3k4, x3), k3k4, x4);
-  for (; len >= 16; p += 16, len -= 16) x1 = Fold128(x1, k3k4, Load128(p));
-  x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), _mm_clmulepi64_si128(x1, k3k4, 0x10));                   // 128 -> 64 bits
-  x1 = _mm_xor_si128(_mm_srli_si128(x1, 4), _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), k5, 0x00));  // 96 -> 64
-  __m128i t = _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), poly, 0x10);                             // Barrett
-  t = _mm_clmulepi64_si128(_mm_and_si128(t, mask32), poly, 0x00);
-  return static_cast<uint32_t>(_mm_extract_epi32(_mm_xor_si128(x1, t), 1));
+  return FinishFold(Fold128(Fold128(Fold128(x1, k3k4, x2), k3k4, x3), k3k4, x4), p, len);
+}
+
+// The same with 512-bit registers (VPCLMULQDQ): four of them, 256 bytes a step, folded by 2048
+// bits (constants x^(2048+-32) mod P, reflected, as the 128-bit ones). ~2x the 128-bit loop on
+// the dev VM's EPYC, which makes checking a checkpoint's CRC-32s cost a fraction of reading
+// it. len >= 256 and a multiple of 16.
+#define TTS_VPCLMUL __attribute__((target("avx512f,avx512vl,vpclmulqdq,pclmul,sse4.1")))
+TTS_VPCLMUL inline __m512i Fold512(__m512i x, __m512i k, __m512i next) {
+  return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(x, k, 0x00), _mm512_clmulepi64_epi128(x, k, 0x11), next, 0x96);  // a ^ b ^ c
+}
+
+TTS_VPCLMUL inline __m512i Load512(const unsigned char* at) { return _mm512_loadu_si512(at); }
+
+TTS_VPCLMUL uint32_t FoldCrc32Wide(uint32_t crc, const unsigned char* p, size_t len) {
+  const __m512i k2048 = _mm512_broadcast_i32x4(_mm_set_epi64x(0x1322d1430, 0x11542778a));
+  const __m512i k512 = _mm512_broadcast_i32x4(_mm_set_epi64x(0x1c6e41596, 0x154442bd4));
+  const __m128i k3k4 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);
+  __m512i z0 = _mm512_xor_si512(Load512(p), _mm512_inserti32x4(_mm512_setzero_si512(), _mm_cvtsi32_si128(static_cast<int>(crc)), 0));
+  __m512i z1 = Load512(p + 64), z2 = Load512(p + 128), z3 = Load512(p + 192);
+  for (p += 256, len -= 256; len >= 256; p += 256, len -= 256) {
+    z0 = Fold512(z0, k2048, Load512(p));
+    z1 = Fold512(z1, k2048, Load512(p + 64));
+    z2 = Fold512(z2, k2048, Load512(p + 128));
+    z3 = Fold512(z3, k2048, Load512(p + 192));
+  }
+  z0 = Fold512(Fold512(Fold512(z0, k512, z1), k512, z2), k512, z3);
+  for (; len >= 64; p += 64, len -= 64) z0 = Fold512(z0, k512, Load512(p));
+  // The register's four 128-bit lanes, each 128 bits before the next.
+  __m128i x = Fold128(_mm512_extracti32x4_epi32(z0, 0), k3k4, _mm512_extracti32x4_epi32(z0, 1));
+  x = Fold128(Fold128(x, k3k4, _mm512_extracti32x4_epi32(z0, 2)), k3k4, _mm512_extracti32x4_epi32(z0, 3));
+  return FinishFold(x, p, len);
+}
+
+bool HasWideClmul() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("vpclmulqdq");
+  return has;
 }
 
 unsigned long FastCrc32(unsigned long crc, const unsigned char* buf, unsigned int len) {
   size_t body = len >= 64 ? len & ~size_t{15} : 0;
-  if (body > 0) crc = ~FoldCrc32(~static_cast<uint32_t>(crc), buf, body) & 0xFFFFFFFFul;
+  if (body >= 256 && HasWideClmul()) {
+    crc = ~FoldCrc32Wide(~static_cast<uint32_t>(crc), buf, body) & 0xFFFFFFFFul;
+  } else if (body > 0) {
+    crc = ~FoldCrc32(~static_cast<uint32_t>(crc), buf, body) & 0xFFFFFFFFul;
+  }
   return len > body ? ZlibCrc32()(crc, buf + body, static_cast<unsigned int>(len - body)) : crc;
 }
 #endif
 
-// The CRC-32 the reader uses: the folded one where the CPU has PCLMULQDQ and it agrees with zlib
-// on a test pattern (every length from 0 to 300, at odd offsets), zlib's otherwise.
+// The CRC-32 the reader uses: the folded one where the CPU has PCLMULQDQ (512 bits wide with
+// VPCLMULQDQ) and it agrees with zlib on a test pattern (lengths 0 to 1090, at an odd offset),
+// zlib's otherwise.
 Crc32Fn Crc32() {
   static const Crc32Fn fn = [] {
 #if defined(__x86_64__) && defined(__GNUC__)
     if (__builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1")) {
-      unsigned char pattern[320];
-      for (unsigned i = 0; i < sizeof pattern; i++) pattern[i] = static_cast<unsigned char>(i * 131 + 7);
+      unsigned char pattern[1100];
+      for (unsigned i = 0; i < sizeof pattern; i++) pattern[i] = static_cast<unsigned char>(i * 131 + 7 + (i >> 8));
       bool agrees = true;
-      for (unsigned len = 0; len <= 300 && agrees; len++) {
+      for (unsigned len = 0; len <= 1090 && agrees; len += len < 300 ? 1 : 13) {
         agrees = FastCrc32(0x12345678ul, pattern + 3, len) == ZlibCrc32()(0x12345678ul, pattern + 3, len);
       }
       if (agrees) return &FastCrc32;
