@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
 import { formatRatio, mallocMatchedEnv, paired, PythonPeer } from "./peer.js";
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
 const perRound = Number(process.env.BENCH_PER_ROUND ?? 3);
 const threads = Number(process.env.BENCH_THREADS ?? 1);
 torch.setNumThreads(threads);
@@ -34,7 +34,7 @@ try {
   console.log(`${label("first torch.load in the process")} torch-ts ${firstLoad.toFixed(1).padStart(7)}   first torch.load ${first.first_load_ms.toFixed(1).padStart(7)}   ratio ${(firstLoad / first.first_load_ms).toFixed(2)}x (one sample each)`);
   const row = async (name: string, pyKind: string, pyName: string, ours: () => void) => {
     await peer.setup({ kind: pyKind, dir, threads });
-    const p = await paired(ours, peer, rounds, perRound);
+    const p = await paired(ours, peer, rounds, perRound, { warmup: 10 }); // V8 optimizes the unpickler after a few loads
     console.log(`${label(name)} torch-ts ${p.ours.toFixed(1).padStart(7)}   ${pyName.padEnd(29)} ${p.theirs.toFixed(1).padStart(7)}   ${formatRatio(p, rounds)}`);
   };
   await row("torch.load (CRC-32 checked)", "load", "torch.load", () => torch.dispose(torch.load(first.file)));

@@ -122,9 +122,11 @@ async function settle(peer: PythonPeer): Promise<void> {
  * the wait would add page faults that the work itself does not cause.
  */
 export async function paired(ours: () => unknown, peer: PythonPeer, rounds: number, perRound: number,
-  options: { settle?: boolean } = {}): Promise<Paired> {
-  await ours();
-  await peer.run(1);
+  options: { settle?: boolean; warmup?: number } = {}): Promise<Paired> {
+  // Untimed calls first: V8 optimizes a function only after it has run a few times.
+  const warmup = options.warmup ?? 1;
+  for (let i = 0; i < warmup; i++) await ours();
+  await peer.run(warmup);
   const all = { ours: [] as number[], theirs: [] as number[] };
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
