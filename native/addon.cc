@@ -4,6 +4,11 @@
 #include <ATen/Parallel.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 
+#ifdef __linux__
+#include <sched.h>
+#endif
+
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -114,15 +119,24 @@ Napi::Value BenchNativeLoop(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), n > 0 ? took.count() / static_cast<double>(n) : 0.0);
 }
 
-// Debian's libtorch starts with one intra-op thread; use the cores we have unless the user
-// pinned a count through the usual environment variables.
+}  // namespace
+
+size_t UsableCpus() {
+#ifdef __linux__
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<size_t>(CPU_COUNT(&set));
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+namespace {
+
+// Debian's libtorch starts with one intra-op thread; use the CPUs we may run on (as OpenMP's
+// own default does) unless the user pinned a count through the usual environment variables.
 void DefaultThreads() {
   if (std::getenv("OMP_NUM_THREADS") || std::getenv("MKL_NUM_THREADS")) return;
   static std::once_flag once;
-  std::call_once(once, [] {
-    unsigned n = std::thread::hardware_concurrency();
-    if (n > 0) at::set_num_threads(static_cast<int>(n));
-  });
+  std::call_once(once, [] { at::set_num_threads(static_cast<int>(UsableCpus())); });
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

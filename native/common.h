@@ -61,6 +61,10 @@ bool MallocTuned();
 bool HugePages();
 int64_t CpuBytesAllocated();
 
+// native/addon.cc: the CPUs this process may run on (its affinity mask: taskset, a container's
+// cpuset), at least 1. Not hardware_concurrency(), which counts the whole machine.
+size_t UsableCpus();
+
 AddonData& Data(Napi::Env env);
 
 [[noreturn]] void ThrowTorchError(Napi::Env env, const std::string& message);

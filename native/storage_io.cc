@@ -254,8 +254,7 @@ std::string RunPieces(std::vector<Piece>& pieces, Work work) {
       failed = true;
     }
   };
-  size_t hw = std::max(1u, std::thread::hardware_concurrency());
-  size_t threads = std::min({hw, kMaxThreads, pieces.size(), std::max<size_t>(1, total / (2 * kPiece))});
+  size_t threads = std::min({UsableCpus(), kMaxThreads, pieces.size(), std::max<size_t>(1, total / (2 * kPiece))});
   std::vector<std::thread> helpers;
   for (size_t i = 1; i < threads; i++) {
     try {

@@ -1,6 +1,11 @@
 // The addon in worker_threads: each thread's environment has its own tensor table, two threads
 // training at once get exactly what sequential runs get, and a terminated worker's tensors are
 // freed with its environment.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Worker } from "node:worker_threads";
 import * as torch from "torch-ts";
@@ -52,5 +57,27 @@ describe("worker_threads", () => {
 
   it("liveTensors refuses bad options", () => {
     expect(() => torch.liveTensors({ allThreads: 1 as unknown as boolean })).toThrow(/allThreads.*boolean/);
+  });
+});
+
+describe("intra-op threads", () => {
+  const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+  /** torch.getNumThreads() in a fresh process, pinned with taskset to `cpus` when given. */
+  const threadsIn = (env: NodeJS.ProcessEnv, cpus?: string): number => {
+    const code = 'const torch = await import("./lib/index.ts"); console.log(torch.getNumThreads());';
+    const node = [process.execPath, "--import", "tsx", "--input-type=module", "-e", code];
+    const [cmd, ...args] = cpus === undefined ? node : ["taskset", "-c", cpus, ...node];
+    return Number(execFileSync(cmd!, args, { cwd: root, env, encoding: "utf8" }).trim());
+  };
+
+  it("default to the CPUs the process may run on (taskset, a container's cpuset), not the machine's; OMP_NUM_THREADS wins", () => {
+    const env = { ...process.env };
+    delete env.OMP_NUM_THREADS;
+    delete env.MKL_NUM_THREADS;
+    expect(threadsIn(env)).toBe(os.availableParallelism());
+    // Pinned to one CPU this process may use (the first of its own affinity list).
+    const allowed = /Cpus_allowed_list:\s*(\d+)/.exec(fs.readFileSync("/proc/self/status", "utf8"))![1]!;
+    expect(threadsIn(env, allowed)).toBe(1);
+    expect(threadsIn({ ...env, OMP_NUM_THREADS: "3" }, allowed)).toBe(3);
   });
 });
