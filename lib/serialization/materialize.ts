@@ -8,7 +8,7 @@
 // in Python. The 1-D storage tensors are disposed at the end: the tensors keep the storage alive.
 import { native } from "../binding.js";
 import { empty } from "../creation.js";
-import { DTYPES, isDType, type DType } from "../dtype.js";
+import { DTYPES, isDType } from "../dtype.js";
 import { parseDevice } from "../device.js";
 import { TorchError } from "../errors.js";
 import { handleOf, Tensor, wrap } from "../tensor.js";
@@ -42,11 +42,6 @@ export interface MaterializeOptions<Where> {
   locate(ref: StorageRef, nbytes: number): Where;
   /** Fills each job's target (a new CPU tensor of exactly its storage's bytes); may do so in parallel. */
   fill(jobs: readonly StorageJob<Where>[]): void;
-}
-
-/** A new 1-D CPU tensor of `nbytes` (its bytes are not filled yet). */
-function newStorage(nbytes: number, dtype: DType): Tensor {
-  return empty([nbytes / DTYPES[dtype].bytes], { dtype });
 }
 
 function isContainer(v: unknown): v is unknown[] | Map<unknown, unknown> | Set<unknown> {
@@ -109,7 +104,7 @@ export function materialize<Where>(root: unknown, options: MaterializeOptions<Wh
     if (nbytes % size !== 0) throw new TorchError(`torch.load: storage ${root.key} of ${nbytes} bytes does not hold whole ${dtype} elements`);
     const where = options.locate(root, nbytes);
     const swapSize = options.bigEndian ? size : 0;
-    const cpu = newStorage(nbytes, dtype);
+    const cpu = empty([nbytes / size], { dtype }); // filled below, or with the others at the end
     if (fixedTarget(root.location) === "cpu") {
       bases.set(root, cpu);
       deferred.push({ where, target: cpu, swapSize });
