@@ -7,6 +7,7 @@
 // The module's parameters and buffers are graph inputs, not baked-in constants, so each run
 // uses their current values (an optimizer step or loadStateDict between runs is seen).
 #include "common.h"
+#include "worker.h"
 
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
@@ -63,57 +64,25 @@ Napi::Value TracedGraph(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), UnwrapTraced(info[0])->graph->toString());
 }
 
-class ForwardWorker : public Napi::AsyncWorker {
+class ForwardWorker : public PromiseWorker {
  public:
   ForwardWorker(Napi::Env env, std::shared_ptr<TracedForward> traced, std::vector<at::Tensor> inputs, bool grad)
-      : Napi::AsyncWorker(env, "torch-ts:forwardAsync"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        traced_(std::move(traced)),
-        inputs_(std::move(inputs)),
-        grad_(grad) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
+      : PromiseWorker(env, "torch-ts:forwardAsync"), traced_(std::move(traced)), inputs_(std::move(inputs)), grad_(grad) {}
 
  protected:
-  void Execute() override {
-    try {
-      // A libuv thread starts with OpenMP's defaults; give it the process's thread setting.
-      at::init_num_threads();
-      c10::AutoGradMode mode(grad_);  // grad mode is thread-local: carry the caller's
-      torch::jit::Stack stack(inputs_.begin(), inputs_.end());
-      inputs_.clear();
-      traced_->executor->run(stack);
-      output_ = stack.at(0).toTensor();
-    } catch (const c10::Error& e) {
-      SetError(e.what_without_backtrace());
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
+  void Run() override {
+    // A libuv thread starts with OpenMP's defaults; give it the process's thread setting.
+    at::init_num_threads();
+    c10::AutoGradMode mode(grad_);  // grad mode is thread-local: carry the caller's
+    torch::jit::Stack stack(inputs_.begin(), inputs_.end());
+    inputs_.clear();
+    traced_->executor->run(stack);
+    output_ = stack.at(0).toTensor();
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    try {
-      deferred_.Resolve(Wrap(env, std::move(output_)));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-
-  void OnError(const Napi::Error& e) override {
-    Napi::Env env = Env();
-    std::string msg = e.Message();
-    msg = msg.substr(0, msg.find("\n\n"));
-    AddonData& data = Data(env);
-    if (data.torchError.IsEmpty()) {
-      deferred_.Reject(Napi::Error::New(env, msg).Value());
-    } else {
-      deferred_.Reject(data.torchError.New({Napi::String::New(env, msg)}));
-    }
-  }
+  Napi::Value Result(Napi::Env env) override { return Wrap(env, std::move(output_)); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<TracedForward> traced_;
   std::vector<at::Tensor> inputs_;
   at::Tensor output_;
@@ -136,11 +105,54 @@ Napi::Value RunTracedAsync(const Napi::CallbackInfo& info) {
   inputs[0] = inputs[0].clone(at::MemoryFormat::Preserve);
   auto* worker = new ForwardWorker(env, std::move(traced), std::move(inputs), c10::GradMode::is_enabled());
   Napi::Promise promise = worker->Promise();
-  worker->Queue();  // the worker deletes itself after OnOK/OnError
+  worker->Queue();  // the worker deletes itself once it has settled the promise
   return promise;
 }
 
 }  // namespace
+
+PromiseWorker::PromiseWorker(Napi::Env env, const char* resourceName)
+    : Napi::AsyncWorker(env, resourceName), deferred_(Napi::Promise::Deferred::New(env)) {}
+
+void PromiseWorker::Execute() {
+  try {
+    Run();
+  } catch (const c10::Error& e) {
+    error_ = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    error_ = e.what();
+  } catch (...) {
+    error_ = "unknown native error";
+  }
+}
+
+void PromiseWorker::Settle(Napi::Env env) {
+  if (!error_.empty()) {
+    std::string msg = error_.substr(0, error_.find("\n\n"));
+    AddonData* data = env.GetInstanceData<AddonData>();
+    deferred_.Reject(data == nullptr || data->torchError.IsEmpty() ? Napi::Error::New(env, msg).Value()
+                                                                    : data->torchError.New({Napi::String::New(env, msg)}));
+    return;
+  }
+  try {
+    deferred_.Resolve(Result(env));
+  } catch (const Napi::Error& e) {
+    deferred_.Reject(e.Value());  // making the result failed; a stopping environment throws again
+  }
+}
+
+void PromiseWorker::OnWorkComplete(Napi::Env env, napi_status status) {
+  // napi_cancelled: the environment stopped before the work started; nobody waits for it.
+  if (status != napi_cancelled) {
+    try {
+      Napi::HandleScope scope(env);
+      Settle(env);
+    } catch (const Napi::Error&) {
+      // The environment can no longer run JS (its thread is exiting): drop the result.
+    }
+  }
+  Destroy();  // deletes this worker, and with it any tensor it still holds
+}
 
 void RegisterAsync(Napi::Env env, Napi::Object exports) {
   Export<TraceForward>(env, exports, "traceForward");
