@@ -3,6 +3,10 @@
 // (atomic on POSIX), then the directory is fsynced so the rename survives a power cut.
 // (`fsync: false` keeps the temp file and the rename, and leaves flushing to the kernel.)
 //
+// What is replaced is decided as Python's open(path, "wb") decides what it writes to (see
+// saveTarget): a symbolic link is followed and its target replaced, the link kept; a device
+// or a FIFO is written in place, never renamed over (that would replace the node itself).
+//
 // Failures: an I/O error (ENOSPC on a full disk, EFBIG past `ulimit -f`, EDQUOT, EACCES…)
 // becomes one TorchError naming the file, the cause and what happened to the previous file;
 // the temp file is removed. A process killed mid-save (kill -9, OOM killer, power loss)
@@ -81,6 +85,8 @@ const CAUSES: Record<string, string> = {
   EIO: "input/output error (EIO)",
   EMFILE: "too many open files (EMFILE)",
   ENFILE: "too many open files in the system (ENFILE)",
+  ELOOP: "too many levels of symbolic links (ELOOP)",
+  ENXIO: "no such device or address (ENXIO)",
 };
 
 /** An I/O error of a save, as a TorchError that says which file, why, and that nothing was damaged. */
@@ -92,6 +98,102 @@ export function saveError(what: string, target: string, step: string, err: unkno
   const out = new TorchError(`${what}: could not write ${target}: ${cause} while ${step}; ${after}`);
   Object.assign(out, { code: e.code, cause: err });
   return out;
+}
+
+/**
+ * Where a save to `file` goes. A symbolic link is followed (links to links too, as the kernel
+ * does, up to 40) to the name it points at, which may not exist yet: the link stays and its
+ * target gets the new file. A regular file, or a name that does not exist, is replaced
+ * atomically (`inPlace: false`). A character or block device or a FIFO is written in place
+ * (`inPlace: true`), as open(path, "wb") does: renaming a temp file over it would put a
+ * regular file where the node was (as root, `torch.save(sd, "/dev/full")` replaced /dev/full).
+ * A directory or a socket is refused by the caller's open.
+ */
+export function saveTarget(what: string, file: string): { path: string; inPlace: boolean; kind: string } {
+  try {
+    return followLinks(file);
+  } catch (err) {
+    throw saveError(what, path.resolve(file), "following a symbolic link", err, true);
+  }
+}
+
+function followLinks(file: string): { path: string; inPlace: boolean; kind: string } {
+  let p = path.resolve(file);
+  for (let hops = 0; ; hops++) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      return { path: p, inPlace: false, kind: "file" }; // a new name, or a missing directory the open reports
+    }
+    if (st.isSymbolicLink()) {
+      if (hops >= 40) throw Object.assign(new Error("too many levels of symbolic links"), { code: "ELOOP" });
+      // Relative link targets are relative to the link's real directory, not to its spelling.
+      p = path.resolve(fs.realpathSync(path.dirname(p)), fs.readlinkSync(p));
+      continue;
+    }
+    if (st.isCharacterDevice()) return { path: p, inPlace: true, kind: "character device" };
+    if (st.isBlockDevice()) return { path: p, inPlace: true, kind: "block device" };
+    if (st.isFIFO()) return { path: p, inPlace: true, kind: "FIFO" };
+    return { path: p, inPlace: false, kind: st.isFile() ? "file" : "other" };
+  }
+}
+
+/**
+ * Opens a device or FIFO for writing in place. A FIFO nobody reads would block the open
+ * forever: a non-blocking open first tells (ENXIO). It stays open until the blocking one is
+ * made, or the reader would see every writer gone (end of file) in between.
+ */
+function openInPlace(target: { path: string; kind: string }): number {
+  const probe = target.kind === "FIFO" ? fs.openSync(target.path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK) : undefined;
+  try {
+    return fs.openSync(target.path, fs.constants.O_WRONLY);
+  } finally {
+    if (probe !== undefined) fs.closeSync(probe);
+  }
+}
+
+function inPlaceError(what: string, target: { path: string; kind: string }, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== "string") return err as Error;
+  const cause = e.code === "ENXIO" && target.kind === "FIFO" ? "no process has the FIFO open for reading (ENXIO)" : CAUSES[e.code] ?? e.message;
+  const out = new TorchError(`${what}: could not write ${target.path} (a ${target.kind}, written in place): ${cause}`);
+  Object.assign(out, { code: e.code, cause: err });
+  return out;
+}
+
+function writeInPlace(what: string, target: { path: string; kind: string }, produce: (sink: (chunk: Uint8Array) => void) => void): void {
+  let fd: number | undefined;
+  try {
+    fd = openInPlace(target);
+    const out = fd;
+    produce((chunk) => {
+      for (let done = 0; done < chunk.length;) done += fs.writeSync(out, chunk, done, chunk.length - done);
+    });
+  } catch (err) {
+    throw inPlaceError(what, target, err);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+async function writeInPlaceAsync(what: string, target: { path: string; kind: string }, chunks: readonly Uint8Array[]): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    const probe = target.kind === "FIFO" ? await fs.promises.open(target.path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK) : undefined;
+    try {
+      handle = await fs.promises.open(target.path, fs.constants.O_WRONLY); // see openInPlace
+    } finally {
+      await probe?.close();
+    }
+    for (const chunk of chunks) {
+      for (let done = 0; done < chunk.length;) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+    }
+  } catch (err) {
+    throw inPlaceError(what, target, err);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
 }
 
 function exists(file: string): boolean {
@@ -196,7 +298,9 @@ function writebackOf(fd: number): (n: number) => void {
  * after may (the file system decides what reached the disk).
  */
 export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array) => void) => void, what = "torch.save", fsync = true): void {
-  const target = path.resolve(file);
+  const where = saveTarget(what, file);
+  if (where.inPlace) return writeInPlace(what, where, produce);
+  const target = where.path;
   removeStaleTemps(path.dirname(target));
   const hadPrevious = exists(target);
   const tmp = tempPathFor(target);
@@ -235,7 +339,9 @@ export function writeFileAtomic(file: string, produce: (sink: (chunk: Uint8Array
 
 /** writeFileAtomic with asynchronous I/O, for bytes already in memory. */
 export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8Array[], what = "torch.save", fsync = true): Promise<void> {
-  const target = path.resolve(file);
+  const where = saveTarget(what, file);
+  if (where.inPlace) return writeInPlaceAsync(what, where, chunks);
+  const target = where.path;
   removeStaleTemps(path.dirname(target));
   const hadPrevious = exists(target);
   const tmp = tempPathFor(target);

@@ -69,12 +69,33 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
   };
 }
 
+/**
+ * Opening a checkpoint: read-only and non-blocking, so a FIFO nobody writes to does not block
+ * the open (on a regular file O_NONBLOCK changes nothing).
+ */
+export const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+
+/**
+ * Refuses what is not a regular file (links followed; a directory is EISDIR): a device such as
+ * /dev/zero has no end to read to, and a FIFO or a socket cannot be read at random offsets. A
+ * checkpoint is read by random access, so only a file of known size is one; the bytes of a
+ * stream can be read into a Buffer and loaded from there.
+ */
+export function checkRegularFile(path: string, st: fs.Stats): void {
+  if (st.isFile()) return;
+  if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+  const kind = st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isFIFO() ? "a FIFO" : st.isSocket() ? "a socket" : "not a regular file";
+  throw new TorchError(`cannot read ${path}: it is ${kind}, not a checkpoint file (read a stream into a Buffer and load that)`);
+}
+
 /** Reads a file lazily through one descriptor: only the parts asked for are in memory. */
 export function fileSource(path: string): ByteSource {
-  const fd = fs.openSync(path, "r");
+  const fd = fs.openSync(path, OPEN_FLAGS);
   let size: number;
   try {
-    size = fs.fstatSync(fd).size;
+    const st = fs.fstatSync(fd);
+    checkRegularFile(path, st);
+    size = st.size;
   } catch (err) {
     fs.closeSync(fd);
     throw err;

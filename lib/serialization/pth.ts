@@ -13,6 +13,7 @@ import { isLegacy, loadLegacy } from "./legacy.js";
 import { materialize, type MapLocation } from "./materialize.js";
 import { isSafetensors, loadSource as loadSafetensors } from "./safetensors.js";
 import { unpickle, type UnpicklerLimits } from "./unpickler.js";
+import { checkRegularFile, OPEN_FLAGS } from "./byte_source.js";
 import { bufferSource, fileSource, ZipReader, type ByteSource } from "./zip.js";
 
 export interface LoadOptions {
@@ -112,14 +113,19 @@ function loadOptions(options: unknown): LoadOptions {
   return o as LoadOptions;
 }
 
+/** Why a path cannot be opened for torch.load, as the TorchError torch.load throws. */
+function openError(file: string, err: unknown): TorchError {
+  if (err instanceof TorchError) return new TorchError(`torch.load: ${err.message}`);
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === "ENOENT" ? "no such file" : e.code === "EISDIR" ? "it is a directory" : e.code === "EACCES" ? "permission denied" : e.message;
+  return new TorchError(`torch.load: cannot open ${file}: ${why}${e.code ? ` (${e.code})` : ""}`);
+}
+
 function openFileSource(file: string): ByteSource {
   try {
-    if (fs.statSync(file).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
     return fileSource(file);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === "ENOENT" ? "no such file" : e.code === "EISDIR" ? "it is a directory" : e.code === "EACCES" ? "permission denied" : e.message;
-    throw new TorchError(`torch.load: cannot open ${file}: ${why}${e.code ? ` (${e.code})` : ""}`);
+    throw openError(file, err);
   }
 }
 
@@ -136,12 +142,28 @@ export function load(f: CheckpointSource, options: LoadOptions = {}): unknown {
 /** torch.load with the file read asynchronously (the parsing itself is synchronous). */
 export async function loadAsync(f: CheckpointSource, options: LoadOptions = {}): Promise<unknown> {
   loadOptions(options);
-  let bytes: CheckpointSource;
+  if (typeof f !== "string") return load(f, options);
+  let bytes: Buffer;
+  let handle: fs.promises.FileHandle | undefined;
   try {
-    bytes = typeof f === "string" ? await fs.promises.readFile(f) : f;
+    handle = await fs.promises.open(f, OPEN_FLAGS);
+    const st = await handle.stat();
+    checkRegularFile(f, st);
+    // Exactly the size the file has now: a file that grows meanwhile is not read without end.
+    const size = st.size;
+    bytes = Buffer.allocUnsafe(size);
+    for (let done = 0; done < size;) {
+      const { bytesRead } = await handle.read(bytes, done, size - done, done);
+      if (bytesRead === 0) {
+        bytes = bytes.subarray(0, done); // it shrank: the loader reports it as truncated
+        break;
+      }
+      done += bytesRead;
+    }
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new TorchError(`torch.load: cannot read ${String(f)}: ${e.code === "ENOENT" ? "no such file" : e.message}${e.code ? ` (${e.code})` : ""}`);
+    throw openError(f, err);
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
   return load(bytes, options);
 }

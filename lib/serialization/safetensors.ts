@@ -121,9 +121,20 @@ function loadFrom(source: ByteSource, device?: DeviceLike): Map<string, Tensor> 
   return out;
 }
 
+/** fileSource, with a refusal (missing, a directory, a device) naming the function. */
+function openFile(fn: string, filename: string): ByteSource {
+  try {
+    return fileSource(filename);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (err instanceof TorchError) throw new TorchError(`${fn}: ${err.message}`);
+    throw new TorchError(`${fn}: cannot open ${filename}: ${e.code === "ENOENT" ? "no such file" : e.message}${e.code ? ` (${e.code})` : ""}`);
+  }
+}
+
 /** Python: `safetensors.torch.load_file(filename, device="cpu")`, as a Map in file order. */
 export function loadFile(filename: string, options: { device?: DeviceLike } = {}): Map<string, Tensor> {
-  const source = fileSource(filename);
+  const source = openFile("safetensors.loadFile", filename);
   try {
     return loadFrom(source, options.device);
   } finally {
@@ -143,7 +154,7 @@ export function loadSource(source: ByteSource, device?: DeviceLike): Map<string,
 
 /** The `__metadata__` of a safetensors file (null when it has none). */
 export function readMetadata(filename: string): Record<string, string> | null {
-  const source = fileSource(filename);
+  const source = openFile("safetensors.readMetadata", filename);
   try {
     return readHeader(source).metadata;
   } finally {
