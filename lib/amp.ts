@@ -4,6 +4,7 @@ import { stack } from "./functions.js";
 import { DTYPES, type DType } from "./dtype.js";
 import { TorchError } from "./errors.js";
 import { tidy } from "./memory.js";
+import { refuseThenable } from "./sync_scope.js";
 import type { Optimizer, Hyper } from "./optim/optimizer.js";
 import { Tensor } from "./tensor.js";
 import { argError, checkBool, checkNumber, checkOptions, checkPositiveInt } from "./validate.js";
@@ -28,9 +29,7 @@ export function autocast<T>(deviceType: AutocastDevice, fn: () => T, options?: {
   const [wasEnabled, wasDtype] = native.autocastEnter(deviceType, enabled, DTYPES[dtype].code);
   try {
     const result = fn();
-    if (result !== null && typeof (result as { then?: unknown })?.then === "function") {
-      throw new TypeError("torch.autocast: fn must be synchronous, but it returned a Promise (autocast state is not carried across await)");
-    }
+    refuseThenable(result, "torch.autocast: fn must be synchronous, but it returned a Promise (autocast state is not carried across await)");
     return result;
   } finally {
     native.autocastExit(deviceType, wasEnabled, wasDtype);

@@ -1,6 +1,7 @@
 // Grad mode, as torch.no_grad / torch.enable_grad. libtorch's grad mode is thread-local:
 // it applies to this JS thread (a worker_thread has its own).
 import { native } from "./binding.js";
+import { isThenable, refuseThenable } from "./sync_scope.js";
 
 /**
  * Promises whose work read the grad mode synchronously, when they were created (forwardAsync):
@@ -20,10 +21,9 @@ function withGradMode<T>(enabled: boolean, fn: () => T, name: string): T {
   native.setGradEnabled(enabled);
   try {
     const result = fn();
-    const thenable = result !== null && typeof (result as { then?: unknown })?.then === "function";
-    if (thenable && !capturesGradMode.has(result as object)) {
-      // The mode would not cover code after an await; say so rather than silently record graphs.
-      throw new TypeError(`torch.${name}: fn must be synchronous, but it returned a Promise; call setGradEnabled() around async code`);
+    // The mode would not cover code after an await; say so rather than silently record graphs.
+    if (!isThenable(result) || !capturesGradMode.has(result)) {
+      refuseThenable(result, `torch.${name}: fn must be synchronous, but it returned a Promise; call setGradEnabled() around async code`);
     }
     return result;
   } finally {

@@ -1,6 +1,7 @@
 // Deterministic release of native tensors (DESIGN.md "Memory model"). In order of
 // preference: `using`, tidy(), dispose(); the GC finalizer is only a safety net.
 import { native } from "./binding.js";
+import { isThenable, refuseThenable } from "./sync_scope.js";
 
 /** What a scope tracks: anything that can be disposed once. */
 export interface Disposable {
@@ -62,11 +63,11 @@ export function tidy<T>(fn: () => T): T {
     throw err;
   }
   scopes.pop();
-  if (result !== null && typeof (result as { then?: unknown })?.then === "function") {
+  if (isThenable(result)) {
     // Tensors made after an await would escape the scope; refuse rather than leak or free early.
     const parent = scopes[scopes.length - 1];
     if (parent) parent.push(...scope);
-    throw new TypeError("torch.tidy: fn must be synchronous, but it returned a Promise; dispose tensors with `using` or dispose() in async code");
+    refuseThenable(result, "torch.tidy: fn must be synchronous, but it returned a Promise; dispose tensors with `using` or dispose() in async code");
   }
   const kept = new Set<Disposable>();
   collect(result, kept);
