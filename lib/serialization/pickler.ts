@@ -215,8 +215,11 @@ export class Pickler {
       default: this.#fail(`cannot save a ${typeof value}`);
     }
     if (value === null) return this.none();
+    // Before the memo: a container is memoized when it starts, so an enclosing one would be
+    // written as a BINGET and the file would hold a cycle, which Python reads but torch.load
+    // refuses (its tree walkers and bounds rely on there being none).
+    if (this.#active.has(value)) this.#fail("cannot save a recursive structure (a container that contains itself; torch.load could not read it back)");
     if (this.getMemoized(value)) return;
-    if (this.#active.has(value)) this.#fail("cannot save a recursive structure");
     if (value instanceof Tensor) return this.saveTensor(this, value);
     if (value instanceof PythonGlobal) {
       if (!isAllowedGlobal(value.module, value.name)) this.#fail(`${value.fullName} is not a global Python's weights-only loader accepts`);
