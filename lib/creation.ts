@@ -3,7 +3,7 @@
 // `dtype` says otherwise (JS has no int/float distinction to infer PyTorch's int64 from).
 import { native } from "./binding.js";
 import { parseDevice, type Device } from "./device.js";
-import { DTYPES, dtypeOfArray, type DType } from "./dtype.js";
+import { DTYPES, dtypeOfArray, type DType, type TypedArray } from "./dtype.js";
 import { Tensor, wrap } from "./tensor.js";
 import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions, checkShape, describe } from "./validate.js";
 
@@ -138,34 +138,151 @@ export type TensorData =
   | NestedArray<number> | NestedArray<boolean> | NestedArray<bigint>
   | Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array;
 
-/** Walks a nested array: shape, flat values, and the kind of its leaves. */
-function flatten(data: unknown): { shape: number[]; flat: unknown[]; kind: "number" | "boolean" | "bigint" | "empty" } {
-  const shape: number[] = [];
-  for (let v: unknown = data; Array.isArray(v); v = v[0]) shape.push(v.length);
-  const flat: unknown[] = [];
-  let kind: "number" | "boolean" | "bigint" | "empty" = "empty";
-  const walk = (v: unknown, d: number, path: string): void => {
-    if (d < shape.length) {
-      if (!Array.isArray(v) || v.length !== shape[d]) {
-        throw new TypeError(`torch.tensor: ragged nested array: expected length ${shape[d]} at data${path}, but received ${describe(v)}`);
-      }
-      for (let i = 0; i < v.length; i++) walk(v[i], d + 1, `${path}[${i}]`);
-      return;
-    }
-    const t = typeof v;
-    if (t !== "number" && t !== "boolean" && t !== "bigint") {
-      throw new TypeError(`torch.tensor: expected numbers, booleans or bigints, but data${path} is ${describe(v)}`);
-    }
-    if (kind === "empty") kind = t as typeof kind;
-    else if (kind !== t) throw new TypeError(`torch.tensor: mixed element types (${kind} and ${t}) at data${path}`);
-    flat.push(v);
+/** PyTorch's limit on nesting in torch.tensor (MAX_DIMS in torch/csrc/utils/tensor_new.cpp). */
+const MAX_DIMS = 128;
+
+type Kind = "number" | "boolean" | "bigint" | "empty";
+
+/**
+ * Walks nested data: shape, flat values, and the kind of its leaves. The walk ends on any
+ * input: an array that contains itself (directly or further down) is refused by the path that
+ * leads back, nesting is bounded by PyTorch's 128 dimensions, a hole in a sparse array is
+ * refused by its index, and a Proxy or getter that throws becomes a TypeError naming the path.
+ * Arrays are read once each, through Array.isArray, length and indexing (a Proxy over an array
+ * is an array, as PyTorch takes any sequence).
+ */
+function flatten(data: unknown): { shape: number[]; flat: unknown[]; kind: Kind } {
+  const ours = new WeakSet<Error>();
+  const fail = (message: string): never => {
+    const err = new TypeError(`torch.tensor: ${message}`);
+    ours.add(err);
+    throw err;
   };
-  walk(data, 0, "");
-  return { shape, flat, kind };
+  const cyclic = (path: string): never => fail(`data${path} refers back to an enclosing array (nested data cannot contain itself)`);
+  const hole = (path: string): never => fail(`data${path} is an empty slot (a hole in a sparse array); expected a number, boolean or bigint`);
+  // Where the walk is (indices into the nested arrays); paths are only spelt out for messages.
+  const idx: number[] = [];
+  const here = (): string => idx.map((i) => `[${i}]`).join("");
+  try {
+    const shape: number[] = [];
+    const chain: unknown[] = [];
+    for (let v: unknown = data; Array.isArray(v); ) {
+      if (chain.includes(v)) cyclic(here());
+      if (shape.length === MAX_DIMS) fail(`data nests deeper than ${MAX_DIMS} levels (too many dimensions; PyTorch's limit is ${MAX_DIMS})`);
+      chain.push(v);
+      const n = v.length;
+      shape.push(n);
+      if (n === 0) break;
+      idx.push(0);
+      if (!(0 in v)) hole(here());
+      v = v[0];
+    }
+    idx.length = 0;
+    const flat: unknown[] = [];
+    let kind: Kind = "empty";
+    const enclosing: unknown[] = [];
+    const leaf = (v: unknown): void => {
+      const t = typeof v;
+      if (t === kind) {
+        flat.push(v);
+        return;
+      }
+      if (t !== "number" && t !== "boolean" && t !== "bigint") {
+        if (Array.isArray(v) && enclosing.includes(v)) cyclic(here());
+        fail(`expected numbers, booleans or bigints, but data${here()} is ${describe(v)}`);
+      }
+      if (kind !== "empty") fail(`mixed element types (${kind} and ${t}) at data${here()}`);
+      kind = t as Kind;
+      flat.push(v);
+    };
+    const walk = (v: unknown, d: number): void => {
+      if (d === shape.length) return leaf(v);
+      if (!Array.isArray(v) || v.length !== shape[d]) {
+        if (Array.isArray(v) && enclosing.includes(v)) cyclic(here());
+        fail(`ragged nested array: expected length ${shape[d]} at data${here()}, but received ${describe(v)}`);
+      }
+      const a = v as unknown[];
+      if (enclosing.includes(a)) cyclic(here());
+      enclosing.push(a);
+      const n = a.length;
+      const last = d === shape.length - 1;
+      idx.push(0);
+      for (let i = 0; i < n; i++) {
+        idx[d] = i;
+        const x = a[i];
+        if (x === undefined && !(i in a)) hole(here());
+        if (last) leaf(x);
+        else walk(x, d + 1);
+      }
+      idx.pop();
+      enclosing.pop();
+    };
+    walk(data, 0);
+    return { shape, flat, kind };
+  } catch (err) {
+    if (err instanceof Error && ours.has(err)) throw err;
+    // A Proxy trap or getter in the data threw (or the stack ran out inside one).
+    const why = err instanceof Error ? `${err.name}: ${err.message}` : describe(err);
+    throw new TypeError(`torch.tensor: reading data${here()} threw (${why}); expected nested arrays of numbers, booleans or bigints`);
+  }
 }
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
+
+/** Ranges of the integer dtypes, as c10::checked_convert sees them. */
+const INT_RANGE: Partial<Record<DType, { min: bigint; max: bigint }>> = {
+  uint8: { min: 0n, max: 255n },
+  int8: { min: -128n, max: 127n },
+  int16: { min: -32768n, max: 32767n },
+  int32: { min: -2147483648n, max: 2147483647n },
+  int64: { min: INT64_MIN, max: INT64_MAX },
+};
+
+/** "[1][2]" for flat index 5 of shape [2, 3]: where an element came from, for messages. */
+function pathOf(flatIndex: number, shape: number[]): string {
+  const idx: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx.unshift(flatIndex % shape[d]!);
+    flatIndex = Math.floor(flatIndex / shape[d]!);
+  }
+  return idx.map((i) => `[${i}]`).join("");
+}
+
+/**
+ * One element into an integer dtype, exactly as torch.tensor(list, dtype=…) converts a Python
+ * value (c10::checked_convert): a boolean is 0/1; an integer (a bigint, or an integral number,
+ * which is what a Python int literal ports to) must lie in the dtype's range, except that an
+ * unsigned dtype also takes negatives down to -max and wraps them (two's complement: uint8 -1
+ * is 255, as PyTorch gives); a fractional number truncates toward zero and must lie in
+ * [lowest, max] before truncating (uint8 -0.5 is refused, 255.5 too); NaN and ±Infinity are
+ * refused. Out of range is a TypeError with PyTorch's wording, never a silent wrap-around.
+ */
+export function integerElement(fn: string, value: unknown, dtype: DType, where: () => string): bigint {
+  const range = INT_RANGE[dtype]!;
+  if (typeof value === "boolean") return value ? 1n : 0n;
+  const overflow = (): never => {
+    throw new TypeError(`${fn}: value cannot be converted to type ${dtype} without overflow: data${where()} is ${describe(value)}`);
+  };
+  let int: bigint;
+  if (typeof value === "bigint") int = value;
+  else {
+    const n = value as number;
+    if (!Number.isFinite(n)) throw new TypeError(`${fn}: cannot convert ${n} to ${dtype} (data${where()}): value cannot be converted to type ${dtype} without overflow`);
+    if (!Number.isInteger(n)) {
+      if (n < Number(range.min) || n > Number(range.max)) overflow();
+      return BigInt(Math.trunc(n));
+    }
+    // An integral number: exact as a bigint (numbers at and past 2^63 are all integers).
+    int = BigInt(n);
+  }
+  if (range.min === 0n) {
+    if (int > range.max || (int < 0n && -int > range.max)) overflow();
+    return int < 0n ? int + range.max + 1n : int;
+  }
+  if (int < range.min || int > range.max) overflow();
+  return int;
+}
 
 /**
  * JS numbers to bfloat16 bits the way c10::BFloat16(float) rounds them, which is what
@@ -185,28 +302,32 @@ function bfloat16Bits(values: unknown[]): Uint16Array {
   return out;
 }
 
-/** Fills the TypedArray of `dtype` from JS values (float16/bfloat16 go through float32). */
-function typedFrom(values: unknown[], dtype: DType): { array: ArrayBufferView; dtype: DType } {
+/**
+ * Fills the TypedArray of `dtype` from JS values (float16/bfloat16 go through float32, where
+ * too large a value becomes ±inf, as Python's torch.tensor gives; integer dtypes are checked
+ * element by element by integerElement).
+ */
+function typedFrom(values: unknown[], dtype: DType, shape: number[]): { array: ArrayBufferView; dtype: DType } {
   if (dtype === "bfloat16") return { array: bfloat16Bits(values), dtype };
   if (dtype === "float16") return { array: Float32Array.from(values as number[], Number), dtype: "float32" };
-  if (dtype === "int64") {
-    const out = new BigInt64Array(values.length);
-    for (let i = 0; i < values.length; i++) {
+  if (INT_RANGE[dtype] !== undefined) {
+    const n = values.length;
+    // Fast path for numbers already in range (as integers or before truncating); the rest,
+    // int64 included, goes through integerElement, which also words the errors.
+    const fastMin = dtype === "int64" ? 1 : Number(INT_RANGE[dtype]!.min);
+    const fastMax = dtype === "int64" ? -1 : Number(INT_RANGE[dtype]!.max);
+    const out = new DTYPES[dtype].array(n) as Exclude<TypedArray, Float32Array | Float64Array | Uint16Array>;
+    for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (typeof v === "bigint") {
-        if (v < INT64_MIN || v > INT64_MAX) throw new TypeError(`torch.tensor: ${v}n overflows int64 (at flat index ${i})`);
-        out[i] = v;
-      } else {
-        const n = Number(v);
-        if (!Number.isFinite(n)) throw new TypeError(`torch.tensor: cannot convert ${n} to int64 (at flat index ${i})`);
-        out[i] = BigInt(Math.trunc(n));
+      if (typeof v === "number" && v >= fastMin && v <= fastMax) {
+        (out as Int32Array)[i] = Math.trunc(v);
+        continue;
       }
+      const int = integerElement("torch.tensor", v, dtype, () => pathOf(i, shape));
+      if (out instanceof BigInt64Array) out[i] = int;
+      else (out as Int32Array)[i] = Number(int);
     }
     return { array: out, dtype };
-  }
-  if (!DTYPES[dtype].isFloatingPoint && dtype !== "bool") {
-    const bad = values.findIndex((v) => typeof v === "number" && !Number.isFinite(v));
-    if (bad >= 0) throw new TypeError(`torch.tensor: cannot convert ${values[bad]} to ${dtype} (at flat index ${bad})`);
   }
   const Ctor = DTYPES[dtype].array as unknown as { from(v: unknown[], f: (x: unknown) => number): ArrayBufferView };
   // bool: any nonzero number is true, NaN included (as in PyTorch; JS's truthiness differs).
@@ -249,7 +370,7 @@ export function tensor(data: TensorData, options?: TensorOptions & { shape?: num
     shape = s;
     defaultDtype = kind === "bigint" ? "int64" : kind === "boolean" ? "bool" : "float32";
     const target = o.dtype === undefined ? defaultDtype : checkDType("torch.tensor", "dtype", o.dtype);
-    ({ array: values, dtype: from } = typedFrom(flat, target));
+    ({ array: values, dtype: from } = typedFrom(flat, target, shape));
   }
   const r = resolve("torch.tensor", { ...o, shape: undefined }, defaultDtype, WITH_SHAPE);
   const h = native.fromData(values, shape, DTYPES[from].code, r.device, false);

@@ -3,13 +3,25 @@ import type { Handle } from "../binding.js";
 import { native } from "./binding.js";
 import { handleOf, Tensor, wrap, type TensorOrScalar } from "./tensor.js";
 import { DTYPES } from "./dtype.js";
-import { argError, checkInt } from "./validate.js";
+import { TorchError } from "./errors.js";
+import { argError, arrayCopy, checkInt } from "./validate.js";
 
+/**
+ * The handles of a tensor-list argument. A Proxy over an array is read as the array; a hole in
+ * a sparse array, a non-Tensor or a disposed tensor is refused naming its index.
+ */
 function tensorList(fn: string, tensors: unknown): Handle[] {
-  if (!Array.isArray(tensors) || tensors.length === 0 || !tensors.every((t) => t instanceof Tensor)) {
-    throw argError(fn, "tensors", "a non-empty array of Tensors", tensors);
+  const list = arrayCopy(tensors);
+  if (list === undefined || list.length === 0 || !list.every((t) => t instanceof Tensor)) {
+    const at = list === undefined ? -1 : list.findIndex((t) => !(t instanceof Tensor));
+    const detail = at < 0 ? "" : !(at in (tensors as unknown[])) ? ` (tensors[${at}] is an empty slot: a hole in a sparse array)` : "";
+    throw new TypeError(`${argError(fn, "tensors", "a non-empty array of Tensors", tensors).message}${detail}`);
   }
-  return tensors.map(handleOf);
+  return (list as Tensor[]).map((t, i) => {
+    // As every use of a disposed tensor: a TorchError, here naming which one.
+    if (t.isDisposed) throw new TorchError(`${fn}: tensors[${i}] was disposed and cannot be used any more`);
+    return handleOf(t);
+  });
 }
 
 /** A scalar branch of where() becomes a 0-dim tensor typed as Python would type the number. */

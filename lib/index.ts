@@ -11,6 +11,7 @@ export {
   type TensorOptions, type TensorData, type NestedArray,
 } from "./creation.js";
 export { cat, stack, where, matmul, maximum, minimum } from "./functions.js";
+export { setPrintoptions, getPrintoptions, type PrintOptions } from "./format.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd.js";
 export { tidy, keep, dispose, liveTensors, cpuMemoryAllocated } from "./memory.js";
 export { config, setNumThreads, getNumThreads, manualSeed, cuda, backends } from "./runtime.js";

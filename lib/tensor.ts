@@ -9,7 +9,8 @@ import { DTYPES, dtypeFromCode, isDType, type DType, type TypedArray } from "./d
 import { TorchError } from "./errors.js";
 import { track } from "./memory.js";
 import { format } from "./format.js";
-import { argError, checkBool, checkDType, checkInt, checkOptions, checkShapeWithInfer } from "./validate.js";
+import { readingData } from "./tracing.js";
+import { argError, checkBool, checkDType, checkInt, checkOptions, checkShapeWithInfer, describe } from "./validate.js";
 
 /** What a binary op accepts on its right: a tensor or a Python-like scalar. */
 export type TensorOrScalar = Tensor | Scalar;
@@ -18,9 +19,12 @@ export type Reduced = [values: Tensor, indices: Tensor] & { values: Tensor; indi
 /** Internal: the native handle of a tensor (throws if it was disposed). Not exported publicly. */
 export let handleOf: (t: Tensor) => Handle;
 
+/** Only wrap() may construct: a handle is a number, and `new Tensor(5)` would alias another tensor. */
+const WRAP: unique symbol = Symbol("torch-ts wrap");
+
 /** Internal: wraps a fresh native handle (the current tidy() scope takes ownership). */
 export function wrap(handle: Handle): Tensor {
-  return new Tensor(handle);
+  return new Tensor(handle, WRAP);
 }
 
 /**
@@ -74,8 +78,14 @@ export class Tensor {
   #h: Handle | null;
   #registered = false;
 
-  /** @internal Use torch.tensor()/zeros()/… to create tensors. */
-  constructor(handle: Handle) {
+  /**
+   * @internal Use torch.tensor()/zeros()/… to create tensors. `new torch.Tensor(…)` is a
+   * TypeError pointing at them (Python's legacy `torch.Tensor(5)` is `torch.empty(5)` here).
+   */
+  constructor(handle: Handle, token?: typeof WRAP) {
+    if (token !== WRAP) {
+      throw new TypeError(`torch.Tensor: tensors are not made with new; use torch.tensor(data), or torch.empty(size) for an uninitialized tensor (Python's torch.Tensor(5)), but received new Tensor(${describe(handle)})`);
+    }
     this.#h = handle;
     adopt(this, handle);
     track(this);
@@ -280,22 +290,52 @@ export class Tensor {
    * their raw bits in a Uint16Array, bool as 0/1 in a Uint8Array). Python: `t.numpy()`.
    */
   toTypedArray(): TypedArray {
-    const buffer = native.toData(this.#handle);
-    return new DTYPES[this.dtype].array(buffer);
+    readingData("toTypedArray");
+    return this.#typed();
   }
-  /** Nested arrays of numbers (booleans for bool). Python: `t.tolist()`. */
-  tolist(): unknown {
+  #typed(): TypedArray {
+    return new DTYPES[this.dtype].array(native.toData(this.#handle));
+  }
+  /**
+   * Nested arrays of numbers (booleans for bool). Python: `t.tolist()`. Every value is exact:
+   * an int64 tensor gives numbers when all its elements are safe integers (|v| <= 2^53 - 1), and
+   * otherwise throws a RangeError naming the first element that is not, rather than round it;
+   * `{ bigint: true }` gives bigints for int64 (exact, always), and toTypedArray() a BigInt64Array.
+   */
+  tolist(options?: { bigint?: boolean }): unknown {
+    const o = checkOptions("Tensor.tolist", options, ["bigint"]);
+    const asBigint = o.bigint === undefined ? false : checkBool("Tensor.tolist", "bigint", o.bigint);
+    readingData("tolist");
     const dtype = this.dtype;
+    const shape = this.shape;
     let flat: ArrayLike<number | bigint>;
     if (dtype === "float16" || dtype === "bfloat16") {
       const f = this.to("float32");
-      flat = f.toTypedArray() as Float32Array;
+      flat = f.#typed() as Float32Array;
       f.dispose();
     } else {
-      flat = this.toTypedArray();
+      flat = this.#typed();
     }
-    const convert = dtype === "bool" ? (v: number | bigint) => v !== 0 : (v: number | bigint) => Number(v);
-    const shape = this.shape;
+    let convert: (v: number | bigint) => unknown;
+    if (dtype === "bool") convert = (v) => v !== 0;
+    else if (dtype !== "int64") convert = (v) => v;
+    else if (asBigint) convert = (v) => v;
+    else {
+      const safe = BigInt(Number.MAX_SAFE_INTEGER);
+      const big = flat as BigInt64Array;
+      for (let i = 0; i < big.length; i++) {
+        const v = big[i]!;
+        if (v > safe || v < -safe) {
+          const at: number[] = [];
+          for (let d = shape.length - 1, r = i; d >= 0; d--) {
+            at.unshift(r % shape[d]!);
+            r = Math.floor(r / shape[d]!);
+          }
+          throw new RangeError(`Tensor.tolist: int64 element ${at.map((k) => `[${k}]`).join("")} = ${v} is not exactly representable as a JS number (beyond ±(2^53 - 1)); use tolist({ bigint: true }) for bigints or toTypedArray() for a BigInt64Array`);
+        }
+      }
+      convert = (v) => Number(v);
+    }
     let pos = 0;
     const build = (d: number): unknown => {
       if (d === shape.length) return convert(flat[pos++]!);
@@ -305,9 +345,20 @@ export class Tensor {
     };
     return build(0);
   }
-  /** The value of a one-element tensor. Python: `t.item()`. int64 beyond 2^53 loses precision. */
+  /**
+   * The value of a one-element tensor. Python: `t.item()`. Exact, as tolist(): an int64 value
+   * beyond ±(2^53 - 1) is a RangeError rather than a rounded number (read it with
+   * `tolist({ bigint: true })` or toTypedArray()).
+   */
   item(): number | boolean {
-    return native.item(this.#handle);
+    readingData("item");
+    const v = native.item(this.#handle);
+    // Only a huge integral result can be an inexact int64; the dtype is asked only then.
+    if (typeof v === "number" && !Number.isSafeInteger(v) && Number.isInteger(v) && this.dtype === "int64") {
+      const exact = (this.#typed() as BigInt64Array)[0]!;
+      throw new RangeError(`Tensor.item: the int64 value ${exact} is not exactly representable as a JS number (beyond ±(2^53 - 1)); use tolist({ bigint: true }) for a bigint or toTypedArray() for a BigInt64Array`);
+    }
+    return v;
   }
   toString(): string {
     if (this.#h === null) return "tensor(<disposed>)";

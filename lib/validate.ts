@@ -1,8 +1,20 @@
 // Argument checks that name the function, the argument, what was expected and what came.
 import { DTYPES, isDType, type DType } from "./dtype.js";
 
-/** Short, readable rendering of a received value for error messages. */
+/**
+ * Short, readable rendering of a received value for error messages. Never throws and always
+ * ends: a Proxy whose traps throw reads as unreadable, an array that contains itself shows the
+ * repeat as "[…]", nesting is cut off past 4 levels, and a hole in a sparse array is "<empty>".
+ */
 export function describe(value: unknown): string {
+  try {
+    return describeAt(value, []);
+  } catch {
+    return "an unreadable value (reading it threw)";
+  }
+}
+
+function describeAt(value: unknown, enclosing: unknown[]): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
   if (typeof value === "string") return JSON.stringify(value);
@@ -10,13 +22,37 @@ export function describe(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
   if (Array.isArray(value)) {
-    const inner = value.slice(0, 8).map(describe).join(", ");
-    return `[${inner}${value.length > 8 ? ", …" : ""}]`;
+    if (enclosing.includes(value) || enclosing.length >= 4) return "[…]";
+    const n = value.length;
+    const inner: string[] = [];
+    enclosing.push(value);
+    for (let i = 0; i < Math.min(n, 8); i++) inner.push(i in value ? describeAt(value[i], enclosing) : "<empty>");
+    enclosing.pop();
+    return `[${inner.join(", ")}${n > 8 ? ", …" : ""}]`;
   }
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as { length?: number }).length ?? value.byteLength})`;
   const name = (value as object).constructor?.name;
   if (name === "Tensor") return describeTensor(value as TensorLike);
   return name && name !== "Object" ? `a ${name}` : "an object";
+}
+
+/**
+ * A real, dense copy of an array argument, or undefined when `value` is not an array. Accepts
+ * what Array.isArray accepts, a Proxy over an array included (native/ sees only real arrays,
+ * as PyTorch takes any sequence); a hole reads as undefined, so element checks refuse it; a
+ * trap or getter that throws gives undefined too (the caller's argError then names the argument).
+ */
+export function arrayCopy(value: unknown): unknown[] | undefined {
+  try {
+    if (!Array.isArray(value)) return undefined;
+    const n = value.length;
+    if (!Number.isSafeInteger(n) || n < 0) return undefined;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = i in value ? value[i] : undefined;
+    return out;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What describe() reads of a Tensor (validate.ts cannot import tensor.ts: it imports us). */
@@ -96,23 +132,26 @@ export function checkScalar(fn: string, arg: string, value: unknown): number | b
 }
 
 export function checkShape(fn: string, arg: string, value: unknown): number[] {
-  if (!Array.isArray(value) || !value.every((d) => isInt(d) && d >= 0)) {
+  const a = arrayCopy(value);
+  if (a === undefined || !a.every((d) => isInt(d) && d >= 0)) {
     throw argError(fn, arg, "an array of non-negative integers", value);
   }
-  return value;
+  return a as number[];
 }
 
 /** A shape that may hold one -1 (reshape/view/expand). */
 export function checkShapeWithInfer(fn: string, arg: string, value: unknown): number[] {
-  if (!Array.isArray(value) || !value.every((d) => isInt(d) && d >= -1)) {
+  const a = arrayCopy(value);
+  if (a === undefined || !a.every((d) => isInt(d) && d >= -1)) {
     throw argError(fn, arg, "an array of integers (-1 allowed)", value);
   }
-  return value;
+  return a as number[];
 }
 
 export function checkIntList(fn: string, arg: string, value: unknown): number[] {
-  if (!Array.isArray(value) || !value.every(isInt)) throw argError(fn, arg, "an array of integers", value);
-  return value;
+  const a = arrayCopy(value);
+  if (a === undefined || !a.every(isInt)) throw argError(fn, arg, "an array of integers", value);
+  return a as number[];
 }
 
 export function checkDType(fn: string, arg: string, value: unknown): DType {
