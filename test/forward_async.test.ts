@@ -186,3 +186,38 @@ describe("forwardAsync", () => {
     x.dispose();
   });
 });
+
+describe("forwardAsync: what a recording freezes", () => {
+  // A branch on tensor data is taken once while recording and baked into the graph, as in
+  // Python's torch.jit.trace, which warns (TracerWarning); torch-ts warns the same way.
+  class Branchy extends nn.Module {
+    lin = this.registerModule("lin", new nn.Linear(4, 4));
+    forward(x: torch.Tensor): torch.Tensor {
+      const y = this.lin.call(x);
+      return (y.sum().item() as number) > 0 ? y.relu() : y.neg();
+    }
+  }
+
+  it("reading tensor data (item, tolist, toTypedArray) while recording emits one TracerWarning per kind; replays do not", async () => {
+    const warnings: Error[] = [];
+    const listen = (w: Error) => { if (w.name === "TracerWarning") warnings.push(w); };
+    process.on("warning", listen);
+    try {
+      torch.manualSeed(3);
+      const m = new Branchy();
+      const x = torch.randn(2, 4);
+      const first = await torch.noGrad(() => m.forwardAsync(x));
+      const second = await torch.noGrad(() => m.forwardAsync(x));
+      // Synchronous forwards read data freely: nothing is recorded there.
+      torch.tidy(() => torch.noGrad(() => m.call(x)));
+      await new Promise((r) => setImmediate(r)); // process warnings are delivered on a later tick
+      expect(warnings.map((w) => w.message.split(" while")[0])).toEqual(["Tensor.item()"]);
+      expect(warnings[0]!.message).toMatch(/recorded as a constant/);
+      expect(maxDiff(first, second)).toBe(0);
+      torch.dispose(x, first, second);
+      for (const p of m.parameters()) p.dispose();
+    } finally {
+      process.off("warning", listen);
+    }
+  });
+});

@@ -9,6 +9,7 @@ import type { TracedForward } from "../../binding.js";
 import { gradModeCaptured, isGradEnabled } from "../autograd.js";
 import { native } from "../binding.js";
 import { keep, tidy } from "../memory.js";
+import { whileRecording } from "../tracing.js";
 import { handleOf, Tensor, wrap } from "../tensor.js";
 import { argError } from "../validate.js";
 import type { Module } from "./module.js";
@@ -55,14 +56,14 @@ async function run(module: Module, x: Tensor): Promise<Tensor> {
   if (traced !== undefined) return wrap(await native.runTracedAsync(traced, handles));
 
   let out: Tensor | undefined;
-  const recorded = native.traceForward((h) => {
+  const recorded = whileRecording(() => native.traceForward((h) => {
     out = tidy(() => {
       const y = module.forward(wrap(h));
       if (!(y instanceof Tensor)) throw new TypeError(`Module.forwardAsync: forward() must return one Tensor, got ${typeof y}`);
       return y;
     });
     return handleOf(out);
-  }, handles);
+  }, handles));
   byKey.set(key, recorded);
   return keep(out!); // resolved after any enclosing tidy() has ended: the caller owns it
 }
