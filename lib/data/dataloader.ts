@@ -124,7 +124,8 @@ export class DataLoader implements AsyncIterable<[Tensor, Tensor]> {
         await yieldToEventLoop();
         if (raw.count === 0) continue;
         const x = tensor(raw.data, { shape: [raw.count, ...raw.shape] });
-        const y = tensor(BigInt64Array.from(raw.labels, (v) => BigInt(v)));
+        // int64 class indices, or float64 when a label is fractional (as default_collate).
+        const y = tensor(raw.labels);
         yield [x, y];
       }
       this.epoch = epoch + 1;
@@ -150,11 +151,13 @@ export class DataLoader implements AsyncIterable<[Tensor, Tensor]> {
   #start(): void {
     for (let i = 0; i < this.numWorkers; i++) {
       const w = spawnWorker({ dataset: this.dataset.spec });
-      w.on("message", (m: { id: number; batch?: RawBatch; error?: string }) => {
+      w.on("message", (m: { id: number; batch?: RawBatch; error?: string; errorName?: string }) => {
         const p = this.#pending.get(m.id);
         if (p === undefined) return;
         this.#pending.delete(m.id);
-        if (m.error !== undefined) p.reject(new Error(m.error));
+        // The worker's error, with its class where it is a TypeError or a RangeError (a bad
+        // sample is a TypeError on both paths).
+        if (m.error !== undefined) p.reject(m.errorName === "TypeError" ? new TypeError(m.error) : m.errorName === "RangeError" ? new RangeError(m.error) : new Error(m.error));
         else p.resolve(m.batch!);
       });
       w.on("error", (err) => {

@@ -18,6 +18,8 @@ const dataset = datasetFromSpec(workerData.dataset);
 port.on("message", (job: Job) => {
   loadBatch(dataset, job.indices, job.seed, job.epoch).then(
     (b) => port.postMessage({ id: job.id, batch: b }, [b.data.buffer as ArrayBuffer, b.labels.buffer as ArrayBuffer]),
-    (err: unknown) => port.postMessage({ id: job.id, error: err instanceof Error ? err.message : String(err) }),
+    (err: unknown) => port.postMessage({
+      id: job.id, error: err instanceof Error ? err.message : String(err), errorName: err instanceof Error ? err.name : undefined,
+    }),
   );
 });

@@ -6,8 +6,8 @@ import { keep } from "../memory.js";
 import { zerosLike, full } from "../creation.js";
 import { TorchError } from "../errors.js";
 import { handleOf, Tensor } from "../tensor.js";
-import { argError, checkBool, checkNumberIn, checkOptions } from "../validate.js";
-import { Optimizer, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate, type Hyper } from "./optimizer.js";
+import { checkOptions } from "../validate.js";
+import { checkHyperParams, hyper, Optimizer, type HyperSpec, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate, type Hyper } from "./optimizer.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -26,26 +26,25 @@ export interface AdamOptions {
 type AdamHyper = { lr: number; betas: number[]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean; foreach: boolean | null };
 
 const ADAM_OPTIONS = ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize", "foreach"] as const;
-const FINITE = Number.MAX_VALUE;
-
 /**
  * Adam's hyper-parameters checked as PyTorch's Adam.__init__ checks them (`not 0.0 <= lr`
  * refuses NaN too), and finite besides: an infinite lr or eps turns every weight to NaN.
  */
+const ADAM_SPEC: HyperSpec = {
+  lr: hyper.number(0, "a finite learning rate >= 0"),
+  betas: hyper.betas,
+  eps: hyper.number(0),
+  weightDecay: hyper.number(0),
+  amsgrad: hyper.bool,
+  maximize: hyper.bool,
+  foreach: hyper.boolOrNull,
+};
+
+/** The options given, the fallback for those left undefined, checked (betas copied). */
 function adamHyper(fn: string, o: Record<string, unknown>, fallback: AdamHyper): AdamHyper {
-  const lr = o.lr === undefined ? fallback.lr : checkNumberIn(fn, "lr", o.lr, 0, FINITE, "a finite learning rate >= 0");
-  const betas = (o.betas ?? fallback.betas) as number[];
-  if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number" && b >= 0 && b < 1)) {
-    throw argError(fn, "betas", "a pair of numbers in [0, 1)", betas);
-  }
-  return {
-    lr, betas: [...betas],
-    eps: o.eps === undefined ? fallback.eps : checkNumberIn(fn, "eps", o.eps, 0, FINITE),
-    weightDecay: o.weightDecay === undefined ? fallback.weightDecay : checkNumberIn(fn, "weightDecay", o.weightDecay, 0, FINITE),
-    amsgrad: o.amsgrad === undefined ? fallback.amsgrad : checkBool(fn, "amsgrad", o.amsgrad),
-    maximize: o.maximize === undefined ? fallback.maximize : checkBool(fn, "maximize", o.maximize),
-    foreach: o.foreach === undefined ? fallback.foreach : o.foreach === null ? null : checkBool(fn, "foreach", o.foreach),
-  };
+  const h = Object.fromEntries(Object.entries(fallback).map(([k, v]) => [k, o[k] === undefined ? v : o[k]])) as AdamHyper;
+  checkHyperParams(fn, h, ADAM_SPEC);
+  return { ...h, betas: [...h.betas] };
 }
 
 function adamDefaults(fn: string, options: unknown, weightDecay: number): AdamHyper {
@@ -57,8 +56,8 @@ abstract class AdamBase extends Optimizer<AdamHyper> {
   /** AdamW decays the weights directly instead of adding weight_decay * p to the gradient. */
   protected abstract readonly decoupled: boolean;
 
-  protected override checkGroup(fn: string, group: Record<string, unknown>): void {
-    adamHyper(fn, group, group as unknown as AdamHyper);
+  protected override checkGroup(fn: string, group: Record<string, unknown>, where?: string): void {
+    checkHyperParams(fn, group, ADAM_SPEC, where);
   }
 
   protected initState(p: Tensor, group: ParamGroup<AdamHyper>): ParamState {

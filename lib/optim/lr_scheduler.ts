@@ -1,7 +1,7 @@
 // optim.lr_scheduler: StepLR, MultiStepLR, CosineAnnealingLR, OneCycleLR, computed as
 // PyTorch's (chainable) get_lr so learning rates match step for step.
 import { argError, checkBool, checkInt, checkNumberIn, checkOptions, checkPositiveInt } from "../validate.js";
-import { Optimizer, type Hyper } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
 const FINITE = Number.MAX_VALUE;
 /** lastEpoch: -1 for a fresh schedule, the epoch reached when resuming. */
@@ -13,16 +13,23 @@ const lastEpochOf = (fn: string, o: Record<string, unknown>) => {
 };
 
 type Group = Record<string, unknown> & { lr: number };
+/**
+ * Any optimizer (SGD, Adam, …): `AnyOptimizer` would refuse them, as their
+ * groups' extra keys are `unknown`, not Hyper. A scheduler reads and writes only `lr` (and the
+ * momentum of OneCycleLR).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyOptimizer = Optimizer<any>;
 
 /** Python: `torch.optim.lr_scheduler._LRScheduler`. Call step() once per epoch (or batch for OneCycleLR). */
 export abstract class LRScheduler {
-  readonly optimizer: Optimizer<Record<string, Hyper>>;
+  readonly optimizer: AnyOptimizer;
   readonly baseLrs: number[];
   lastEpoch: number;
   protected stepCount = 0;
   #lastLr: number[] = [];
 
-  constructor(optimizer: Optimizer<Record<string, Hyper>>, lastEpoch = -1) {
+  constructor(optimizer: AnyOptimizer, lastEpoch = -1) {
     if (!(optimizer instanceof Optimizer)) throw argError(new.target.name, "optimizer", "an Optimizer", optimizer);
     this.optimizer = optimizer;
     const groups = optimizer.paramGroups as unknown as Group[];
@@ -88,7 +95,7 @@ export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer<Record<string, Hyper>>, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
+  constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
     const o = checkOptions("StepLR", options, ["stepSize", "gamma", "lastEpoch"]);
     // Checked before super(), which already steps the optimizer's learning rates.
     const stepSize = checkPositiveInt("StepLR", "stepSize", o.stepSize);
@@ -114,7 +121,7 @@ export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
   readonly gamma: number;
 
-  constructor(optimizer: Optimizer<Record<string, Hyper>>, options: { milestones: number[]; gamma?: number; lastEpoch?: number }) {
+  constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number }) {
     const o = checkOptions("MultiStepLR", options, ["milestones", "gamma", "lastEpoch"]);
     if (!Array.isArray(o.milestones) || !o.milestones.every(Number.isSafeInteger)) {
       throw argError("MultiStepLR", "milestones", "an array of integers", o.milestones);
@@ -138,7 +145,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
 
-  constructor(optimizer: Optimizer<Record<string, Hyper>>, options: { tMax: number; etaMin?: number; lastEpoch?: number }) {
+  constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number; lastEpoch?: number }) {
     const o = checkOptions("CosineAnnealingLR", options, ["tMax", "etaMin", "lastEpoch"]);
     // tMax 0 divides by zero: PyTorch raises ZeroDivisionError at the second step, here every lr would be NaN.
     const tMax = checkPositiveInt("CosineAnnealingLR", "tMax", o.tMax);
@@ -186,7 +193,7 @@ export class OneCycleLR extends LRScheduler {
   readonly #anneal: (start: number, end: number, pct: number) => number;
   readonly #useBeta1: boolean;
 
-  constructor(optimizer: Optimizer<Record<string, Hyper>>, options: OneCycleOptions) {
+  constructor(optimizer: AnyOptimizer, options: OneCycleOptions) {
     const fn = "OneCycleLR";
     const o = checkOptions(fn, options, ["maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy",
       "cycleMomentum", "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase"]);

@@ -23,6 +23,48 @@ export interface OptimizerStateDict {
   param_groups: Map<string, unknown>[];
 }
 
+/**
+ * How one hyper-parameter is checked: `ok` accepts a value, `expected` words what is accepted
+ * in the message. One table per optimizer, read by checkHyperParams at construction,
+ * addParamGroup, loadStateDict and every step(), so all four refuse a value in the same words.
+ */
+export interface HyperCheck {
+  readonly ok: (value: unknown) => boolean;
+  readonly expected: string;
+}
+export type HyperSpec = Readonly<Record<string, HyperCheck>>;
+
+const FINITE = Number.MAX_VALUE;
+/** The checks optimizers' tables are made of (NaN and infinities are never finite numbers). */
+export const hyper = {
+  /** A finite number >= min (no min: any finite number). `expected` rewords the message. */
+  number(min?: number, expected?: string): HyperCheck {
+    const lo = min ?? -FINITE;
+    return {
+      ok: (v) => typeof v === "number" && v >= lo && v <= FINITE,
+      expected: expected ?? (min === undefined ? "a finite number" : `a finite number >= ${min}`),
+    };
+  },
+  bool: { ok: (v: unknown) => typeof v === "boolean", expected: "a boolean" } as HyperCheck,
+  boolOrNull: { ok: (v: unknown) => v === null || typeof v === "boolean", expected: "a boolean or null" } as HyperCheck,
+  /** Adam's betas: two numbers in [0, 1). */
+  betas: {
+    ok: (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((b) => typeof b === "number" && b >= 0 && b < 1),
+    expected: "a pair of numbers in [0, 1)",
+  } as HyperCheck,
+};
+
+/**
+ * The one hyper-parameter checker: every key of `spec` in `group` (defaults already filled
+ * in), in the table's order. `where` prefixes the name in the message (step() passes
+ * "paramGroups[i].", so the message says which group was changed).
+ */
+export function checkHyperParams(fn: string, group: Record<string, unknown>, spec: HyperSpec, where = ""): void {
+  for (const [key, check] of Object.entries(spec)) {
+    if (!check.ok(group[key])) throw argError(fn, `${where}${key}`, check.expected, group[key]);
+  }
+}
+
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -64,11 +106,29 @@ export abstract class Optimizer<H extends Record<string, Hyper>> {
   }
 
   /**
-   * Checks a group's hyper-parameters (the defaults filled in) as the optimizer's constructor
-   * checks its options (a subclass without checks accepts any). Runs inside the base
+   * Checks a group's hyper-parameters (the defaults filled in) with checkHyperParams and the
+   * optimizer's table, as its constructor checks its options (a subclass without checks
+   * accepts any). `where` goes before each name in messages. Runs inside the base
    * constructor: it must not use instance fields.
    */
-  protected checkGroup(_fn: string, _group: Record<string, unknown>): void {}
+  protected checkGroup(_fn: string, _group: Record<string, unknown>, _where?: string): void {}
+
+  /**
+   * Every group as step() will read it: hyper-parameters are plain fields that anything may
+   * have reassigned since construction (a scheduler, user code), so all groups are checked
+   * before any parameter is touched; a refused step leaves every weight as it was.
+   */
+  protected checkGroupsForStep(fn: string): void {
+    this.paramGroups.forEach((group, i) => {
+      const where = `paramGroups[${i}].`;
+      const params = (group as { params?: unknown }).params;
+      if (!Array.isArray(params)) throw argError(fn, `${where}params`, "an array of Tensors", params);
+      params.forEach((p, j) => {
+        if (!(p instanceof Tensor)) throw argError(fn, `${where}params[${j}]`, "a Tensor", p);
+      });
+      this.checkGroup(fn, group, where);
+    });
+  }
 
   /** Python: `add_param_group(param_group)`. */
   addParamGroup(group: { params: Iterable<Tensor> } & Partial<H>): void {
@@ -108,7 +168,10 @@ export abstract class Optimizer<H extends Record<string, Hyper>> {
 
   /** Python: `step(closure=None)`: one update of every parameter that has a gradient. */
   step(closure?: () => number): number | undefined {
-    const loss = closure === undefined ? undefined : checkFunction(`${this.constructor.name}.step`, "closure", closure)() as number;
+    const fn = `${this.constructor.name}.step`;
+    if (closure !== undefined) checkFunction(fn, "closure", closure);
+    this.checkGroupsForStep(fn);
+    const loss = closure === undefined ? undefined : closure();
     // Python's step() runs under @torch.no_grad(); the closure above ran with grad enabled.
     for (const group of this.paramGroups) {
       tidy(() => noGrad(() => {

@@ -1,8 +1,8 @@
 // optim.SGD with momentum, dampening, Nesterov and weight decay, as PyTorch's single-tensor SGD.
 import { keep, tidy } from "../memory.js";
 import type { Tensor } from "../tensor.js";
-import { argError, checkBool, checkNumberIn, checkOptions } from "../validate.js";
-import { Optimizer, type Hyper, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate } from "./optimizer.js";
+import { argError, checkOptions } from "../validate.js";
+import { checkHyperParams, hyper, Optimizer, type Hyper, type HyperSpec, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate } from "./optimizer.js";
 
 export interface SGDOptions {
   lr: number;
@@ -14,23 +14,30 @@ export interface SGDOptions {
 }
 type SGDHyper = { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean };
 
-const FINITE = Number.MAX_VALUE;
-
 /**
  * SGD's hyper-parameters as PyTorch checks them (lr, momentum and weight_decay >= 0, Nesterov
  * only with momentum and no dampening), NaN and infinities refused besides.
  */
+const SGD_SPEC: HyperSpec = {
+  lr: hyper.number(0, "a finite learning rate >= 0"),
+  momentum: hyper.number(0),
+  dampening: hyper.number(),
+  weightDecay: hyper.number(0),
+  nesterov: hyper.bool,
+  maximize: hyper.bool,
+};
+
+function checkSgd(fn: string, h: Record<string, unknown>, where?: string): SGDHyper {
+  checkHyperParams(fn, h, SGD_SPEC, where);
+  const g = h as unknown as SGDHyper;
+  if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new TypeError(`${fn}: Nesterov momentum requires a momentum and zero dampening`);
+  return g;
+}
+
+/** The options given, the fallback for those left undefined, checked. */
 function sgdHyper(fn: string, o: Record<string, unknown>, fallback: SGDHyper): SGDHyper {
-  const h: SGDHyper = {
-    lr: o.lr === undefined ? fallback.lr : checkNumberIn(fn, "lr", o.lr, 0, FINITE, "a finite learning rate >= 0"),
-    momentum: o.momentum === undefined ? fallback.momentum : checkNumberIn(fn, "momentum", o.momentum, 0, FINITE),
-    dampening: o.dampening === undefined ? fallback.dampening : checkNumberIn(fn, "dampening", o.dampening, -FINITE, FINITE, "a finite number"),
-    weightDecay: o.weightDecay === undefined ? fallback.weightDecay : checkNumberIn(fn, "weightDecay", o.weightDecay, 0, FINITE),
-    nesterov: o.nesterov === undefined ? fallback.nesterov : checkBool(fn, "nesterov", o.nesterov),
-    maximize: o.maximize === undefined ? fallback.maximize : checkBool(fn, "maximize", o.maximize),
-  };
-  if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) throw new TypeError(`${fn}: Nesterov momentum requires a momentum and zero dampening`);
-  return h;
+  const h = Object.fromEntries(Object.entries(fallback).map(([k, v]) => [k, o[k] === undefined ? v : o[k]]));
+  return checkSgd(fn, h);
 }
 
 /** Python: `torch.optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False)`. */
@@ -48,8 +55,8 @@ export class SGD extends Optimizer<SGDHyper> {
     super(params, sgdHyper(fn, o, { lr: 0, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }));
   }
 
-  protected override checkGroup(fn: string, group: Record<string, unknown>): void {
-    sgdHyper(fn, group, group as unknown as SGDHyper);
+  protected override checkGroup(fn: string, group: Record<string, unknown>, where?: string): void {
+    checkSgd(fn, group, where);
   }
 
   protected initState(): ParamState {
