@@ -5,31 +5,55 @@
 // holding a tensor [C, H, W] or [N, C, H, W] that is already preprocessed.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import * as torch from "../lib/index.js";
+import { parseCommandLine, parseFlags, UsageError } from "../lib/train/cli.js";
 
 const { vision } = torch;
 const T = vision.transforms;
 
-const { values: args, positionals: inputs } = parseArgs({
-  options: {
-    checkpoint: { type: "string" }, arch: { type: "string", default: "resnet18" }, classes: { type: "string" },
-    top: { type: "string", default: "3" }, "image-size": { type: "string" }, json: { type: "boolean", default: false },
-    device: { type: "string", default: "auto" },
-  },
-  allowPositionals: true,
-});
+const HELP = `usage: npm run predict -- --checkpoint FILE [options] INPUT...
+  INPUT                 an image file (PNG/JPEG/WebP…) or a .pth holding a [C, H, W] or [N, C, H, W] tensor
+  --checkpoint FILE     the model's weights (e.g. save_model/resnet-best-model.pth); required
+  --arch NAME           ${Object.keys(vision.architectures).join(", ")} (default resnet18)
+  --classes FILE        class names, a JSON array (default: classes.json beside the checkpoint)
+  --top K               classes shown per input (default 3)
+  --image-size N        resize inputs to N x N (default 28 for 1-channel models, 224 otherwise)
+  --device auto|cpu|cuda|cuda:N   default auto
+  --json                print the results as JSON
+  --help`;
 
+/** A failure after the command line was accepted (an unreadable checkpoint or input): exit 1. */
 function fail(message: string): never {
-  console.error(`predict: ${message}\nusage: npm run predict -- --checkpoint FILE [--arch resnet18] [--classes classes.json] [--top 3] [--image-size N] [--json] INPUT...`);
-  process.exit(2);
+  console.error(`predict: ${message}`);
+  process.exit(1);
 }
 
-if (args.checkpoint === undefined) fail("--checkpoint FILE is required");
-if (inputs.length === 0) fail("give at least one input image or .pth tensor");
-if (!(args.arch! in vision.architectures)) fail(`unknown --arch ${JSON.stringify(args.arch)}`);
-const top = Number(args.top);
-if (!Number.isSafeInteger(top) || top < 1) fail(`--top must be a positive integer, got ${JSON.stringify(args.top)}`);
+const parsed = parseCommandLine("predict", HELP, () => {
+  const { values, positionals } = parseFlags(process.argv.slice(2), {
+    checkpoint: { type: "string" }, arch: { type: "string" }, classes: { type: "string" }, top: { type: "string" },
+    "image-size": { type: "string" }, json: { type: "boolean" }, device: { type: "string" },
+  }, { positionals: true });
+  if (values.help === true) return { help: true as const };
+  const str = (k: string) => values[k] as string | undefined;
+  const checkpoint = str("checkpoint");
+  if (checkpoint === undefined || checkpoint === "") throw new UsageError("--checkpoint FILE is required");
+  if (positionals.length === 0) throw new UsageError("give at least one input image or .pth tensor");
+  const arch = str("arch") ?? "resnet18";
+  if (!Object.hasOwn(vision.architectures, arch)) throw new UsageError(`--arch must be one of ${Object.keys(vision.architectures).join(", ")}, got ${JSON.stringify(arch)}`);
+  const int = (flag: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const n = /^\+?\d+$/.test(text.trim()) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  return {
+    checkpoint, arch, inputs: positionals, classes: str("classes"), top: int("top", str("top") ?? "3")!,
+    imageSize: int("image-size", str("image-size")), json: values.json === true, device: str("device") ?? "auto",
+  };
+});
+const args = parsed;
+const inputs = args.inputs;
+const top = args.top;
 const classesFile = args.classes ?? path.join(path.dirname(args.checkpoint), "classes.json");
 const classes: string[] | null = existsSync(classesFile) ? JSON.parse(readFileSync(classesFile, "utf8")) : null;
 
@@ -42,7 +66,7 @@ try {
   fail((err as Error).message);
 }
 const gray = model.conv1.inChannels === 1;
-const size = args["image-size"] !== undefined ? Number(args["image-size"]) : gray ? 28 : 224;
+const size = args.imageSize ?? (gray ? 28 : 224);
 // The test-time preprocessing of scripts/train.ts for this kind of model.
 const transform = new T.Compose(gray
   ? [new T.Grayscale(1), new T.Resize([size, size]), new T.ToTensor(), new T.Normalize([0.286], [0.353])]

@@ -1,18 +1,11 @@
 // scripts/train.ts's command line: parsed and checked here, as a function, so every bad flag
 // is refused with a message naming it before any data is read (and the checks are testable
 // without starting a training run).
-import { parseArgs } from "node:util";
 import { device as parseDevice, type Device } from "../device.js";
-import { closestName } from "../validate.js";
+import { parseFlags, UsageError, type FlagSpec } from "./cli.js";
 import { architectures, type Architecture } from "../vision/resnet.js";
 
-/** A bad command line; the message names the flag. train.ts prints it with the usage, exit 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 export const OPTIMIZERS = ["adam", "adamw", "sgd"] as const;
 export const SCHEDULERS = ["none", "step", "cosine", "onecycle"] as const;
@@ -44,26 +37,6 @@ export interface TrainArgs {
 const STRING_FLAGS = ["dataset", "data", "arch", "num-classes", "epochs", "batch-size", "lr", "optimizer", "scheduler",
   "image-size", "device", "amp", "workers", "seed", "limit", "out", "resume"] as const;
 
-/**
- * node:util's parseArgs refuses `--epochs -1` as "ambiguous" (the value looks like a flag)
- * and suggests `--epochs=-1`; join a negative number to its flag, so the range check below
- * answers with what is actually wrong.
- */
-function joinNegativeValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = argv[i + 1];
-    if (STRING_FLAGS.includes(a.slice(2) as never) && a.startsWith("--") && next !== undefined && /^-(\d|\.\d|inf)/i.test(next)) {
-      out.push(`${a}=${next}`);
-      i++;
-    } else {
-      out.push(a);
-    }
-  }
-  return out;
-}
-
 /** An integer flag: digits only (Number("") is 0 and Number("1e3") is 1000), at least `min`. */
 function int(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -82,20 +55,9 @@ function oneOf<T extends string>(flag: string, value: string, choices: readonly 
  * flag. `--help` wins over every other flag's value, as it did before any checks.
  */
 export function parseTrainArgs(argv: string[]): TrainArgs | { help: true } {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: joinNegativeValues(argv),
-      options: { ...Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: "string" }])), help: { type: "boolean" }, "channels-last": { type: "boolean" } },
-      strict: true,
-    }));
-  } catch (err) {
-    // Node's own words name the flag: "Unknown option '--foo'", "Option '--lr <value>' argument missing".
-    const message = (err as Error).message.split("\n")[0]!;
-    const unknown = /^Unknown option '--([^'=]+)'/.exec(message)?.[1];
-    const hint = unknown === undefined ? undefined : closestName(unknown, [...STRING_FLAGS, "help", "channels-last"]);
-    throw new UsageError(hint === undefined ? message : `${message} (did you mean --${hint}?)`);
-  }
+  // help before channels-last: the order closestName sees the flags in, as before the helper.
+  const flags: FlagSpec = { ...Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: "string" as const }])), help: { type: "boolean" }, "channels-last": { type: "boolean" } };
+  const { values } = parseFlags(argv, flags);
   const str = (k: string) => values[k] as string | undefined;
   if (values.help === true) return { help: true };
   if (str("data") !== undefined && str("dataset") !== undefined) throw new UsageError("give either --data DIR or --dataset, not both");

@@ -13,6 +13,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
 import { formatRatio, mallocMatchedEnv, paired, PythonPeer } from "./peer.js";
+import { parseCommandLine, parseFlags } from "../../lib/train/cli.js";
+
+// Takes no flags (only --help): the setup is in the environment, so a flag is refused, not ignored.
+parseCommandLine("bench/checkpoint", `usage: npx tsx scripts/bench/checkpoint.ts
+  torch.load / torch.save of a ResNet-50 state dict beside Python PyTorch's; takes no flags.
+  --help
+environment: BENCH_ROUNDS=n (15), BENCH_PER_ROUND=n (3), BENCH_THREADS=n (1)`, () => (parseFlags(process.argv.slice(2), {}).values.help === true ? { help: true as const } : {}));
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
 const perRound = Number(process.env.BENCH_PER_ROUND ?? 3);

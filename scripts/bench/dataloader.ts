@@ -10,6 +10,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import * as torch from "../../lib/index.js";
+import { parseCommandLine, parseFlags } from "../../lib/train/cli.js";
+
+// Takes no flags (only --help): the setup is in the environment, so a flag is refused, not ignored.
+parseCommandLine("bench/dataloader", `usage: npx tsx scripts/bench/dataloader.ts
+  DataLoader images/s beside torchvision's DataLoader; takes no flags.
+  --help
+environment: BENCH_IMAGES (400), BENCH_EPOCHS (5), BENCH_WORKERS (2), BENCH_BATCH (32)`, () => (parseFlags(process.argv.slice(2), {}).values.help === true ? { help: true as const } : {}));
 
 const images = Number(process.env.BENCH_IMAGES ?? 400);
 const epochs = Number(process.env.BENCH_EPOCHS ?? 5);

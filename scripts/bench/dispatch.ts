@@ -9,6 +9,13 @@ import { native } from "../../lib/binding.js";
 import * as torch from "../../lib/index.js";
 import { handleOf } from "../../lib/tensor.js";
 import { mallocMatchedEnv, median, paired, PythonPeer, type Paired } from "./peer.js";
+import { parseCommandLine, parseFlags } from "../../lib/train/cli.js";
+
+// Takes no flags (only --help): the setup is in the environment, so a flag is refused, not ignored.
+parseCommandLine("bench/dispatch", `usage: npx tsx scripts/bench/dispatch.ts
+  per-call overhead of a tiny add and a 64x64 matmul beside Python PyTorch; takes no flags.
+  --help
+environment: BENCH_THREADS (1), BENCH_ROUNDS (9), BENCH_N (20000: add calls per timed loop)`, () => (parseFlags(process.argv.slice(2), {}).values.help === true ? { help: true as const } : {}));
 
 const threads = Number(process.env.BENCH_THREADS ?? 1);
 const n = Number(process.env.BENCH_N ?? 20_000);

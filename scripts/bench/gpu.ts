@@ -16,24 +16,22 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
+import { parseCommandLine, parseFlags, UsageError } from "../../lib/train/cli.js";
 import { paired, PythonPeer, type Paired } from "./peer.js";
 
-function parseArgs(argv: string[]): { device: "cuda" | "cpu"; quick: boolean } {
-  let device: "cuda" | "cpu" = "cuda";
-  let quick = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--quick") quick = true;
-    else if (a === "--device" && (argv[i + 1] === "cuda" || argv[i + 1] === "cpu")) device = argv[++i] as "cuda" | "cpu";
-    else {
-      console.error(`gpu bench: unknown argument ${JSON.stringify(a)}; usage: gpu.ts [--device cuda|cpu] [--quick]`);
-      process.exit(2);
-    }
-  }
-  return { device, quick };
-}
+const HELP = `usage: npx tsx scripts/bench/gpu.ts [--device cuda|cpu] [--quick]
+  --device cuda|cpu   where both sides run (default cuda)
+  --quick             fewer repeats
+  --help
+environment: TORCH_TS_PYTHON (default /usr/bin/python3), BENCH_JSON=FILE writes the results as JSON`;
 
-const { device, quick } = parseArgs(process.argv.slice(2));
+const { device, quick } = parseCommandLine("bench/gpu", HELP, () => {
+  const { values } = parseFlags(process.argv.slice(2), { device: { type: "string" }, quick: { type: "boolean" } });
+  if (values.help === true) return { help: true as const };
+  const device = (values.device as string | undefined) ?? "cuda";
+  if (device !== "cuda" && device !== "cpu") throw new UsageError(`--device must be one of cuda, cpu, got ${JSON.stringify(device)}`);
+  return { device: device as "cuda" | "cpu", quick: values.quick === true };
+});
 const cuda = device === "cuda";
 if (cuda && !torch.cuda.isAvailable()) {
   console.error(`gpu bench: CUDA is not available (torch.config(): ${JSON.stringify(torch.config())}); use --device cpu`);

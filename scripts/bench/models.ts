@@ -5,6 +5,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
 import { formatRatio, mallocMatchedEnv, paired, PythonPeer } from "./peer.js";
+import { parseCommandLine, parseFlags } from "../../lib/train/cli.js";
+
+// Takes no flags (only --help): the setup is in the environment, so a flag is refused, not ignored.
+parseCommandLine("bench/models", `usage: npx tsx scripts/bench/models.ts
+  ResNet eval/train steps and the Adam step beside Python PyTorch; takes no flags.
+  --help
+environment: BENCH_THREADS=n (the intra-op thread count), BENCH_QUICK=1 for fewer repeats`, () => (parseFlags(process.argv.slice(2), {}).values.help === true ? { help: true as const } : {}));
 
 const threads = Number(process.env.BENCH_THREADS ?? torch.getNumThreads());
 const quick = process.env.BENCH_QUICK === "1";

@@ -12,6 +12,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
 import { formatRatio, mallocMatchedEnv, median, paired, PythonPeer } from "./peer.js";
+import { parseCommandLine, parseFlags } from "../../lib/train/cli.js";
+
+// Takes no flags (only --help): the setup is in the environment, so a flag is refused, not ignored.
+parseCommandLine("bench/onnx", `usage: npx tsx scripts/bench/onnx.ts
+  ResNet-50 batch-1 eval beside PyTorch eager and onnxruntime-node; takes no flags.
+  --help
+environment: BENCH_THREADS=n, BENCH_REPEATS=n (15), BENCH_ROUNDS=n (7), ORT_NODE_MODULES=DIR`, () => (parseFlags(process.argv.slice(2), {}).values.help === true ? { help: true as const } : {}));
 
 const threads = Number(process.env.BENCH_THREADS ?? torch.getNumThreads());
 const repeats = Number(process.env.BENCH_REPEATS ?? 15);

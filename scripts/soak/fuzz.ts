@@ -17,17 +17,27 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as torch from "../../lib/index.js";
+import { parseCommandLine, parseFlags, UsageError } from "../../lib/train/cli.js";
 import { fuzzBases, runFuzz, type FuzzReport } from "../../test/reference/fuzz_cases.js";
 import { ReferenceSession } from "../../test/reference/session.js";
 
-const cases = Number(process.argv[2] ?? 100_000);
+const HELP = `usage: npx tsx scripts/soak/fuzz.ts [cases]
+  cases                   how many fuzzed checkpoints to load, an integer >= 1 (default 100000)
+  --help
+environment: FUZZ_SEED=n (default 0x5eed), FUZZ_MAX_RSS_MB=n (default 1024), FUZZ_MAX_CASE_MS=n (default 5000)`;
+
+const { cases } = parseCommandLine("soak/fuzz", HELP, () => {
+  const { values, positionals } = parseFlags(process.argv.slice(2), {}, { positionals: true });
+  if (values.help === true) return { help: true as const };
+  if (positionals.length > 1) throw new UsageError(`expected at most one argument (cases), got ${positionals.length}: ${positionals.map((p) => JSON.stringify(p)).join(" ")}`);
+  const text = positionals[0] ?? "100000";
+  const n = /^\+?\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`cases must be an integer >= 1, got ${JSON.stringify(text)}`);
+  return { cases: n };
+});
 const seed = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const maxRssMb = Number(process.env.FUZZ_MAX_RSS_MB ?? 1024);
 const maxCaseMs = Number(process.env.FUZZ_MAX_CASE_MS ?? 5000);
-if (!Number.isSafeInteger(cases) || cases < 1) {
-  console.error(`usage: npx tsx scripts/soak/fuzz.ts [cases]  (cases must be an integer >= 1, got ${JSON.stringify(process.argv[2])})`);
-  process.exit(2);
-}
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const line = (r: FuzzReport) =>

@@ -6,22 +6,36 @@
 //            must stay bounded through GC pressure accounting alone.
 // Run: npx tsx scripts/soak/train.ts [--steps 2000] [--mode trainer|naive|both] [--json]
 // (`npm run soak` runs it with the defaults, then the checkpoint fuzzer.)
-import { parseArgs } from "node:util";
 import * as torch from "../../lib/index.js";
+import { parseCommandLine, parseFlags, UsageError } from "../../lib/train/cli.js";
 import { trainEpoch } from "../../lib/train/loop.js";
 
-const { values: args } = parseArgs({
-  options: {
-    steps: { type: "string", default: "2000" },
-    mode: { type: "string", default: "both" },
-    workers: { type: "string", default: "1" },
-    json: { type: "boolean", default: false },
-  },
+const HELP = `usage: npx tsx scripts/soak/train.ts [options]
+  --steps N                   training steps per mode, an integer >= 20 (default 2000)
+  --mode trainer|naive|both   default both
+  --workers N                 DataLoader worker threads (default 1)
+  --json                      print the results as JSON
+  --help`;
+
+const MODES = ["trainer", "naive", "both"] as const;
+const args = parseCommandLine("soak/train", HELP, () => {
+  const { values } = parseFlags(process.argv.slice(2), {
+    steps: { type: "string" }, mode: { type: "string" }, workers: { type: "string" }, json: { type: "boolean" },
+  });
+  if (values.help === true) return { help: true as const };
+  const int = (flag: string, text: string, min: number) => {
+    const n = /^\+?\d+$/.test(text.trim()) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  const mode = (values.mode as string | undefined) ?? "both";
+  if (!MODES.includes(mode as never)) throw new UsageError(`--mode must be one of ${MODES.join(", ")}, got ${JSON.stringify(mode)}`);
+  return {
+    steps: int("steps", (values.steps as string | undefined) ?? "2000", 20), mode: mode as (typeof MODES)[number],
+    workers: int("workers", (values.workers as string | undefined) ?? "1", 0), json: values.json === true,
+  };
 });
-const steps = Number(args.steps);
-if (!Number.isInteger(steps) || steps < 20) throw new Error(`--steps: expected an integer ≥ 20, got ${args.steps}`);
-if (!["trainer", "naive", "both"].includes(args.mode!)) throw new Error(`--mode: expected trainer, naive or both, got ${args.mode}`);
-const workers = Number(args.workers);
+const { steps, workers } = args;
 // The trainer's promise is < 50 MB. Naive code holds each step's garbage until the GC runs, so
 // its RSS swings by a few steps' activations; what must hold is that it does not trend upward.
 const RSS_LIMIT_MB = { trainer: 50, naive: 100 } as const;
