@@ -1,7 +1,9 @@
 // The package as users get it: npm pack with the prebuilt binary, installed into a fresh
 // project with no compiler or cmake on PATH; the same without the prebuild (source build);
-// and a clear message when libtorch is missing. Installs use npm's cache (--offline):
-// nothing is downloaded.
+// and a clear message when libtorch is missing. Installs prefer npm's cache (--prefer-offline):
+// `npm ci` cached every tarball, but not the registry's package metadata that resolving the
+// tarball's dependency ranges needs, which a fresh machine's cache lacks (--offline then
+// failed with ENOTCACHED); that metadata is fetched from the registry once.
 import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -30,7 +32,7 @@ function bareEnv(): NodeJS.ProcessEnv {
   for (const [name, target] of [["node", process.execPath], ["sh", "/bin/sh"]] as const) {
     if (!existsSync(path.join(bin, name))) symlinkSync(target, path.join(bin, name));
   }
-  return { ...process.env, PATH: bin, npm_config_offline: "true" };
+  return { ...process.env, PATH: bin, npm_config_prefer_offline: "true" };
 }
 
 const consumerScript = `
@@ -61,7 +63,7 @@ async function makeConsumer(name: string, tarball: string, env: NodeJS.ProcessEn
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, version: "1.0.0", private: true, type: "module" }));
   writeFileSync(path.join(dir, "index.mjs"), consumerScript);
-  const install = await npm(["install", "--offline", "--no-audit", "--no-fund", "--foreground-scripts", tarball], dir, env);
+  const install = await npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--foreground-scripts", tarball], dir, env);
   return { dir, install };
 }
 
@@ -135,7 +137,7 @@ describe("npm package", () => {
   });
 
   it("without a prebuild, builds from source at install (compiler visible) and works", async () => {
-    const { dir, install } = await makeConsumer("consumer-source", tarballNoPrebuild, { ...process.env, npm_config_offline: "true" });
+    const { dir, install } = await makeConsumer("consumer-source", tarballNoPrebuild, { ...process.env, npm_config_prefer_offline: "true" });
     expect(install.code, install.stdout + install.stderr).toBe(0);
     let built = existsSync(path.join(dir, "node_modules", "torch-ts", "build", "Release", "torch_ts.node"));
     if (!built) {
@@ -149,7 +151,7 @@ describe("npm package", () => {
     const r = await run(process.execPath, ["index.mjs"], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout.trim().split("\n").pop()!).same).toBe(true);
-  });
+  }, 600_000); // a cold build of native/ on 2 busy cores can pass the default 120 s
 
   it("with libtorch absent, the load error names the fix", async () => {
     const dir = path.join(tmp, "consumer-prebuilt");
