@@ -199,7 +199,12 @@ describe("scripts/train.ts", () => {
     expect(r.stdout).toMatch(/amp bf16, channels-last/);
     const row = JSON.parse(readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim());
     expect(Number.isFinite(row.train_loss) && Number.isFinite(row.test_loss)).toBe(true);
-    expect(row.test_acc).toBeGreaterThan(0.2); // 10 classes: above chance after one short epoch
+    // It learns: training accuracy well above chance (0.1) and the loss below ln(10). Not test
+    // accuracy: after 4 steps BatchNorm's running statistics (momentum 0.1) are still mostly
+    // their initial values, so eval-mode accuracy is noise that moved with the thread count
+    // and CPU (0.195 under the suite's one thread on a CPU without AVX-512, 0.27 with two).
+    expect(row.train_acc).toBeGreaterThan(0.3);
+    expect(row.train_loss).toBeLessThan(Math.log(10));
     const py = await new Promise<{ stdout: string; stderr: string }>((resolve) => execFile(PYTHON, ["-c", [
       "import sys, torch, torchvision",
       "m = torchvision.models.resnet18(num_classes=10)",
