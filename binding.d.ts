@@ -52,6 +52,14 @@ export interface Binding {
   /** Benchmark floor: mean ns of `iterations` calls of at::add / at::matmul made from C++. */
   benchNativeLoop(op: "add" | "matmul", a: Handle, b: Handle, iterations: number): number;
 
+  // any ATen operator by its schema (dispatch.cc)
+  /** The id of aten::name.overload with its argument conversion codes, or null when the linked libtorch lacks it. */
+  opFind(name: string, overload: string, codes: Int32Array): number | null;
+  /** Calls an op found by opFind: one value per schema argument, undefined for the schema's default. */
+  opCall(id: number, args: unknown[]): unknown;
+  /** Every registered aten:: schema, as text. */
+  opSchemas(): string[];
+
   // creation (tensor.cc)
   empty(shape: number[], dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
   zeros(shape: number[], dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;

@@ -162,6 +162,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterImage(env, exports);
   RegisterStorageIo(env, exports);
   RegisterOptim(env, exports);
+  RegisterDispatch(env, exports);
   return exports;
 }
 

@@ -203,3 +203,6 @@ export function mseLoss(x: Tensor, target: Tensor, options?: { reduction?: Reduc
   input("F.mseLoss", target, "target");
   return wrap(native.mseLoss(handleOf(x), handleOf(target), reductionCode("F.mseLoss", o.reduction)));
 }
+
+// The ATen ops of torch._C._nn not written above, with ATen's schemas (scripts/gen-ops.ts).
+export * from "./functional.generated.js";

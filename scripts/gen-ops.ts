@@ -1,0 +1,220 @@
+// Generates the op surface from PyTorch's own schemas: lib/tensor/ops.generated.ts (torch.x,
+// Tensor methods, torch.linalg, torch.fft, torch.special) and lib/nn/functional.generated.ts
+// (the ATen ops of torch._C._nn) from native_functions.yaml, the file PyTorch's Python
+// bindings are generated from. Public operators only: no leading underscore, no *_backward.
+// The calling rule and overload choice live in lib/tensor/op_call.ts; this writes the tables
+// and their types. Names the package already has by hand keep their hand-written version.
+//
+//   npx tsx scripts/gen-ops.ts [--yaml PATH]   default: the torchgen of PYTHON (/usr/bin/python3)
+//
+// Rerun against another libtorch by pointing --yaml at its torchgen's native_functions.yaml.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ARG_RE } from "../lib/tensor/op_call.js";
+import { parseCommandLine, parseFlags } from "../lib/train/cli.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
+
+const args = parseCommandLine("gen-ops", `usage: npx tsx scripts/gen-ops.ts [--yaml PATH]
+  Regenerates lib/tensor/ops.generated.ts and lib/nn/functional.generated.ts from native_functions.yaml.
+  --yaml PATH   native_functions.yaml to read (default: the torchgen of ${PYTHON})`,
+() => parseFlags(process.argv.slice(2), { yaml: { type: "string" }, help: { type: "boolean" } }).values as { yaml?: string; help?: boolean });
+
+
+interface Entry { func: string; variants: string; module: string }
+
+const dump = execFileSync(PYTHON, ["-c", `
+import json, os, sys, yaml, torch, torchgen
+path = sys.argv[1] or os.path.join(os.path.dirname(torchgen.__file__), "packaged/ATen/native/native_functions.yaml")
+entries = yaml.load(open(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+print(json.dumps({"path": path, "version": torch.__version__, "entries": [
+  {"func": e["func"], "variants": e.get("variants", "function"), "module": e.get("python_module", "")} for e in entries]}))
+`, args.yaml ?? ""], { encoding: "utf8", maxBuffer: 1 << 28 });
+const { path: yamlPath, version, entries } = JSON.parse(dump) as { path: string; version: string; entries: Entry[] };
+
+const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const baseName = (func: string): string => func.slice(0, func.indexOf("(")).split(".")[0]!;
+
+/** An out= overload (a written-into argument other than self): the functional overload serves it. */
+const writesOut = (func: string): boolean => /\([a-z]!\)(\[\])?\?? (?!self\b)/.test(func.slice(0, func.lastIndexOf(") -> ")));
+const NAMESPACES: Record<string, string> = { "": "torch", nn: "nn", linalg: "linalg", fft: "fft", special: "special" };
+
+const groups: Record<string, Map<string, string[]>> = { torch: new Map(), nn: new Map(), linalg: new Map(), fft: new Map(), special: new Map(), method: new Map() };
+let kept = 0;
+for (const e of entries) {
+  const name = baseName(e.func);
+  if (name.startsWith("_") || name.endsWith("_backward") || writesOut(e.func)) continue;
+  const ns = NAMESPACES[e.module];
+  if (ns === undefined) continue; // sparse, nested: no torch-ts counterpart yet
+  kept++;
+  const add = (group: string, js: string) => {
+    const list = groups[group]!.get(js) ?? [];
+    list.push(e.func);
+    groups[group]!.set(js, list);
+  };
+  const variants = e.variants.split(",").map((v) => v.trim());
+  if (variants.includes("function")) {
+    const stripped = ns === "torch" || ns === "nn" ? name : name.replace(new RegExp(`^${ns}_`), "");
+    add(ns, camel(stripped));
+  }
+  if (variants.includes("method")) add("method", camel(name));
+}
+
+// ---- types, from each schema ----
+const reserved = new Set(["delete", "new", "default", "import", "export", "function", "class", "var", "let", "const", "in", "instanceof", "typeof", "void", "with", "yield", "return", "enum", "switch", "case", "this", "super"]);
+const TS: Record<string, string> = {
+  Tensor: "Tensor", int: "number | bigint", SymInt: "number | bigint", float: "number", bool: "boolean", Scalar: "Scalar", str: "string",
+  ScalarType: "DType", Device: "Device", MemoryFormat: "MemoryFormat", Layout: '"strided"', Generator: "null",
+};
+function tsType(type: string): string | null {
+  type = type.replace(/\([^)]*\)/, "");
+  const optional = type.endsWith("?");
+  if (optional) type = type.slice(0, -1);
+  const list = /^(.*)\[(\d*)\]$/.exec(type);
+  let t: string | null;
+  if (list !== null) {
+    const inner = list[1] === "Tensor?" ? "Tensor | null" : TS[list[1]!] ?? null;
+    t = inner === null ? null : list[2] !== "" && (list[1] === "int" || list[1] === "SymInt") ? `number | (number | bigint)[]` : `(${inner})[]`;
+  } else t = TS[type] ?? null;
+  return t === null ? null : optional ? `${t} | null` : t;
+}
+function splitTop(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") depth--;
+    else if (c === "," && depth === 0) { out.push(text.slice(start, i).trim()); start = i + 1; }
+  }
+  if (text.slice(start).trim() !== "") out.push(text.slice(start).trim());
+  return out;
+}
+const RET: Record<string, string> = { Tensor: "Tensor", "Tensor[]": "Tensor[]", int: "number", float: "number", bool: "boolean", Scalar: "number | boolean", SymInt: "number", ScalarType: "number", str: "string" };
+/** The TypeScript signatures of one schema (several: each split between positional and options), or [] when not callable. */
+function signatures(func: string, dropSelf: boolean): string[] {
+  const arrow = func.lastIndexOf(") -> ");
+  const params: { name: string; type: string; omittable: boolean; kwOnly: boolean }[] = [];
+  let kwOnly = false;
+  for (const a of splitTop(func.slice(func.indexOf("(") + 1, arrow))) {
+    if (a === "*") { kwOnly = true; continue; }
+    const m = ARG_RE.exec(a);
+    if (m === null) return [];
+    const t = tsType(m[1]!);
+    if (t === null) return [];
+    params.push({ name: camel(m[2]!), type: t, omittable: m[3] !== undefined || m[1]!.endsWith("?"), kwOnly });
+  }
+  if (dropSelf) {
+    if (params[0]?.name !== "self") return [];
+    params.shift();
+  }
+  const retText = func.slice(arrow + 5).trim();
+  const rets = (retText.startsWith("(") ? splitTop(retText.slice(1, -1)) : retText === "" ? [] : [retText]).map((r) => {
+    const [type, name] = r.split(" ");
+    return { type: RET[type!.replace(/\([^)]*\)/, "")] ?? "unknown", name: name === undefined ? undefined : camel(name) };
+  });
+  const ret = rets.length === 0 ? "void" : rets.length === 1 ? rets[0]!.type
+    : `[${rets.map((r) => r.type).join(", ")}]${rets.every((r) => r.name) ? ` & { ${rets.map((r) => `${r.name}: ${r.type}`).join("; ")} }` : ""}`;
+  const positional = params.filter((p) => !p.kwOnly);
+  const firstOmittable = positional.findIndex((p) => p.omittable);
+  const required = firstOmittable < 0 ? positional : positional.slice(0, firstOmittable);
+  const rest = firstOmittable < 0 ? [] : positional.slice(firstOmittable);
+  const kw = params.filter((p) => p.kwOnly);
+  const out: string[] = [];
+  for (let j = 0; j <= rest.length; j++) {
+    const id = (n: string) => (reserved.has(n) ? `${n}_` : n); // a parameter's name is only documentation
+    const pos = [...required.map((p) => `${id(p.name)}: ${p.type}`), ...rest.slice(0, j).map((p) => `${id(p.name)}?: ${p.type}`)];
+    const opts = [...rest.slice(j), ...kw];
+    if (opts.length > 0) pos.push(`options?: { ${opts.map((p) => `${p.name}?: ${p.type}`).join("; ")} }`);
+    out.push(`(${pos.join(", ")}): ${ret}`);
+  }
+  return out;
+}
+
+// Names written by hand (exported by the package or on Tensor.prototype) keep their own version.
+// The package is imported with empty generated files, so everything it has then is hand-written.
+const outputs = ["lib/tensor/ops.generated.ts", "lib/nn/functional.generated.ts"].map((f) => path.join(root, f));
+for (const f of outputs) fs.writeFileSync(f, "// Emptied by scripts/gen-ops.ts while it runs.\nexport {};\n");
+const torch = (await import("../lib/index.js")) as unknown as Record<string, unknown>;
+const handWritten = (v: unknown) => v !== undefined;
+const proto = (torch.Tensor as { prototype: Record<string, unknown> }).prototype;
+const F = (torch.nn as Record<string, Record<string, unknown>>).functional!;
+
+const header = (what: string) => `// Generated by scripts/gen-ops.ts from native_functions.yaml of PyTorch ${version}
+// (${yamlPath}); do not edit: rerun the generator. ${what}
+`;
+function functionLines(group: Map<string, string[]>, prefix: string, skip: (name: string) => boolean): { lines: string[]; count: number } {
+  const lines: string[] = [];
+  let count = 0;
+  for (const [name, schemas] of [...group].sort(([a], [b]) => a.localeCompare(b))) {
+    if (skip(name)) continue;
+    const sigs = schemas.flatMap((s) => signatures(s, false));
+    if (sigs.length === 0) continue;
+    count++;
+    // A reserved word (torch.var) cannot be a const's name, but can be an export's.
+    const local = reserved.has(name) ? `${name}_` : name;
+    lines.push(`${local === name ? "export " : ""}const ${local}: {\n${sigs.map((s) => `  ${s};`).join("\n")}\n} = fn("${prefix}${name}", "${baseName(schemas[0]!)}", ${JSON.stringify(schemas)});`);
+    if (local !== name) lines.push(`export { ${local} as ${name} };`);
+  }
+  return { lines, count };
+}
+/** torch.linalg / torch.fft / torch.special: an object of generated functions. */
+function namespaceObject(ns: string, group: Map<string, string[]>): { text: string; count: number } {
+  const members = [...group].sort(([a], [b]) => a.localeCompare(b))
+    .map(([n, s]) => [n, s, s.flatMap((x) => signatures(x, false))] as const)
+    .filter(([, , sigs]) => sigs.length > 0);
+  const body = members.map(([n, s, sigs]) => `  ${n}: fn<{\n${sigs.map((x) => `    ${x};`).join("\n")}\n  }>("torch.${ns}.${n}", "${baseName(s[0]!)}", ${JSON.stringify(s)}),`);
+  return { text: `/** Python: \`torch.${ns}\`. */\nexport const ${ns} = {\n${body.join("\n")}\n};`, count: members.length };
+}
+
+const top = functionLines(groups.torch!, "torch.", (n) => handWritten(torch[n]));
+/** A hand-written member of Tensor.prototype (read through its descriptor: getters need an instance). */
+const handWrittenMethod = (n: string): boolean => {
+  for (let o: object | null = proto; o !== null; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, n);
+    if (d !== undefined) return d.get !== undefined || handWritten(d.value);
+  }
+  return false;
+};
+const methodEntries = [...groups.method!].sort(([a], [b]) => a.localeCompare(b)).filter(([n]) => !handWrittenMethod(n));
+const methodDecls = methodEntries.map(([n, s]) => s.flatMap((x) => signatures(x, true)).map((sig) => `    ${n}${sig};`).join("\n")).filter((x) => x !== "");
+const spaces = ["linalg", "fft", "special"].map((ns) => namespaceObject(ns, groups[ns]!));
+const opsFile = `${header("torch.x, Tensor methods, torch.linalg, torch.fft and torch.special.")}import type { Scalar } from "../../binding.js";
+import type { Device } from "../device.js";
+import type { DType } from "../dtype.js";
+import type { MemoryFormat, Tensor } from "../tensor.js";
+import { attachMethods, fn } from "./ops.js";
+
+${top.lines.join("\n")}
+
+${spaces.map((s) => s.text).join("\n\n")}
+
+declare module "../tensor.js" {
+  interface Tensor {
+${methodDecls.join("\n")}
+  }
+}
+
+attachMethods(${JSON.stringify(Object.fromEntries(methodEntries))});
+`;
+const nn = functionLines(groups.nn!, "nn.functional.", (n) => handWritten(F[n]));
+/** The type imports a generated body uses (an unused import fails strict type-checking). */
+function typeImports(body: string, up: string): string {
+  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(body);
+  const from: [string, string[]][] = [[`${up}../binding.js`, ["Scalar"]], [`${up}device.js`, ["Device"]], [`${up}dtype.js`, ["DType"]], [`${up}tensor.js`, ["MemoryFormat", "Tensor"]]];
+  return from.map(([file, names]) => [file, names.filter(uses)] as const).filter(([, n]) => n.length > 0)
+    .map(([file, names]) => `import type { ${names.join(", ")} } from "${file}";\n`).join("");
+}
+const nnBody = nn.lines.join("\n");
+const nnFile = `${header("torch.nn.functional's ATen ops (torch._C._nn), with ATen's schemas.")}${typeImports(nnBody, "../")}import { fn } from "../tensor/ops.js";
+
+${nnBody}
+`;
+fs.writeFileSync(outputs[0]!, opsFile);
+fs.writeFileSync(outputs[1]!, nnFile);
+console.log(`gen-ops: ${kept} public schemas of PyTorch ${version}: ${top.count} torch functions, ${methodEntries.length} Tensor methods, ` +
+  `${spaces.map((s, i) => `${["linalg", "fft", "special"][i]} ${s.count}`).join(", ")}, nn.functional ${nn.count} (beside the hand-written ones)`);
