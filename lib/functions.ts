@@ -4,7 +4,7 @@ import { native } from "./binding.js";
 import { handleOf, Tensor, wrap, type TensorOrScalar } from "./tensor.js";
 import { DTYPES } from "./dtype.js";
 import { TorchError } from "./errors.js";
-import { argError, arrayCopy, checkInt } from "./validate.js";
+import { argError, arrayCopy, checkInt, checkOptions } from "./validate.js";
 
 /**
  * The handles of a tensor-list argument. A Proxy over an array is read as the array; a hole in
@@ -35,13 +35,22 @@ function branch(fn: string, arg: string, v: unknown, device: string): Tensor {
 }
 
 /** Python: `torch.cat(tensors, dim=0)`. */
-export function cat(tensors: Tensor[], dim = 0): Tensor {
-  return wrap(native.cat(tensorList("torch.cat", tensors), checkInt("torch.cat", "dim", dim)));
+export function cat(tensors: Tensor[], dim: number | { dim?: number } = 0): Tensor {
+  return wrap(native.cat(tensorList("torch.cat", tensors), dimArg("torch.cat", dim)));
+}
+
+/** `dim` positionally or in the options object, by the calling rule. */
+function dimArg(fn: string, dim: unknown): number {
+  if (typeof dim === "object" && dim !== null && !Array.isArray(dim)) {
+    const o = checkOptions(fn, dim, ["dim"]);
+    return o.dim === undefined ? 0 : checkInt(fn, "dim", o.dim);
+  }
+  return checkInt(fn, "dim", dim);
 }
 
 /** Python: `torch.stack(tensors, dim=0)`. */
-export function stack(tensors: Tensor[], dim = 0): Tensor {
-  return wrap(native.stack(tensorList("torch.stack", tensors), checkInt("torch.stack", "dim", dim)));
+export function stack(tensors: Tensor[], dim: number | { dim?: number } = 0): Tensor {
+  return wrap(native.stack(tensorList("torch.stack", tensors), dimArg("torch.stack", dim)));
 }
 
 /** Python: `torch.where(condition, input, other)`. */
