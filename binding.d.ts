@@ -14,6 +14,8 @@ export type TracedForward = object & { readonly __torchTsTraced: unique symbol }
 export type DtypeCode = number;
 /** A Python-like scalar: an integral number acts like a Python int. */
 export type Scalar = number | bigint | boolean;
+/** An operator found by opFind (an External). */
+export type OpRef = { readonly __op: unique symbol };
 type Opt<T> = T | null;
 
 export interface NativeConfig {
@@ -53,10 +55,10 @@ export interface Binding {
   benchNativeLoop(op: "add" | "matmul", a: Handle, b: Handle, iterations: number): number;
 
   // any ATen operator by its schema (dispatch.cc)
-  /** The id of aten::name.overload with its argument conversion codes, or null when the linked libtorch lacks it. */
-  opFind(name: string, overload: string, codes: Int32Array): number | null;
-  /** Calls an op found by opFind: one value per schema argument, undefined for the schema's default. */
-  opCall(id: number, args: unknown[]): unknown;
+  /** aten::name.overload with its argument conversion codes, or null when the linked libtorch lacks it. */
+  opFind(name: string, overload: string, codes: Int32Array): OpRef | null;
+  /** Calls an op found by opFind: one argument per schema argument, undefined for the schema's default. */
+  opCall(op: OpRef, ...args: unknown[]): unknown;
   /** Every registered aten:: schema, as text. */
   opSchemas(): string[];
 

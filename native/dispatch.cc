@@ -14,6 +14,7 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
+#include <deque>
 #include <memory>
 #include <mutex>
 
@@ -44,40 +45,36 @@ struct Op {
   size_t numReturns;
 };
 
-// Ops are registered once per overload by the JS side (lazily, on first use) and named by their
-// index after that. Shared by every environment: an OperatorHandle is process-wide.
-std::vector<std::unique_ptr<Op>>& Registry() {
-  static std::vector<std::unique_ptr<Op>> ops;
+// Ops are found once per overload and environment (lazily, on first use) and named by an
+// External after that: unwrapping it costs less than any lookup. They live as long as the
+// process, as the OperatorHandles they hold do, in a list shared by every environment.
+std::deque<Op>& Registry() {
+  static std::deque<Op> ops;  // a deque: adding one never moves the others
   return ops;
 }
 std::mutex g_registryMutex;
 
 const Op& OpAt(const Napi::Value& id) {
-  int64_t i = ToInt(id);
-  std::lock_guard<std::mutex> lock(g_registryMutex);
-  auto& ops = Registry();
-  if (i < 0 || static_cast<size_t>(i) >= ops.size()) throw Napi::RangeError::New(id.Env(), "unknown op id");
-  return *ops[static_cast<size_t>(i)];
+  if (!id.IsExternal()) throw Napi::TypeError::New(id.Env(), "expected an op found by opFind");
+  return *id.As<Napi::External<Op>>().Data();
 }
 
-// opFind(name, overload, codes) -> id, or null when the linked libtorch has no such operator.
+// opFind(name, overload, codes) -> an op, or null when the linked libtorch has no such operator.
 Napi::Value OpFind(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = info[0].As<Napi::String>().Utf8Value();
   std::string overload = info[1].As<Napi::String>().Utf8Value();
   auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
   if (!handle.has_value()) return env.Null();
-  auto op = std::make_unique<Op>(Op{*handle, {}, handle->schema().returns().size()});
   Napi::Int32Array codes = info[2].As<Napi::Int32Array>();
   if (codes.ElementLength() != handle->schema().arguments().size()) {
     ThrowTorchError(env, name + "." + overload + ": the linked libtorch's schema has " +
                              std::to_string(handle->schema().arguments().size()) + " arguments, the generated table " +
                              std::to_string(codes.ElementLength()) + " (regenerate the op tables for this libtorch)");
   }
-  op->codes.assign(codes.Data(), codes.Data() + codes.ElementLength());
   std::lock_guard<std::mutex> lock(g_registryMutex);
-  Registry().push_back(std::move(op));
-  return Napi::Number::New(env, static_cast<double>(Registry().size() - 1));
+  Registry().push_back(Op{*handle, std::vector<int32_t>(codes.Data(), codes.Data() + codes.ElementLength()), handle->schema().returns().size()});
+  return Napi::External<Op>::New(env, &Registry().back());
 }
 
 template <class T, class F>
@@ -140,18 +137,17 @@ Napi::Value FromIValue(Napi::Env env, c10::IValue v) {
   ThrowTorchError(env, std::string("an operator returned a value torch-ts cannot convert: ") + v.tagKind());
 }
 
-// opCall(id, args) -> a value (one return), an array (several) or undefined (none). args has
-// one entry per schema argument; undefined takes the schema's default.
+// opCall(op, ...args) -> a value (one return), an array (several) or undefined (none). One
+// argument per schema argument, passed as call arguments (reading them costs nothing, unlike
+// the elements of an array); undefined takes the schema's default.
 Napi::Value OpCall(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Op& op = OpAt(info[0]);
-  Napi::Array args = info[1].As<Napi::Array>();
-  const auto& schema = op.handle.schema();
-  const auto& params = schema.arguments();
+  const auto& params = op.handle.schema().arguments();
   torch::jit::Stack stack;
-  stack.reserve(params.size());
+  stack.reserve(std::max(params.size(), op.numReturns));
   for (size_t i = 0; i < params.size(); i++) {
-    Napi::Value v = args.Get(static_cast<uint32_t>(i));
+    Napi::Value v = info[i + 1];
     if (v.IsUndefined() && params[i].default_value().has_value()) {
       stack.push_back(*params[i].default_value());
     } else {

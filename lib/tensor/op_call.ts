@@ -5,7 +5,7 @@
 // object with camelCase keys. Overloads are tried in schema order, as Python's argument parser
 // does, and the first whose arguments all fit is called through the dispatcher's boxed entry
 // (native/dispatch.cc). Several returns come back as an array carrying the return names.
-import type { Handle } from "../../binding.js";
+import type { Handle, OpRef } from "../../binding.js";
 import { native } from "../binding.js";
 import { parseDevice } from "../device.js";
 import { DTYPES, isDType } from "../dtype.js";
@@ -36,9 +36,12 @@ interface Param {
 interface Overload {
   schema: string;
   params: Param[];
+  positionalCount: number; // the parameters before `*`
+  index: Map<string, number>; // parameter position by camelCase name
   codes: Int32Array;
   returns: { name: string; kind: string; aliasOfSelf: boolean }[];
-  id: number | null | undefined; // undefined: not looked up yet; null: the linked libtorch lacks it
+  id: OpRef | null | undefined; // undefined: not looked up yet; null: the linked libtorch lacks it
+  named?: new (n: number) => unknown[]; // the array class of several returns (namedReturns)
 }
 
 const MEMORY_FORMATS: Record<string, number> = { contiguousFormat: 0, preserveFormat: 1, channelsLast: 2, channelsLast3d: 3 };
@@ -140,10 +143,13 @@ export function parseOverload(schema: string): Overload | null {
     const [type, name] = r.split(" ");
     return { name: name === undefined ? "" : camel(name), kind: type!.replace(/\([^)]*\)/, ""), aliasOfSelf: /\(a!\)/.test(type!) && params[0]?.mutatesSelf === true };
   });
-  return { schema, params, codes: Int32Array.from(params, codeOf), returns, id: undefined };
+  return {
+    schema, params, positionalCount: params.filter((p) => !p.kwOnly).length, index: new Map(params.map((p, i) => [p.name, i])),
+    codes: Int32Array.from(params, codeOf), returns, id: undefined,
+  };
 }
 
-const isInt = (v: unknown): boolean => (typeof v === "number" && Number.isSafeInteger(v)) || typeof v === "bigint";
+const isInt = (v: unknown): boolean => (typeof v === "number" && Number.isSafeInteger(v)) || (typeof v === "bigint" && v >= -(1n << 63n) && v < 1n << 63n);
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !ArrayBuffer.isView(v) &&
   (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
@@ -168,7 +174,8 @@ function convert(p: Param, v: unknown): unknown {
     case "Tensor": return v instanceof Tensor ? handleOf(v) : NO_FIT;
     case "TensorList": return Array.isArray(v) && v.every((t) => t instanceof Tensor) ? v.map(handleOf) : NO_FIT;
     case "OptTensorList": return Array.isArray(v) && v.every((t) => t === null || t instanceof Tensor) ? v.map((t) => (t === null ? null : handleOf(t))) : NO_FIT;
-    case "int": return isInt(v) ? v : NO_FIT;
+    // groups: libtorch 1.13 truncates it to int and divides by it (groups = 2^40 is SIGFPE).
+    case "int": return isInt(v) && (p.name !== "groups" || (Number(v) >= 1 && Number(v) <= 0x7fffffff)) ? v : NO_FIT;
     case "intList":
       // int[N] takes one integer for N of them (kernel_size=3); any list goes to ATen, which
       // checks its length (int[1] dim is any number of dims).
@@ -178,7 +185,7 @@ function convert(p: Param, v: unknown): unknown {
     case "floatList": return Array.isArray(v) && v.every((x) => typeof x === "number") ? v : NO_FIT;
     case "bool": return typeof v === "boolean" ? v : NO_FIT;
     case "boolList": return Array.isArray(v) && v.every((x) => typeof x === "boolean") ? v : NO_FIT;
-    case "Scalar": return typeof v === "number" || typeof v === "bigint" || typeof v === "boolean" ? v : NO_FIT;
+    case "Scalar": return typeof v === "number" || typeof v === "boolean" || isInt(v) ? v : NO_FIT;
     case "ScalarList": return Array.isArray(v) && v.every((x) => typeof x === "number" || typeof x === "bigint" || typeof x === "boolean") ? v : NO_FIT;
     case "str": return typeof v === "string" ? v : NO_FIT;
     case "ScalarType": return typeof v === "string" && isDType(v) ? DTYPES[v].code : NO_FIT;
@@ -194,63 +201,58 @@ function convert(p: Param, v: unknown): unknown {
   }
 }
 
-interface Bound { values: unknown[]; self: Tensor | undefined }
 interface Misfit { score: number; message: string }
+const isMisfit = (v: unknown[] | Misfit): v is Misfit => !Array.isArray(v);
 
-/** Binds JS arguments to one overload by the calling rule, or says why they do not fit. */
-function bind(fn: string, o: Overload, args: readonly unknown[]): Bound | Misfit {
-  let positional = args;
+/**
+ * Binds JS arguments to one overload by the calling rule: the native values, one per schema
+ * argument (undefined for a default), or why they do not fit (score: how far they got, so the
+ * message of the overload that came closest is the one shown).
+ */
+function bind(fn: string, o: Overload, args: readonly unknown[]): unknown[] | Misfit {
+  const params = o.params;
+  const np = params.length;
+  const npos = o.positionalCount;
+  let n = args.length;
   let options: Record<string, unknown> | undefined;
-  if (args.length > 0 && isPlainObject(args[args.length - 1])) {
-    options = args[args.length - 1] as Record<string, unknown>;
-    positional = args.slice(0, -1);
-  }
-  const slots: unknown[] = new Array(o.params.length).fill(undefined);
-  const given: boolean[] = new Array(o.params.length).fill(false);
-  const positionalParams = o.params.filter((p) => !p.kwOnly).length;
-  let pos = 0;
-  for (let i = 0; i < positional.length; i++, pos++) {
-    const p = o.params[pos];
-    if (p === undefined || p.kwOnly) {
-      // Python's `*size` / `*tensors` forms: the last positional parameter, a list of integers
-      // or of tensors, given as separate arguments (x.view(2, 3), torch.broadcastTensors(a, b)).
-      const last = o.params[positionalParams - 1];
-      const spread = positional.slice(positionalParams - 1);
-      if (pos === positionalParams && ((last?.kind === "intList" && spread.every(isInt)) || (last?.kind === "TensorList" && spread.every((t) => t instanceof Tensor)))) {
-        slots[positionalParams - 1] = spread;
-        break;
-      }
-      return { score: i, message: `${fn}: expected at most ${positionalParams} positional arguments (${o.schema}), but received ${positional.length}` };
+  if (n > 0 && isPlainObject(args[n - 1])) options = args[--n] as Record<string, unknown>;
+  // Python's `*size` / `*tensors` forms: the last positional parameter, a list of integers or
+  // of tensors, given as separate arguments (x.view(2, 3), torch.broadcastTensors(a, b)), or
+  // as one (x.view(6), torch.broadcastTensors(a)).
+  let spread: unknown[] | undefined;
+  if (npos > 0 && n >= npos) {
+    const last = params[npos - 1]!;
+    const rest = n === npos ? undefined : args.slice(npos - 1, n);
+    if (last.kind === "intList") {
+      if (rest !== undefined && rest.every(isInt)) spread = rest;
+      else if (rest === undefined && isInt(args[npos - 1])) spread = [args[npos - 1]];
+    } else if (last.kind === "TensorList") {
+      if (rest !== undefined && rest.every((t) => t instanceof Tensor)) spread = rest;
+      else if (rest === undefined && args[npos - 1] instanceof Tensor) spread = [args[npos - 1]];
     }
-    // The one-element form of the same (x.view(6), torch.broadcastTensors(a)).
-    const one = pos === positionalParams - 1 && ((p.kind === "intList" && isInt(positional[i])) || (p.kind === "TensorList" && positional[i] instanceof Tensor));
-    slots[pos] = one ? [positional[i]] : positional[i];
-    given[pos] = true;
+    if (spread !== undefined) n = npos;
   }
+  if (n > npos) return { score: npos, message: `${fn}: expected at most ${npos} positional arguments (${o.schema}), but received ${n}` };
   if (options !== undefined) {
-    for (const [key, value] of Object.entries(options)) {
-      const at = o.params.findIndex((p) => p.name === key);
-      if (at < 0) return { score: pos, message: `${fn}: unknown option "${key}"; expected one of ${o.params.filter((p) => p.kwOnly || p.hasDefault || p.optional).map((p) => p.name).join(", ") || "(none)"}` };
-      if (given[at]) return { score: pos, message: `${fn}: ${key} was given both positionally and in the options` };
-      slots[at] = value;
-      given[at] = true;
+    for (const key in options) {
+      const at = o.index.get(key);
+      if (at === undefined) return { score: n, message: `${fn}: unknown option "${key}"; expected one of ${params.filter((p) => p.kwOnly || p.hasDefault || p.optional).map((p) => p.name).join(", ") || "(none)"}` };
+      if (at < n) return { score: n, message: `${fn}: ${key} was given both positionally and in the options` };
     }
   }
-  const values: unknown[] = new Array(o.params.length);
-  for (let i = 0; i < o.params.length; i++) {
-    const p = o.params[i]!;
-    if (!given[i] || slots[i] === undefined) {
-      if (p.hasDefault) {
-        values[i] = undefined; // native fills in the schema's default
-        continue;
-      }
+  const values: unknown[] = new Array(np);
+  for (let i = 0; i < np; i++) {
+    const p = params[i]!;
+    const given = i < n ? (spread !== undefined && i === npos - 1 ? spread : args[i]) : options?.[p.name];
+    if (given === undefined) {
+      if (p.hasDefault) continue; // native fills in the schema's default
       if (!p.optional && p.kind !== "Generator") return { score: i, message: `${fn}: missing argument ${p.name} (${o.schema})` };
     }
-    const v = convert(p, slots[i]);
-    if (v === NO_FIT) return { score: i, message: `${fn}: expected ${p.name} to be ${expectedOf(p)}, but received ${describe(slots[i])}` };
+    const v = convert(p, given);
+    if (v === NO_FIT) return { score: i, message: `${fn}: expected ${p.name} to be ${expectedOf(p)}, but received ${describe(given)}` };
     values[i] = v;
   }
-  return { values, self: o.params[0]?.mutatesSelf ? (slots[0] as Tensor) : undefined };
+  return values;
 }
 
 /** One named op: its overloads, parsed from the schemas on first call. */
@@ -278,9 +280,9 @@ export class OpEntry {
       args = [...args.slice(0, -1), rest];
     }
     for (const o of this.overloads) {
-      const b = bind(this.fn, o, args);
-      if ("message" in b) {
-        if (best === undefined || b.score > best.score) best = b;
+      const values = bind(this.fn, o, args);
+      if (isMisfit(values)) {
+        if (best === undefined || values.score > best.score) best = values;
         continue;
       }
       if (o.id === undefined) {
@@ -291,7 +293,10 @@ export class OpEntry {
       if (o.id === null) {
         throw new TorchError(`${this.fn}: the linked libtorch (${native.config().libtorchVersion}) has no operator ${o.schema.slice(0, o.schema.indexOf("("))}`);
       }
-      const out = this.#returns(o, native.opCall(o.id, b.values), b.self);
+      const self = o.params[0]?.mutatesSelf === true ? (args[0] as Tensor) : undefined;
+      const out = o.returns.length === 1 && o.returns[0]!.kind === "Tensor" && self === undefined
+        ? wrap(native.opCall(o.id, ...values) as Handle) // the common case, without the general walk
+        : this.#returns(o, native.opCall(o.id, ...values), self);
       if (requiresGrad === true && out instanceof Tensor) out.requiresGrad_(true);
       return out;
     }
@@ -299,24 +304,36 @@ export class OpEntry {
   }
 
   #returns(o: Overload, out: unknown, self: Tensor | undefined): unknown {
-    const one = (r: Overload["returns"][number], v: unknown): unknown => {
-      if (r.kind === "Tensor") {
-        if (r.aliasOfSelf && self !== undefined) {
-          native.dispose(v as Handle);
-          return self;
-        }
-        return v === null ? null : wrap(v as Handle);
-      }
-      if (r.kind === "Tensor[]" || r.kind === "Tensor?[]") return (v as (Handle | null)[]).map((h) => (h === null ? null : wrap(h)));
-      return v;
-    };
     if (o.returns.length === 0) return undefined;
-    if (o.returns.length === 1) return one(o.returns[0]!, out);
-    const values = (out as unknown[]).map((v, i) => one(o.returns[i]!, v));
-    for (let i = 0; i < o.returns.length; i++) {
-      const name = o.returns[i]!.name;
-      if (name !== "") Object.defineProperty(values, name, { value: values[i], enumerable: false });
-    }
+    if (o.returns.length === 1) return returnValue(o.returns[0]!, out, self);
+    const raw = out as unknown[];
+    const values = new (o.named ??= namedReturns(o.returns.map((r) => r.name)))(raw.length);
+    for (let i = 0; i < raw.length; i++) values[i] = returnValue(o.returns[i]!, raw[i], self);
     return values;
   }
+}
+
+function returnValue(r: Overload["returns"][number], v: unknown, self: Tensor | undefined): unknown {
+  if (r.kind === "Tensor") {
+    if (r.aliasOfSelf && self !== undefined) {
+      native.dispose(v as Handle); // the op returned its own input: hand back that object
+      return self;
+    }
+    return v === null ? null : wrap(v as Handle);
+  }
+  if (r.kind === "Tensor[]" || r.kind === "Tensor?[]") return (v as (Handle | null)[]).map((h) => (h === null ? null : wrap(h)));
+  return v;
+}
+
+/**
+ * An Array subclass whose prototype reads the schema's return names (`topk(…).indices` is
+ * `[1]`): made once per overload, so a call only fills an array, and the names are not own
+ * properties (it spreads and compares as a plain pair).
+ */
+function namedReturns(names: readonly string[]): new (n: number) => unknown[] {
+  class Returns extends Array<unknown> {}
+  names.forEach((name, i) => {
+    if (name !== "") Object.defineProperty(Returns.prototype, name, { get(this: unknown[]) { return this[i]; }, enumerable: false });
+  });
+  return Returns;
 }
