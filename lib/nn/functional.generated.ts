@@ -4,6 +4,9 @@ import type { Scalar } from "../../binding.js";
 import type { Tensor } from "../tensor.js";
 import { fn } from "../tensor/ops.js";
 
+export const adaptiveAvgPool2d: {
+  (self: Tensor, outputSize: number | (number | bigint)[]): Tensor;
+} = fn("nn.functional.adaptiveAvgPool2d", "adaptive_avg_pool2d", ["adaptive_avg_pool2d(Tensor self, SymInt[2] output_size) -> Tensor"]);
 export const adaptiveAvgPool3d: {
   (self: Tensor, outputSize: number | (number | bigint)[]): Tensor;
 } = fn("nn.functional.adaptiveAvgPool3d", "adaptive_avg_pool3d", ["adaptive_avg_pool3d(Tensor self, int[3] output_size) -> Tensor"]);
@@ -13,6 +16,14 @@ export const adaptiveMaxPool2d: {
 export const adaptiveMaxPool3d: {
   (self: Tensor, outputSize: number | (number | bigint)[]): [Tensor, Tensor];
 } = fn("nn.functional.adaptiveMaxPool3d", "adaptive_max_pool3d", ["adaptive_max_pool3d(Tensor self, int[3] output_size) -> (Tensor, Tensor)"]);
+export const avgPool2d: {
+  (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | bigint | null }): Tensor;
+  (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], options?: { padding?: number | (number | bigint)[]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | bigint | null }): Tensor;
+  (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | bigint | null }): Tensor;
+  (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], ceilMode?: boolean, options?: { countIncludePad?: boolean; divisorOverride?: number | bigint | null }): Tensor;
+  (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], ceilMode?: boolean, countIncludePad?: boolean, options?: { divisorOverride?: number | bigint | null }): Tensor;
+  (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | bigint | null): Tensor;
+} = fn("nn.functional.avgPool2d", "avg_pool2d", ["avg_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, int? divisor_override=None) -> Tensor"]);
 export const avgPool3d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | bigint | null }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], options?: { padding?: number | (number | bigint)[]; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number | bigint | null }): Tensor;
@@ -122,6 +133,10 @@ export const leakyRelu_: {
   (self: Tensor, options?: { negativeSlope?: Scalar }): Tensor;
   (self: Tensor, negativeSlope?: Scalar): Tensor;
 } = fn("nn.functional.leakyRelu_", "leaky_relu_", ["leaky_relu_(Tensor(a!) self, Scalar negative_slope=0.01) -> Tensor(a!)"]);
+export const linear: {
+  (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null }): Tensor;
+  (input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor;
+} = fn("nn.functional.linear", "linear", ["linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor"]);
 export const logSigmoid: {
   (self: Tensor): Tensor;
 } = fn("nn.functional.logSigmoid", "log_sigmoid", ["log_sigmoid(Tensor self) -> Tensor"]);
@@ -172,6 +187,10 @@ export const mkldnnReorderConv3dWeight: {
   (self: Tensor, padding?: number | (number | bigint)[], stride?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (self: Tensor, padding?: number | (number | bigint)[], stride?: number | (number | bigint)[], dilation?: number | (number | bigint)[], groups?: number | bigint): Tensor;
 } = fn("nn.functional.mkldnnReorderConv3dWeight", "mkldnn_reorder_conv3d_weight", ["mkldnn_reorder_conv3d_weight(Tensor self, int[3] padding=0, int[3] stride=1, int[3] dilation=1, int groups=1) -> Tensor"]);
+export const mseLoss: {
+  (self: Tensor, target: Tensor, options?: { reduction?: number | bigint }): Tensor;
+  (self: Tensor, target: Tensor, reduction?: number | bigint): Tensor;
+} = fn("nn.functional.mseLoss", "mse_loss", ["mse_loss(Tensor self, Tensor target, int reduction=Mean) -> Tensor"]);
 export const multilabelMarginLoss: {
   (self: Tensor, target: Tensor, options?: { reduction?: number | bigint }): Tensor;
   (self: Tensor, target: Tensor, reduction?: number | bigint): Tensor;
@@ -186,6 +205,12 @@ export const multiMarginLoss: {
   (self: Tensor, target: Tensor, p?: Scalar, margin?: Scalar, weight?: Tensor | null, options?: { reduction?: number | bigint }): Tensor;
   (self: Tensor, target: Tensor, p?: Scalar, margin?: Scalar, weight?: Tensor | null, reduction?: number | bigint): Tensor;
 } = fn("nn.functional.multiMarginLoss", "multi_margin_loss", ["multi_margin_loss(Tensor self, Tensor target, Scalar p=1, Scalar margin=1, Tensor? weight=None, int reduction=Mean) -> Tensor"]);
+export const nllLoss: {
+  (self: Tensor, target: Tensor, options?: { weight?: Tensor | null; reduction?: number | bigint; ignoreIndex?: number | bigint }): Tensor;
+  (self: Tensor, target: Tensor, weight?: Tensor | null, options?: { reduction?: number | bigint; ignoreIndex?: number | bigint }): Tensor;
+  (self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, options?: { ignoreIndex?: number | bigint }): Tensor;
+  (self: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, ignoreIndex?: number | bigint): Tensor;
+} = fn("nn.functional.nllLoss", "nll_loss", ["nll_loss(Tensor self, Tensor target, Tensor? weight=None, int reduction=Mean, int ignore_index=-100) -> Tensor"]);
 export const nllLoss2d: {
   (self: Tensor, target: Tensor, options?: { weight?: Tensor | null; reduction?: number | bigint; ignoreIndex?: number | bigint }): Tensor;
   (self: Tensor, target: Tensor, weight?: Tensor | null, options?: { reduction?: number | bigint; ignoreIndex?: number | bigint }): Tensor;

@@ -43,6 +43,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   input(fn, weight, "weight");
   checkRank(fn, x, [3, 4], "3-D (C, H, W) or 4-D (N, C, H, W)");
   const groups = o.groups === undefined ? 1 : checkPositiveInt(fn, "groups", o.groups);
+  // libtorch 1.13 truncates groups to int and divides by it: 2^40 would be SIGFPE, not an error.
+  if (groups > 0x7fffffff) throw argError(fn, "groups", "a positive integer below 2^31", groups);
   return wrap(native.conv2d(handleOf(x), handleOf(weight), optionalTensor(fn, "bias", bias),
     pair(fn, "stride", o.stride ?? 1, 1), pair(fn, "padding", o.padding ?? 0), pair(fn, "dilation", o.dilation ?? 1, 1), groups));
 }
@@ -204,5 +206,7 @@ export function mseLoss(x: Tensor, target: Tensor, options?: { reduction?: Reduc
   return wrap(native.mseLoss(handleOf(x), handleOf(target), reductionCode("F.mseLoss", o.reduction)));
 }
 
+// Python-signature ports of torch.nn.functional's Python code (functional_python.ts and the files it re-exports).
+export { threshold, elu, celu, selu, leakyRelu, hardtanh, relu6, silu, mish, hardswish, hardsigmoid, logsigmoid, hardshrink, prelu, rrelu, tanhshrink, softsign, softmin, layerNorm, groupNorm, instanceNorm, localResponseNorm, normalize, pixelShuffle, pixelUnshuffle, pdist, pairwiseDistance, cosineSimilarity, bilinear, embedding, embeddingBag, alphaDropout, featureAlphaDropout, dropout1d, dropout2d, dropout3d, affineGrid, gridSample, unfold, fold, l1Loss, smoothL1Loss, huberLoss, softMarginLoss, multilabelMarginLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv, poissonNllLoss, gaussianNllLoss, marginRankingLoss, hingeEmbeddingLoss, cosineEmbeddingLoss, multilabelSoftMarginLoss, multiMarginLoss, tripletMarginLoss, tripletMarginWithDistanceLoss, ctcLoss, conv1d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, avgPool1d, avgPool3d, maxPool1d, maxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d, adaptiveAvgPool1d, adaptiveAvgPool3d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool3d, lpPool1d, lpPool2d, interpolate, upsample, upsampleNearest, upsampleBilinear } from "./functional_python.js";
 // The ATen ops of torch._C._nn not written above, with ATen's schemas (scripts/gen-ops.ts).
 export * from "./functional.generated.js";

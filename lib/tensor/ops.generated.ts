@@ -112,6 +112,12 @@ export const any: {
   (self: Tensor, dim: number | bigint, keepdim?: boolean): Tensor;
   (self: Tensor): Tensor;
 } = fn("torch.any", "any", ["any.dim(Tensor self, int dim, bool keepdim=False) -> Tensor","any.dimname(Tensor self, Dimname dim, bool keepdim=False) -> Tensor","any(Tensor self) -> Tensor"]);
+export const arange: {
+  (end: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (start: Scalar, end: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (start: Scalar, end: Scalar, options?: { step?: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (start: Scalar, end: Scalar, step?: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+} = fn("torch.arange", "arange", ["arange(Scalar end, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","arange.start(Scalar start, Scalar end, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","arange.start_step(Scalar start, Scalar end, Scalar step=1, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const arccos: {
   (self: Tensor): Tensor;
 } = fn("torch.arccos", "arccos", ["arccos(Tensor self) -> Tensor"]);
@@ -374,6 +380,10 @@ export const canCast: {
 export const cartesianProd: {
   (tensors: (Tensor)[]): Tensor;
 } = fn("torch.cartesianProd", "cartesian_prod", ["cartesian_prod(Tensor[] tensors) -> Tensor"]);
+export const cat: {
+  (tensors: (Tensor)[], options?: { dim?: number | bigint }): Tensor;
+  (tensors: (Tensor)[], dim?: number | bigint): Tensor;
+} = fn("torch.cat", "cat", ["cat(Tensor[] tensors, int dim=0) -> Tensor","cat.names(Tensor[] tensors, Dimname dim) -> Tensor"]);
 export const ccolIndicesCopy: {
   (self: Tensor): Tensor;
 } = fn("torch.ccolIndicesCopy", "ccol_indices_copy", ["ccol_indices_copy(Tensor self) -> Tensor"]);
@@ -842,6 +852,12 @@ export const embeddingBag: {
 export const embeddingRenorm_: {
   (self: Tensor, indices: Tensor, maxNorm: number, normType: number): Tensor;
 } = fn("torch.embeddingRenorm_", "embedding_renorm_", ["embedding_renorm_(Tensor(a!) self, Tensor indices, float max_norm, float norm_type) -> Tensor(a!)"]);
+export const empty: {
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+} = fn("torch.empty", "empty", ["empty.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor","empty.memory_format(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
+export const emptyLike: {
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+} = fn("torch.emptyLike", "empty_like", ["empty_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const emptyQuantized: {
   (size: (number | bigint)[], qtensor: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 } = fn("torch.emptyQuantized", "empty_quantized", ["empty_quantized(int[] size, Tensor qtensor, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
@@ -1014,6 +1030,12 @@ export const fromFile: {
   (filename: string, shared?: boolean | null, options?: { size?: number | bigint | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
   (filename: string, shared?: boolean | null, size?: number | bigint | null, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 } = fn("torch.fromFile", "from_file", ["from_file(str filename, bool? shared=None, int? size=0, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
+export const full: {
+  (size: (number | bigint)[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+} = fn("torch.full", "full", ["full.names(int[] size, Scalar fill_value, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","full(SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
+export const fullLike: {
+  (self: Tensor, fillValue: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+} = fn("torch.fullLike", "full_like", ["full_like(Tensor self, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const gather: {
   (self: Tensor, dim: number | bigint, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
 } = fn("torch.gather", "gather", ["gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor","gather.dimname(Tensor self, Dimname dim, Tensor index, *, bool sparse_grad=False) -> Tensor"]);
@@ -1338,6 +1360,9 @@ export const liftFresh: {
 export const liftFreshCopy: {
   (self: Tensor): Tensor;
 } = fn("torch.liftFreshCopy", "lift_fresh_copy", ["lift_fresh_copy(Tensor self) -> Tensor"]);
+export const linspace: {
+  (start: Scalar, end: Scalar, steps: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+} = fn("torch.linspace", "linspace", ["linspace(Scalar start, Scalar end, int steps, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const log: {
   (self: Tensor): Tensor;
 } = fn("torch.log", "log", ["log(Tensor self) -> Tensor"]);
@@ -1442,6 +1467,9 @@ export const maskedScatter: {
 export const maskedSelect: {
   (self: Tensor, mask: Tensor): Tensor;
 } = fn("torch.maskedSelect", "masked_select", ["masked_select(Tensor self, Tensor mask) -> Tensor"]);
+export const matmul: {
+  (self: Tensor, other: Tensor): Tensor;
+} = fn("torch.matmul", "matmul", ["matmul(Tensor self, Tensor other) -> Tensor"]);
 export const matrixExp: {
   (self: Tensor): Tensor;
 } = fn("torch.matrixExp", "matrix_exp", ["matrix_exp(Tensor self) -> Tensor"]);
@@ -1454,6 +1482,9 @@ export const max: {
   (self: Tensor): Tensor;
   (self: Tensor, other: Tensor): Tensor;
 } = fn("torch.max", "max", ["max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","max.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)","max(Tensor self) -> Tensor","max.other(Tensor self, Tensor other) -> Tensor"]);
+export const maximum: {
+  (self: Tensor, other: Tensor): Tensor;
+} = fn("torch.maximum", "maximum", ["maximum(Tensor self, Tensor other) -> Tensor"]);
 export const maxPool1d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], options?: { padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
@@ -1503,6 +1534,9 @@ export const min: {
   (self: Tensor): Tensor;
   (self: Tensor, other: Tensor): Tensor;
 } = fn("torch.min", "min", ["min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","min.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)","min(Tensor self) -> Tensor","min.other(Tensor self, Tensor other) -> Tensor"]);
+export const minimum: {
+  (self: Tensor, other: Tensor): Tensor;
+} = fn("torch.minimum", "minimum", ["minimum(Tensor self, Tensor other) -> Tensor"]);
 export const miopenBatchNorm: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; runningMean?: Tensor | null; runningVar?: Tensor | null; training?: boolean; exponentialAverageFactor?: number; epsilon?: number }): [Tensor, Tensor, Tensor];
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { runningMean?: Tensor | null; runningVar?: Tensor | null; training?: boolean; exponentialAverageFactor?: number; epsilon?: number }): [Tensor, Tensor, Tensor];
@@ -1791,6 +1825,12 @@ export const nuclearNorm: {
   (self: Tensor, dim: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
   (self: Tensor, dim: number | (number | bigint)[], keepdim?: boolean): Tensor;
 } = fn("torch.nuclearNorm", "nuclear_norm", ["nuclear_norm(Tensor self, bool keepdim=False) -> Tensor","nuclear_norm.dim(Tensor self, int[2] dim, bool keepdim=False) -> Tensor"]);
+export const ones: {
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+} = fn("torch.ones", "ones", ["ones.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","ones(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
+export const onesLike: {
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+} = fn("torch.onesLike", "ones_like", ["ones_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const orgqr: {
   (self: Tensor, input2: Tensor): Tensor;
 } = fn("torch.orgqr", "orgqr", ["orgqr(Tensor self, Tensor input2) -> Tensor"]);
@@ -1944,10 +1984,30 @@ export const rad2deg: {
 export const rad2deg_: {
   (self: Tensor): Tensor;
 } = fn("torch.rad2deg_", "rad2deg_", ["rad2deg_(Tensor(a!) self) -> Tensor(a!)"]);
+export const rand: {
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+} = fn("torch.rand", "rand", ["rand.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","rand.generator_with_names(int[] size, *, Generator? generator, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","rand(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","rand.generator(int[] size, *, Generator? generator, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
+export const randint: {
+  (high: number | bigint, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (high: number | bigint, size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (low: number | bigint, high: number | bigint, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (low: number | bigint, high: number | bigint, size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+} = fn("torch.randint", "randint", ["randint(int high, int[] size, *, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randint.generator(int high, int[] size, *, Generator? generator, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randint.low(int low, int high, int[] size, *, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randint.low_generator(int low, int high, int[] size, *, Generator? generator, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const randintLike: {
   (self: Tensor, high: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
   (self: Tensor, low: number | bigint, high: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 } = fn("torch.randintLike", "randint_like", ["randint_like(Tensor self, int high, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor","randint_like.low_dtype(Tensor self, int low, int high, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
+export const randLike: {
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+} = fn("torch.randLike", "rand_like", ["rand_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
+export const randn: {
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+} = fn("torch.randn", "randn", ["randn(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randn.generator(int[] size, *, Generator? generator, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randn.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randn.generator_with_names(int[] size, *, Generator? generator, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
+export const randnLike: {
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+} = fn("torch.randnLike", "randn_like", ["randn_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const randperm: {
   (n: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
   (n: number | bigint, options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
@@ -2253,6 +2313,10 @@ export const squeezeCopy: {
 export const sspaddmm: {
   (self: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.sspaddmm", "sspaddmm", ["sspaddmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"]);
+export const stack: {
+  (tensors: (Tensor)[], options?: { dim?: number | bigint }): Tensor;
+  (tensors: (Tensor)[], dim?: number | bigint): Tensor;
+} = fn("torch.stack", "stack", ["stack(Tensor[] tensors, int dim=0) -> Tensor"]);
 export const std: {
   (self: Tensor, options?: { unbiased?: boolean }): Tensor;
   (self: Tensor, unbiased?: boolean): Tensor;
@@ -2538,6 +2602,13 @@ export const vsplit: {
 export const vstack: {
   (tensors: (Tensor)[]): Tensor;
 } = fn("torch.vstack", "vstack", ["vstack(Tensor[] tensors) -> Tensor"]);
+export const where: {
+  (condition: Tensor, self: Tensor, other: Tensor): Tensor;
+  (condition: Tensor, self: Scalar, other: Tensor): Tensor;
+  (condition: Tensor, self: Tensor, other: Scalar): Tensor;
+  (condition: Tensor, self: Scalar, other: Scalar): Tensor;
+  (condition: Tensor): Tensor[];
+} = fn("torch.where", "where", ["where.self(Tensor condition, Tensor self, Tensor other) -> Tensor","where.ScalarSelf(Tensor condition, Scalar self, Tensor other) -> Tensor","where.ScalarOther(Tensor condition, Tensor self, Scalar other) -> Tensor","where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor","where(Tensor condition) -> Tensor[]"]);
 export const xlogy: {
   (self: Tensor, other: Tensor): Tensor;
   (self: Scalar, other: Tensor): Tensor;
@@ -2550,6 +2621,12 @@ export const xlogy_: {
 export const zero_: {
   (self: Tensor): Tensor;
 } = fn("torch.zero_", "zero_", ["zero_(Tensor(a!) self) -> Tensor(a!)"]);
+export const zeros: {
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+} = fn("torch.zeros", "zeros", ["zeros.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","zeros(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
+export const zerosLike: {
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+} = fn("torch.zerosLike", "zeros_like", ["zeros_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 
 /** Python: `torch.linalg`. */
 export const linalg = {
