@@ -5,7 +5,7 @@ import { native } from "./binding.js";
 import { parseDevice, type Device } from "./device.js";
 import { DTYPES, dtypeOfArray, type DType, type TypedArray } from "./dtype.js";
 import { Tensor, wrap } from "./tensor.js";
-import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions, checkShape, describe } from "./validate.js";
+import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions, checkScalar, checkShape, describe } from "./validate.js";
 
 export interface TensorOptions {
   dtype?: DType;
@@ -36,6 +36,8 @@ function sizeAndOptions(fn: string, args: unknown[]): [number[], unknown] {
   const last = args[args.length - 1];
   const hasOptions = last !== null && typeof last === "object" && !Array.isArray(last);
   const sizes = hasOptions ? args.slice(0, -1) : args;
+  // torch.zeros() has no size (Python: "missing 1 required positional argument"); [] is 0-dim.
+  if (sizes.length === 0) throw argError(fn, "size", "a size (integers, or an array of them; [] for a 0-dim tensor)", undefined);
   return [checkShape(fn, "size", sizes.length === 1 && Array.isArray(sizes[0]) ? sizes[0] : sizes), hasOptions ? last : undefined];
 }
 
@@ -64,7 +66,7 @@ export function randn(...args: SizeArgs): Tensor { return sized("randn", args); 
 export function full(size: number[], fillValue: number | bigint | boolean, options?: TensorOptions): Tensor {
   const shape = checkShape("torch.full", "size", size);
   const t = typeof fillValue;
-  if (t !== "number" && t !== "bigint" && t !== "boolean") throw argError("torch.full", "fillValue", "a number, bigint or boolean", fillValue);
+  checkScalar("torch.full", "fillValue", fillValue);
   const r = resolve("torch.full", options, t === "bigint" ? "int64" : t === "boolean" ? "bool" : "float32");
   return wrap(native.full(shape, fillValue, DTYPES[r.dtype].code, r.device, r.requiresGrad));
 }
@@ -101,7 +103,14 @@ export function randint(...args: unknown[]): Tensor {
   const shape = checkShape("torch.randint", "size", args[sizeAt]);
   if (high <= low) throw new TypeError(`torch.randint: expected low < high, but received low=${low}, high=${high}`);
   const r = resolve("torch.randint", args[sizeAt + 1], "int64");
-  return wrap(native.randint(low, high, shape, DTYPES[r.dtype].code, r.device));
+  const t = wrap(native.randint(low, high, shape, DTYPES[r.dtype].code, r.device));
+  if (!r.requiresGrad) return t;
+  try {
+    return t.requiresGrad_(true); // libtorch refuses it for integer dtypes, as PyTorch does
+  } catch (err) {
+    t.dispose();
+    throw err;
+  }
 }
 
 function likeOptions(fn: string, t: unknown, options: unknown): [number[], Resolved] {

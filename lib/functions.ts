@@ -58,7 +58,13 @@ export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrS
   if (!(condition instanceof Tensor)) throw argError("torch.where", "condition", "a bool Tensor", condition);
   const device = condition.device;
   const a = branch("torch.where", "input", input, device);
-  const b = branch("torch.where", "other", other, device);
+  let b: Tensor;
+  try {
+    b = branch("torch.where", "other", other, device);
+  } catch (err) {
+    if (a !== input) a.dispose(); // the scalar made for input must not outlive the refusal
+    throw err;
+  }
   try {
     return wrap(native.where(handleOf(condition), handleOf(a), handleOf(b)));
   } finally {

@@ -5,11 +5,12 @@
 import type { Handle, Scalar } from "../binding.js";
 import { native } from "./binding.js";
 import { handleOf, Tensor, tensorArg, wrap, type TensorOrScalar } from "./tensor.js";
-import { argError, checkBool, checkNumber, checkOptions, checkScalar } from "./validate.js";
+import { argError, checkBool, checkInt64, checkNumber, checkOptions, checkScalar } from "./validate.js";
 
 function scalarArg(fn: string, arg: string, value: unknown): Scalar {
   const t = typeof value;
-  if (t === "number" || t === "bigint" || t === "boolean") return value as Scalar;
+  if (t === "bigint") return checkInt64(fn, arg, value as bigint);
+  if (t === "number" || t === "boolean") return value as Scalar;
   throw argError(fn, arg, "a Tensor or a number", value);
 }
 
@@ -160,7 +161,8 @@ function reciprocal(this: Tensor): Tensor { return wrap(native.reciprocal(handle
 
 function logicalNot(this: Tensor): Tensor { return wrap(native.logicalNot(handleOf(this))); }
 
-function square(this: Tensor): Tensor { return wrap(native.mul(handleOf(this), handleOf(this))); }
+// pow(2), as ATen's square: a bool tensor squares to int64 (mul would keep bool).
+function square(this: Tensor): Tensor { return this.dtype === "bool" ? this.pow(2) : wrap(native.mul(handleOf(this), handleOf(this))); }
 
 function clamp(this: Tensor, min?: number | null, max?: number | null): Tensor {
   const [lo, hi] = clampBounds("Tensor.clamp", min, max);

@@ -128,7 +128,14 @@ export function checkNumber(fn: string, arg: string, value: unknown): number {
 export function checkScalar(fn: string, arg: string, value: unknown): number | bigint | boolean {
   const t = typeof value;
   if (t !== "number" && t !== "bigint" && t !== "boolean") throw argError(fn, arg, "a number, bigint or boolean", value);
+  if (t === "bigint") checkInt64(fn, arg, value as bigint);
   return value as number | bigint | boolean;
+}
+
+/** A bigint scalar must fit in int64 (PyTorch: "Overflow when unpacking long"). */
+export function checkInt64(fn: string, arg: string, value: bigint): bigint {
+  if (value < -(1n << 63n) || value >= 1n << 63n) throw argError(fn, arg, "an integer within int64 (Overflow when unpacking long)", value);
+  return value;
 }
 
 export function checkShape(fn: string, arg: string, value: unknown): number[] {
@@ -175,6 +182,10 @@ export function checkDims(fn: string, arg: string, value: unknown): number[] | n
 export function checkOptions(fn: string, value: unknown, allowed?: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw argError(fn, "options", "an object", value);
+  // Only a plain object is options: a Tensor (torch.arange(0, t)) or a Map there is a misplaced
+  // argument, and reading it as options would silently ignore it.
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw argError(fn, "options", "a plain object of options", value);
   if (allowed !== undefined) {
     for (const key of Object.keys(value)) if (!allowed.includes(key)) throw unknownOption(fn, key, allowed);
   }

@@ -75,7 +75,8 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
 
 // Same generators as Python's torch.manual_seed, so seeded draws match PyTorch's.
 Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
-  uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(nullptr)
+  bool lossless = true;  // N-API refuses a null out-parameter here ("Invalid argument")
+  uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(&lossless)
                                      : static_cast<uint64_t>(ToInt(info[0]));
   {
     auto gen = at::globalContext().defaultGenerator(at::DeviceType::CPU);

@@ -39,7 +39,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 /** Python: `nn.init._calculate_fan_in_and_fan_out(tensor)`. */
 export function calculateFanInAndFanOut(tensor: Tensor): [fanIn: number, fanOut: number] {
   const shape = tensorArg("nn.init.calculateFanInAndFanOut", tensor).shape;
-  if (shape.length < 2) throw new TypeError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
+  if (shape.length < 2) throw new TypeError("nn.init.calculateFanInAndFanOut: Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
   const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
   return [shape[1]! * receptive, shape[0]! * receptive];
 }
