@@ -98,19 +98,25 @@ describe("torch.save into devices and FIFOs: written in place, never replaced", 
     it(`a FIFO with a reader receives the whole checkpoint (${mode})`, async () => {
       const out = at(`from-fifo-${mode}.pth`);
       const reader = spawn("sh", ["-c", `cat "${at("fifo")}" > "${out}"`]);
-      // The reader is there once the FIFO has one; poll with non-blocking opens until it is.
-      for (let i = 0; ; i++) {
+      // The reader is there once a non-blocking open for writing succeeds. That probe stays open
+      // until the save has written: closing it first would be the reader's end of file.
+      let probe: number | undefined;
+      for (let i = 0; probe === undefined; i++) {
         try {
-          fs.closeSync(fs.openSync(at("fifo"), fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-          break;
+          probe = fs.openSync(at("fifo"), fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
         } catch {
-          if (i > 200) throw new Error("the reader never opened the FIFO");
+          if (i > 500) throw new Error("the reader never opened the FIFO");
           await new Promise((r) => setTimeout(r, 10));
         }
       }
-      if (mode === "save") torch.save(sd, at("fifo"));
-      else await torch.saveAsync(sd, at("fifo"));
-      await new Promise((r) => reader.on("exit", r));
+      const exited = new Promise((r) => reader.on("exit", r));
+      try {
+        if (mode === "save") torch.save(sd, at("fifo"));
+        else await torch.saveAsync(sd, at("fifo"));
+      } finally {
+        fs.closeSync(probe);
+      }
+      await exited;
       expect(fs.statSync(at("fifo")).isFIFO()).toBe(true);
       expect(valuesOf(out)).toEqual(expected());
     });
