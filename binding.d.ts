@@ -62,6 +62,10 @@ export interface Binding {
   /** Every registered aten:: schema, as text. */
   opSchemas(): string[];
 
+  // Python's x[...] and x[...] = v (indexing.cc): kinds 0 None, 1 Ellipsis, 2 int, 3 bool, 4 slice [start, stop, step], 5 tensor
+  indexGet(h: Handle, kinds: Int32Array, values: unknown[]): Handle;
+  indexPut(h: Handle, kinds: Int32Array, values: unknown[], value: Handle | Scalar, valueIsTensor: boolean): void;
+
   // creation (tensor.cc)
   empty(shape: number[], dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
   zeros(shape: number[], dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;

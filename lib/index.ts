@@ -2,6 +2,7 @@
 export { Tensor, type TensorOrScalar, type Reduced, type MemoryFormat } from "./tensor.js";
 import "./tensor_ops.js"; // attaches the math and in-place methods to Tensor
 import "./tensor_shape.js"; // and the reduction and shape methods
+import "./tensor/indexing.js"; // x.index(...) and x.indexPut_(...): Python's x[...] and x[...] = v
 // Every other public ATen op, generated from its schema (after the hand-written methods above,
 // which keep their fast paths): torch.x, t.x(), torch.linalg, torch.fft, torch.special.
 export * from "./tensor/ops.generated.js";

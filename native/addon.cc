@@ -164,6 +164,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterStorageIo(env, exports);
   RegisterOptim(env, exports);
   RegisterDispatch(env, exports);
+  RegisterIndexing(env, exports);
   return exports;
 }
 

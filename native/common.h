@@ -119,5 +119,6 @@ void RegisterImage(Napi::Env env, Napi::Object exports);
 void RegisterStorageIo(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
 void RegisterDispatch(Napi::Env env, Napi::Object exports);
+void RegisterIndexing(Napi::Env env, Napi::Object exports);
 
 }  // namespace tts
