@@ -8,7 +8,8 @@ import { TorchError } from "../errors.js";
 import { tidy } from "../memory.js";
 import { handleOf, memoryFormatOption, Tensor, type MemoryFormat } from "../tensor.js";
 import { forwardAsync } from "./forward_async.js";
-import { argError, checkBool, checkDType, checkNonNegInt, checkOptions, describe } from "../validate.js";
+import { argError, checkBool, checkDType, checkNonNegInt, checkOptions } from "../validate.js";
+import { stateDictEntries } from "./state_dict_entries.js";
 
 /** A state dict: an ordered Map (or plain object) of PyTorch keys to tensors. */
 export type StateDict = Map<string, Tensor> | Record<string, Tensor>;
@@ -328,20 +329,7 @@ export abstract class Module {
     const o = checkOptions("Module.loadStateDict", options, ["strict"]);
     const strict = o.strict === undefined ? true : checkBool("Module.loadStateDict", "strict", o.strict);
     if (stateDict === null || typeof stateDict !== "object") throw argError("Module.loadStateDict", "stateDict", "a Map or an object of tensors", stateDict);
-    const sd = new Map<string, unknown>(stateDict instanceof Map ? stateDict : Object.entries(stateDict));
-    // Keys and values are checked before anything is copied: a non-string key would fail deep
-    // inside the prefix matching, and a module is left half-loaded by no bad entry.
-    for (const [key, value] of sd) {
-      if (typeof key !== "string") {
-        throw new TypeError(`Module.loadStateDict: expected every key of stateDict to be a string (a parameter or buffer name such as "fc.weight"), but received the key ${describe(key)} (${typeof key})`);
-      }
-      // A plain object may carry its metadata as a field (torch.load's Maps hold it off the entries).
-      if (!(stateDict instanceof Map) && (key === "_metadata" || key === "metadata") && !(value instanceof Tensor)) {
-        sd.delete(key);
-        continue;
-      }
-      if (!(value instanceof Tensor)) throw argError("Module.loadStateDict", `stateDict[${JSON.stringify(key)}]`, "a Tensor", value);
-    }
+    const sd = stateDictEntries(stateDict);
     const metadata = ((stateDict as { metadata?: unknown }).metadata ?? (stateDict as { _metadata?: unknown })._metadata) as
       Map<string, { version?: number }> | Record<string, { version?: number }> | undefined;
     const versionOf = (prefix: string): number | undefined => {
