@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ARG_RE } from "../lib/tensor/op_call.js";
+import { ARG_RE, splitArgs } from "../lib/tensor/op_call.js";
 import { parseCommandLine, parseFlags } from "../lib/train/cli.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -81,26 +81,13 @@ function tsType(type: string): string | null {
   } else t = TS[type] ?? null;
   return t === null ? null : optional ? `${t} | null` : t;
 }
-function splitTop(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "(" || c === "[") depth++;
-    else if (c === ")" || c === "]") depth--;
-    else if (c === "," && depth === 0) { out.push(text.slice(start, i).trim()); start = i + 1; }
-  }
-  if (text.slice(start).trim() !== "") out.push(text.slice(start).trim());
-  return out;
-}
 const RET: Record<string, string> = { Tensor: "Tensor", "Tensor[]": "Tensor[]", int: "number", float: "number", bool: "boolean", Scalar: "number | boolean", SymInt: "number", ScalarType: "number", str: "string" };
 /** The TypeScript signatures of one schema (several: each split between positional and options), or [] when not callable. */
 function signatures(func: string, dropSelf: boolean): string[] {
   const arrow = func.lastIndexOf(") -> ");
   const params: { name: string; type: string; omittable: boolean; kwOnly: boolean }[] = [];
   let kwOnly = false;
-  for (const a of splitTop(func.slice(func.indexOf("(") + 1, arrow))) {
+  for (const a of splitArgs(func.slice(func.indexOf("(") + 1, arrow))) {
     if (a === "*") { kwOnly = true; continue; }
     const m = ARG_RE.exec(a);
     if (m === null) return [];
@@ -113,7 +100,7 @@ function signatures(func: string, dropSelf: boolean): string[] {
     params.shift();
   }
   const retText = func.slice(arrow + 5).trim();
-  const rets = (retText.startsWith("(") ? splitTop(retText.slice(1, -1)) : retText === "" ? [] : [retText]).map((r) => {
+  const rets = (retText.startsWith("(") ? splitArgs(retText.slice(1, -1)) : retText === "" ? [] : [retText]).map((r) => {
     const [type, name] = r.split(" ");
     return { type: RET[type!.replace(/\([^)]*\)/, "")] ?? "unknown", name: name === undefined ? undefined : camel(name) };
   });

@@ -19,14 +19,6 @@ const KILLS = 50;
 const REQUESTS = 400;
 const POOL = 2;
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Server { worker: Worker; ready: boolean; inFlight: Set<number>; dying: boolean }
 
@@ -37,7 +29,7 @@ it(`a forwardAsync pool survives ${KILLS} workers killed mid-forward, frees thei
   const { nn } = torch;
   const model = new nn.Sequential(new nn.Linear(shape.inFeatures, shape.hidden), new nn.ReLU(), new nn.Linear(shape.hidden, shape.outFeatures)).eval();
   torch.tidy(() => torch.save(model.stateDict(), checkpoint));
-  const random = mulberry32(1234);
+  const random = torch.vision.transforms.mulberry32(1234);
   const inputs = Array.from({ length: REQUESTS }, () => Float32Array.from({ length: shape.batch * shape.inFeatures }, () => random() * 2 - 1));
   // What each request must get: the same forward run synchronously on this thread.
   const expected = inputs.map((data) => torch.tidy(() => torch.noGrad(() =>

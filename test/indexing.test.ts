@@ -15,18 +15,10 @@ type El =
 
 const SHAPE = [4, 5, 6];
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random index expression over SHAPE: mostly valid, sometimes out of range (both must refuse). */
 function corpus(n: number, seed: number): El[][] {
-  const r = mulberry32(seed);
+  const r = torch.vision.transforms.mulberry32(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const out: El[][] = [];
   for (let k = 0; k < n; k++) {

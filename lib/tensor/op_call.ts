@@ -94,7 +94,7 @@ function codeOf(p: Param): number {
 export const ARG_RE = /^(\S+?(?:\([^)]*\))?\S*) ([a-zA-Z0-9_]+)(?:=(.*))?$/;
 
 /** Splits a schema's argument list at top-level commas. */
-function splitArgs(text: string): string[] {
+export function splitArgs(text: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let start = 0;
