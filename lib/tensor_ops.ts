@@ -5,6 +5,7 @@
 import type { Handle, Scalar } from "../binding.js";
 import { native } from "./binding.js";
 import { handleOf, Tensor, tensorArg, wrap, type TensorOrScalar } from "./tensor.js";
+import { defineMethods } from "./methods.js";
 import { argError, checkBool, checkInt64, checkNumber, checkOptions, checkScalar } from "./validate.js";
 
 function scalarArg(fn: string, arg: string, value: unknown): Scalar {
@@ -339,6 +340,4 @@ const methods: Record<string, unknown> = {
   copy_,
   lerp_,
 };
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true, enumerable: false });
-}
+defineMethods(methods as Parameters<typeof defineMethods>[0]);

@@ -6,6 +6,7 @@ import { DTYPES } from "./dtype.js";
 import type { DType } from "./dtype.js";
 import { TorchError } from "./errors.js";
 import { handleOf, sizeArgs, Tensor, tensorArg, wrap, type Reduced } from "./tensor.js";
+import { defineMethods } from "./methods.js";
 import { checkBool, checkDType, checkDims, checkInt, checkIntList, checkOptions } from "./validate.js";
 
 function reduced(pair: [Handle, Handle]): Reduced {
@@ -178,6 +179,4 @@ const methods: Record<string, unknown> = {
   select,
   indexSelect,
 };
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true, enumerable: false });
-}
+defineMethods(methods as Parameters<typeof defineMethods>[0]);
