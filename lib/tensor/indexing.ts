@@ -17,6 +17,18 @@ const SLICE = /^\s*([+-]?\d+)?\s*:\s*([+-]?\d+)?\s*(?::\s*([+-]?\d+)?\s*)?$/;
 
 interface Parsed { kinds: Int32Array; values: unknown[]; made: Tensor[] }
 
+/** Parsed slice strings: a loop indexes with the same few strings, and the regex is the cost. */
+const slices = new Map<string, (number | null)[] | null>();
+function sliceOf(s: string): (number | null)[] | null {
+  let v = slices.get(s);
+  if (v === undefined) {
+    const m = SLICE.exec(s);
+    v = m === null ? null : [m[1], m[2], m[3]].map((x) => (x === undefined ? null : Number(x)));
+    if (slices.size < 1024) slices.set(s, v);
+  }
+  return v;
+}
+
 function parse(fn: string, elements: readonly unknown[]): Parsed {
   const kinds = new Int32Array(elements.length);
   const values: unknown[] = new Array(elements.length);
@@ -41,10 +53,10 @@ function parse(fn: string, elements: readonly unknown[]): Parsed {
           kinds[i] = KIND.ellipsis;
           return;
         }
-        const m = SLICE.exec(e);
-        if (m === null) throw argError(fn, at, 'a slice written as Python writes it ("1:3", "::2", "-3:", ":") or "..."', e);
+        const slice = sliceOf(e);
+        if (slice === null) throw argError(fn, at, 'a slice written as Python writes it ("1:3", "::2", "-3:", ":") or "..."', e);
         kinds[i] = KIND.slice;
-        values[i] = [m[1], m[2], m[3]].map((s) => (s === undefined ? null : Number(s)));
+        values[i] = slice; // shared between calls: native only reads it
       } else if (e instanceof Tensor) {
         kinds[i] = KIND.tensor;
         values[i] = handleOf(e);
