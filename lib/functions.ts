@@ -4,7 +4,7 @@ import { native } from "./binding.js";
 import { handleOf, Tensor, wrap, type TensorOrScalar } from "./tensor.js";
 import { DTYPES } from "./dtype.js";
 import { TorchError } from "./errors.js";
-import { argError, arrayCopy, checkInt, checkOptions } from "./validate.js";
+import { argError, arrayCopy, checkInt, checkOptions, checkScalar } from "./validate.js";
 
 /**
  * The handles of a tensor-list argument. A Proxy over an array is read as the array; a hole in
@@ -28,6 +28,7 @@ function tensorList(fn: string, tensors: unknown): Handle[] {
 function branch(fn: string, arg: string, v: unknown, device: string): Tensor {
   if (v instanceof Tensor) return v;
   if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") {
+    checkScalar(fn, arg, v); // a bigint must fit in int64
     const dtype = typeof v === "boolean" ? "bool" : typeof v === "bigint" || Number.isInteger(v) ? "int64" : "float32";
     return wrap(native.full([], v, DTYPES[dtype].code, device, false));
   }

@@ -4,17 +4,18 @@ import { native } from "../binding.js";
 import { DTYPES, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { handleOf, Tensor, wrap } from "../tensor.js";
-import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions, checkPositiveInt } from "../validate.js";
+import { argError, arrayCopy, checkBool, checkDType, checkInt, checkNumber, checkOptions, checkPositiveInt } from "../validate.js";
 
 /** An int or a pair, as PyTorch's `_pair`. */
 export type Pair = number | [number, number];
 
 export function pair(fn: string, arg: string, value: unknown, min = 0): [number, number] {
-  const v = typeof value === "number" ? [value, value] : value;
-  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => Number.isSafeInteger(x) && x >= min)) {
+  // A copy, read once: native takes only real arrays (a Proxy over one is refused there, unnamed).
+  const v = typeof value === "number" ? [value, value] : arrayCopy(value);
+  if (v === undefined || v.length !== 2 || !v.every((x) => Number.isSafeInteger(x) && (x as number) >= min)) {
     throw argError(fn, arg, `an integer >= ${min} or a pair of them`, value);
   }
-  return v as [number, number];
+  return [v[0], v[1]] as [number, number];
 }
 
 function input(fn: string, value: unknown, arg = "input"): Tensor {
