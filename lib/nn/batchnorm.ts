@@ -2,6 +2,7 @@
 // running-stat update (momentum, or a cumulative average when momentum is null), running
 // statistics in eval.
 import { full, ones, zeros } from "../creation.js";
+import { tidy } from "../memory.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
@@ -45,12 +46,17 @@ abstract class BatchNorm extends Module {
     this.affine = o.affine === undefined ? true : checkBool(fn, "affine", o.affine);
     this.trackRunningStats = o.trackRunningStats === undefined ? true : checkBool(fn, "trackRunningStats", o.trackRunningStats);
     const factory = factoryOptions(fn, o);
-    this.weight = this.registerParameter("weight", this.affine ? ones([numFeatures], factory) : null);
-    this.bias = this.registerParameter("bias", this.affine ? zeros([numFeatures], factory) : null);
-    this.runningMean = this.registerBuffer("running_mean", this.trackRunningStats ? zeros([numFeatures], factory) : null);
-    this.runningVar = this.registerBuffer("running_var", this.trackRunningStats ? ones([numFeatures], factory) : null);
-    this.registerBuffer("num_batches_tracked",
-      this.trackRunningStats ? full([], 0n, { dtype: "int64", device: factory.device }) : null);
+    // Made in one tidy: if one cannot be allocated, those made before it are freed.
+    const [w, b, mean, variance, count] = tidy(() => [
+      this.affine ? ones([numFeatures], factory) : null, this.affine ? zeros([numFeatures], factory) : null,
+      this.trackRunningStats ? zeros([numFeatures], factory) : null, this.trackRunningStats ? ones([numFeatures], factory) : null,
+      this.trackRunningStats ? full([], 0n, { dtype: "int64", device: factory.device }) : null,
+    ] as const);
+    this.weight = this.registerParameter("weight", w);
+    this.bias = this.registerParameter("bias", b);
+    this.runningMean = this.registerBuffer("running_mean", mean);
+    this.runningVar = this.registerBuffer("running_var", variance);
+    this.registerBuffer("num_batches_tracked", count);
   }
 
   /** The int64 count of training batches seen (Python: `num_batches_tracked`). */

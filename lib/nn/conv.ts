@@ -1,5 +1,6 @@
 // nn.Conv2d, initialised as PyTorch's _ConvNd.reset_parameters.
 import { empty } from "../creation.js";
+import { tidy } from "../memory.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
@@ -51,8 +52,10 @@ export class Conv2d extends Module {
     this.dilation = pair(fn, "dilation", o.dilation ?? 1, 1);
     const bias = o.bias === undefined ? true : checkBool(fn, "bias", o.bias);
     const factory = factoryOptions(fn, o);
-    this.weight = this.registerParameter("weight", empty([outChannels, inChannels / this.groups, ...this.kernelSize], factory));
-    this.bias = this.registerParameter("bias", bias ? empty([outChannels], factory) : null);
+    // Made in one tidy: if the bias cannot be allocated, the weight made before it is freed.
+    const [w, b] = tidy(() => [empty([outChannels, inChannels / this.groups, ...this.kernelSize], factory), bias ? empty([outChannels], factory) : null] as const);
+    this.weight = this.registerParameter("weight", w);
+    this.bias = this.registerParameter("bias", b);
     if (initEnabled()) this.resetParameters();
   }
 

@@ -1,5 +1,6 @@
 // nn.Linear, nn.Identity, nn.Flatten.
 import { empty } from "../creation.js";
+import { tidy } from "../memory.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
@@ -27,8 +28,10 @@ export class Linear extends Module {
     this.outFeatures = checkNonNegInt(fn, "outFeatures", outFeatures);
     const bias = o.bias === undefined ? true : checkBool(fn, "bias", o.bias);
     const factory = factoryOptions(fn, o);
-    this.weight = this.registerParameter("weight", empty([outFeatures, inFeatures], factory));
-    this.bias = this.registerParameter("bias", bias ? empty([outFeatures], factory) : null);
+    // Made in one tidy: if the bias cannot be allocated, the weight made before it is freed.
+    const [w, b] = tidy(() => [empty([outFeatures, inFeatures], factory), bias ? empty([outFeatures], factory) : null] as const);
+    this.weight = this.registerParameter("weight", w);
+    this.bias = this.registerParameter("bias", b);
     if (initEnabled()) this.resetParameters();
   }
 
