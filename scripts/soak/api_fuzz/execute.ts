@@ -46,8 +46,15 @@ export function executorFor(fn: string): Exec {
       const opt = new (torch.optim as Any)[name](a[0], a[1]);
       if (a[2] !== undefined) opt.paramGroups[0].lr = a[2];
       withGrad(a[0]);
-      opt.step();
-      opt.step();
+      try {
+        opt.step();
+        opt.step();
+      } catch (err) {
+        // A refused step leaves the state it made in the optimizer, as PyTorch's does; the
+        // optimizer is this executor's to free, and unreachable after the throw.
+        for (const s of opt.state.values()) torch.dispose(s);
+        throw err;
+      }
       // A garbage lr set after construction must be refused, not turned into NaN weights. A
       // finite lr is legal however large (PyTorch steps with lr = 1e308 too, to inf weights).
       if (a[2] !== undefined && !(typeof a[2] === "number" && Number.isFinite(a[2])) && Array.isArray(a[0]) && a[0].some((p) => p instanceof torch.Tensor && !p.isDisposed &&
