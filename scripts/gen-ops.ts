@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ARG_RE, splitArgs } from "../lib/tensor/op_call.js";
+import { ARG_RE, camel, splitArgs } from "../lib/tensor/op_call.js";
 import { parseCommandLine, parseFlags } from "../lib/train/cli.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -35,7 +35,6 @@ print(json.dumps({"path": path, "version": torch.__version__, "entries": [
 `, args.yaml ?? ""], { encoding: "utf8", maxBuffer: 1 << 28 });
 const { path: yamlPath, version, entries } = JSON.parse(dump) as { path: string; version: string; entries: Entry[] };
 
-const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const baseName = (func: string): string => func.slice(0, func.indexOf("(")).split(".")[0]!;
 
 /** An out= overload (a written-into argument other than self): the functional overload serves it. */

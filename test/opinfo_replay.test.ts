@@ -14,13 +14,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
 import * as torch from "torch-ts";
+import { camel } from "../lib/tensor/op_call.js";
 import { decodeValue, OpInfoSession, type CatalogDType, type Encoded, type OpInfoEntry, type Sample } from "./reference/opinfo.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const py = new OpInfoSession();
 afterAll(() => py.close());
 
-const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** The torch-ts function an OpInfo entry's function variant names, or why there is none. */
 function resolve(op: OpInfoEntry): ((...a: unknown[]) => unknown) | string {
