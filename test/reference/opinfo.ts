@@ -2,6 +2,8 @@
 // reference outputs and gradients, asked of one long-lived Debian python3 per test file, plus
 // the decoder that turns its JSON values into torch-ts values.
 import type * as Torch from "torch-ts";
+import { camel } from "../../lib/tensor/op_call.js";
+import type { PlanFn } from "./opinfo_plan.js";
 import { ReferenceSession } from "./session.js";
 
 type TorchModule = typeof Torch;
@@ -27,8 +29,8 @@ export interface OpInfoEntry {
   pyFunction: string;
   /** The definition's source line(s), whitespace collapsed, for lambda and other kinds. */
   source?: string;
-  /** Runs under OpInfo's wrapper_set_seed: random, so values cannot be compared across RNGs. */
-  seededRandom?: boolean;
+  /** For lambda and other kinds: the wrapper's call, parsed (test/reference/opinfo_plan.py). */
+  plan?: { fn: PlanFn } | { unsupported: string };
   method: boolean;
   inplace: boolean;
   autograd: boolean;
@@ -46,9 +48,9 @@ export interface Catalog {
 /** A value as opinfo.py encodes it (see decodeValue). */
 export type Encoded =
   | null | boolean | number | string | Encoded[]
-  | { $t: string; shape: number[]; data: string; requiresGrad: boolean; noncontig?: true }
+  | { $t: string; shape: number[]; data: string; requiresGrad: boolean; noncontig?: true; strided?: { storage: string; stride: number[]; offset: number } }
   | { $i: string } | { $f: "nan" | "inf" | "-inf" } | { $tuple: Encoded[] } | { $dtype: string }
-  | { $device: string } | { $slice: [Encoded, Encoded, Encoded] } | { $ellipsis: true }
+  | { $device: string } | { $memoryFormat: string } | { $slice: [Encoded, Encoded, Encoded] } | { $ellipsis: true }
   | { [key: string]: Encoded };
 
 export interface Sample {
@@ -67,9 +69,9 @@ export interface Sample {
    * With grad: the cotangent of each floating output tensor that requires grad (depth-first
    * order), the paths of the input tensors that require grad ("input", "args.1.0",
    * "kwargs.weight") and their gradients (null where unused); null when nothing is
-   * differentiable.
+   * differentiable. varies: a second backward in PyTorch gave other gradients (no oracle).
    */
-  grad?: null | { cotangents: Encoded[]; paths: string[]; grads?: (Encoded | null)[]; error?: string };
+  grad?: null | { cotangents: Encoded[]; paths: string[]; grads?: (Encoded | null)[]; error?: string; varies?: true };
 }
 
 export interface SamplesRequest {
@@ -129,6 +131,10 @@ const ARRAYS: Record<string, (b: ArrayBuffer) => ArrayBufferView> = {
   bool: (b) => new Uint8Array(b), // 0/1 bytes; torch.tensor converts to the bool dtype given
   float16: (b) => new Uint16Array(b), // raw bits, with the dtype given
   bfloat16: (b) => new Uint16Array(b),
+  // opinfo.py sends complex tensors as view_as_real bytes: (re, im) float pairs, which
+  // torch.tensor reads back as interleaved pairs under a complex dtype.
+  complex64: (b) => new Float32Array(b),
+  complex128: (b) => new Float64Array(b),
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -139,7 +145,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * as numbers (so 2.0 and 2 both become 2: the encoding keeps them apart, see isPyInt), tuples
  * as arrays marked by torch.serialization.tuple, dtypes and devices as their strings, slices as
  * PySlice, Ellipsis as the Ellipsis symbol, dicts as plain objects with their Python keys.
- * Complex tensors throw: torch-ts has no complex dtypes.
+ * Complex tensors come back as complex64/complex128 tensors; other dtypes torch-ts lacks throw.
  */
 export function decodeValue(v: Encoded | undefined, torch: TorchModule): unknown {
   if (v === null || v === undefined || typeof v === "boolean" || typeof v === "number" || typeof v === "string") return v ?? null;
@@ -148,10 +154,19 @@ export function decodeValue(v: Encoded | undefined, torch: TorchModule): unknown
     const t = v as { $t: string; shape: number[]; data: string; requiresGrad: boolean };
     const make = ARRAYS[t.$t];
     if (!make) throw new TypeError(`decodeValue: ${t.$t} tensors are unsupported by torch-ts`);
-    const bytes = Buffer.from(t.data, "base64");
-    const aligned = new Uint8Array(bytes.length);
-    aligned.set(bytes); // a fresh, aligned buffer: Buffer's pool offset may not be
-    return torch.tensor(make(aligned.buffer) as Float32Array, { dtype: t.$t as Torch.DType, shape: t.shape, requiresGrad: t.requiresGrad });
+    const elements = (data: string) => {
+      const bytes = Buffer.from(data, "base64");
+      const aligned = new Uint8Array(bytes.length);
+      aligned.set(bytes); // a fresh, aligned buffer: Buffer's pool offset may not be
+      return make(aligned.buffer) as Float32Array;
+    };
+    const strided = (v as { strided?: { storage: string; stride: number[]; offset: number } }).strided;
+    if (strided === undefined) return torch.tensor(elements(t.data), { dtype: t.$t as Torch.DType, shape: t.shape, requiresGrad: t.requiresGrad });
+    // PyTorch's layout: a leaf viewing the same storage elements with the same strides.
+    const base = torch.tensor(elements(strided.storage), { dtype: t.$t as Torch.DType });
+    const view = base.asStrided(t.shape, strided.stride, strided.offset).detach();
+    base.dispose();
+    return t.requiresGrad ? view.requiresGrad_(true) : view;
   }
   if ("$i" in v) {
     const b = BigInt((v as { $i: string }).$i);
@@ -161,6 +176,7 @@ export function decodeValue(v: Encoded | undefined, torch: TorchModule): unknown
   if ("$tuple" in v) return torch.serialization.tuple(...(v as { $tuple: Encoded[] }).$tuple.map((x) => decodeValue(x, torch)));
   if ("$dtype" in v) return (v as { $dtype: string }).$dtype;
   if ("$device" in v) return (v as { $device: string }).$device;
+  if ("$memoryFormat" in v) return camel((v as { $memoryFormat: string }).$memoryFormat); // torch-ts's MemoryFormat strings
   if ("$slice" in v) {
     const [start, stop, step] = (v as { $slice: Encoded[] }).$slice.map((x) => decodeValue(x, torch));
     return new PySlice(start, stop, step);
