@@ -12,6 +12,7 @@ def setup(case):
     # The long-tail ops, each in its own loop (no lambda call per iteration on this side).
     c = [torch.rand(4), torch.rand(4), torch.rand(4)]
     x2 = torch.rand(4, 4)
+    gather_index = torch.tensor([[0, 1], [1, 2], [2, 3], [3, 0]])
     if op == "addcmul":
         def run():
             for _ in range(count):
@@ -24,6 +25,18 @@ def setup(case):
         def run():
             for _ in range(count):
                 x2[0, 1:3]
+    elif op == "gather":
+        def run():
+            for _ in range(count):
+                x2.gather(1, gather_index)
+    elif op == "cumsum":
+        def run():
+            for _ in range(count):
+                x2.cumsum(1)
+    elif op == "sum":
+        def run():
+            for _ in range(count):
+                x2.sum(1, keepdim=True)
     elif op == "add":
         a, b = torch.rand(1), torch.rand(1)
 
