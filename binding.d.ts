@@ -14,6 +14,8 @@ export type TracedForward = object & { readonly __torchTsTraced: unique symbol }
 export type DtypeCode = number;
 /** A Python-like scalar: an integral number acts like a Python int. */
 export type Scalar = number | bigint | boolean;
+/** A complex scalar, as item() returns it and full() takes it (lib/complex.ts). */
+export type ComplexScalar = { re: number; im: number };
 /** An operator found by opFind (an External). */
 export type OpRef = { readonly __op: unique symbol };
 type Opt<T> = T | null;
@@ -55,22 +57,31 @@ export interface Binding {
   benchNativeLoop(op: "add" | "matmul", a: Handle, b: Handle, iterations: number): number;
 
   // any ATen operator by its schema (dispatch.cc)
-  /** aten::name.overload with its argument conversion codes, or null when the linked libtorch lacks it. */
-  opFind(name: string, overload: string, codes: Int32Array): OpRef | null;
+  /**
+   * aten::name.overload with its argument conversion codes, or null when the linked libtorch lacks it.
+   * `returns` says what opCall gives back: 0 the values (default), 1 nothing (an in-place op
+   * returning its self), 2 undefined with the handles of its tensor returns in opScratch() (NaN: undefined tensor).
+   */
+  opFind(name: string, overload: string, codes: Int32Array, returns?: 0 | 1 | 2): OpRef | null;
   /** Calls an op found by opFind: one argument per schema argument, undefined for the schema's default. */
   opCall(op: OpRef, ...args: unknown[]): unknown;
+  /** The environment's scratch buffer (256 doubles, the same buffer each call), shared by opCall and indexing. */
+  opScratch(): ArrayBuffer;
   /** Every registered aten:: schema, as text. */
   opSchemas(): string[];
 
   // Python's x[...] and x[...] = v (indexing.cc): kinds 0 None, 1 Ellipsis, 2 int, 3 bool, 4 slice [start, stop, step], 5 tensor
   indexGet(h: Handle, kinds: Int32Array, values: unknown[]): Handle;
   indexPut(h: Handle, kinds: Int32Array, values: unknown[], value: Handle | Scalar, valueIsTensor: boolean): void;
+  /** indexGet/indexPut with `count` elements in opScratch(), four doubles each: [kind, a, b, c] (kinds 0-4; NaN: an omitted slice bound). */
+  indexGetScratch(h: Handle, count: number): Handle;
+  indexPutScratch(h: Handle, count: number, value: Handle | Scalar, valueIsTensor: boolean): void;
 
   // creation (tensor.cc)
   empty(shape: number[], dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
   zeros(shape: number[], dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
   ones(shape: number[], dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
-  full(shape: number[], value: Scalar, dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
+  full(shape: number[], value: Scalar | ComplexScalar, dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
   arange(start: number, end: number, step: number, dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
   linspace(start: number, end: number, steps: number, dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
   rand(shape: number[], dtype: DtypeCode, device: Opt<string>, requiresGrad: boolean): Handle;
@@ -80,7 +91,7 @@ export interface Binding {
 
   // data and properties (tensor.cc)
   toData(h: Handle): ArrayBuffer;
-  item(h: Handle): number | boolean;
+  item(h: Handle): number | boolean | ComplexScalar;
   /** Frees the tensor; false when h was already released (the GC safety net calls it too). */
   dispose(h: Handle): boolean;
   /** Reports h's CPU bytes to V8 as external memory (once): done for tensors the GC may have to free. */
@@ -183,8 +194,9 @@ export interface Binding {
   lerpScalar_(h: Handle, end: Handle, weight: Scalar): void;
 
   // reductions (ops.cc); dims null = all
-  sum(h: Handle, dims: Opt<number[]>, keepdim: boolean, dtype: Opt<DtypeCode>): Handle;
-  mean(h: Handle, dims: Opt<number[]>, keepdim: boolean, dtype: Opt<DtypeCode>): Handle;
+  /** dims: null (all), one dimension, or several. */
+  sum(h: Handle, dims: Opt<number | number[]>, keepdim: boolean, dtype: Opt<DtypeCode>): Handle;
+  mean(h: Handle, dims: Opt<number | number[]>, keepdim: boolean, dtype: Opt<DtypeCode>): Handle;
   std(h: Handle, dims: Opt<number[]>, unbiased: boolean, keepdim: boolean): Handle;
   var(h: Handle, dims: Opt<number[]>, unbiased: boolean, keepdim: boolean): Handle;
   max(h: Handle, dim: null, keepdim: boolean): Handle;

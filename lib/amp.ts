@@ -1,12 +1,12 @@
 // Automatic mixed precision, as torch.autocast and torch.cuda.amp.GradScaler.
 import { native } from "./binding.js";
-import { stack } from "./functions.js";
+import { stack } from "./tensor/functions.js";
 import { DTYPES, type DType } from "./dtype.js";
 import { TorchError } from "./errors.js";
 import { tidy } from "./memory.js";
 import { refuseThenable } from "./sync_scope.js";
 import type { Optimizer, Hyper } from "./optim/optimizer.js";
-import { Tensor } from "./tensor.js";
+import { Tensor } from "./tensor/index.js";
 import { argError, checkBool, checkNumber, checkOptions, checkPositiveInt } from "./validate.js";
 
 export type AutocastDevice = "cpu" | "cuda";

@@ -1,7 +1,8 @@
 /** Element types, named as in PyTorch (`torch.float32` is `"float32"`). */
 export type DType =
   | "float32" | "float64" | "float16" | "bfloat16"
-  | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
+  | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool"
+  | "complex64" | "complex128";
 
 type TypedArrayCtor =
   | Float32ArrayConstructor | Float64ArrayConstructor | Uint16ArrayConstructor
@@ -15,9 +16,14 @@ export interface DTypeInfo {
   /** at::ScalarType code, what native/ receives. */
   readonly code: number;
   readonly bytes: number;
-  /** TypedArray holding the raw elements (float16/bfloat16: their bits in a Uint16Array; bool: 0/1 bytes). */
+  /**
+   * TypedArray holding the raw elements (float16/bfloat16: their bits in a Uint16Array; bool:
+   * 0/1 bytes; complex64/complex128: two floats per element, real then imaginary part).
+   */
   readonly array: TypedArrayCtor;
+  /** As torch.dtype.is_floating_point: false for the complex dtypes. */
   readonly isFloatingPoint: boolean;
+  readonly isComplex?: true;
 }
 
 /** The one dtype table: name <-> libtorch code <-> TypedArray. */
@@ -32,6 +38,8 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   float64: { code: 7, bytes: 8, array: Float64Array, isFloatingPoint: true },
   bool: { code: 11, bytes: 1, array: Uint8Array, isFloatingPoint: false },
   bfloat16: { code: 15, bytes: 2, array: Uint16Array, isFloatingPoint: true },
+  complex64: { code: 9, bytes: 8, array: Float32Array, isFloatingPoint: false, isComplex: true },
+  complex128: { code: 10, bytes: 16, array: Float64Array, isFloatingPoint: false, isComplex: true },
 };
 
 const BY_CODE: DType[] = [];

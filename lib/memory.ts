@@ -13,8 +13,10 @@ const scopes: Disposable[][] = [];
 
 /** Called by every tensor the library creates: the innermost tidy() scope owns it. */
 export function track<T extends Disposable>(value: T): T {
-  const scope = scopes[scopes.length - 1];
-  if (scope !== undefined) scope.push(value);
+  // Not scopes[scopes.length - 1] outright: outside any scope that reads scopes[-1], a
+  // property named "-1" that V8 looks up on its slow path, on every tensor made.
+  const n = scopes.length;
+  if (n > 0) scopes[n - 1]!.push(value);
   return value;
 }
 

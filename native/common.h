@@ -44,6 +44,12 @@ struct AddonData {
   std::deque<Slot> slots;  // a deque: growing it never moves a slot an at::Tensor& points into
   std::vector<uint32_t> freeSlots;
   int64_t live = 0;
+  // A buffer of doubles shared with lib/ (native/dispatch.cc opScratch): hot entry points pass
+  // numbers through it instead of one Node-API call per value (several returned tensor
+  // handles, index elements). Off the V8 heap, so `scratch` stays valid while the reference lives.
+  Napi::Reference<Napi::ArrayBuffer> scratchBuffer;
+  double* scratch = nullptr;
+  size_t scratchLength = 0;
   AddonData() = default;
   AddonData(const AddonData&) = delete;
   AddonData& operator=(const AddonData&) = delete;
@@ -70,6 +76,7 @@ AddonData& Data(Napi::Env env);
 [[noreturn]] void ThrowTorchError(Napi::Env env, const std::string& message);
 
 Napi::Value Wrap(Napi::Env env, at::Tensor tensor);
+double WrapId(Napi::Env env, at::Tensor tensor);  // Wrap's handle as a plain number
 Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor);  // undefined tensor -> null
 at::Tensor& Unwrap(const Napi::Value& value);
 // Reports a live tensor's CPU bytes to V8 as external memory (once), so that GC pressure

@@ -11,10 +11,12 @@
 // version spells types in c10::Type (ScalarType is a plain Int in 1.13's schema types, a type
 // of its own in 2.x). `undefined` means "the schema's default" and is filled in here.
 #include "common.h"
+#include "op_checks.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -39,11 +41,24 @@ enum Arg : int32_t {
   kScalarList = 15,
 };
 
+// What opCall gives back, chosen by lib/ from the schema when it finds the op (opFind's
+// `returns`): the values (one, an array of several, or undefined for none); nothing, for an
+// in-place op that returns its own self (lib/ hands back the JS tensor it already holds, so
+// no handle is made only to be freed); or the handles of several tensors written into the
+// scratch buffer (NaN for an undefined tensor), so that no JS array is built per call.
+enum Returns : int32_t { kValues = 0, kNothing = 1, kTensorHandles = 2 };
+
 struct Op {
   c10::OperatorHandle handle;
   std::vector<int32_t> codes;
   size_t numReturns;
+  int32_t returns;
+  OpCheck check = nullptr;  // op_checks.cc: what libtorch 1.13 fails to check before the kernel
 };
+
+// Doubles in the scratch buffer (opScratch): room for the returns of any schema and for
+// lib/tensor/indexing.ts's fast path (four per index element).
+constexpr size_t kScratchLength = 256;
 
 // Ops are found once per overload and environment (lazily, on first use) and named by an
 // External after that: unwrapping it costs less than any lookup. They live as long as the
@@ -55,11 +70,15 @@ std::deque<Op>& Registry() {
 std::mutex g_registryMutex;
 
 const Op& OpAt(const Napi::Value& id) {
-  if (!id.IsExternal()) throw Napi::TypeError::New(id.Env(), "expected an op found by opFind");
-  return *id.As<Napi::External<Op>>().Data();
+  // One Node-API call: napi_get_value_external refuses anything but an External.
+  void* op = nullptr;
+  if (napi_get_value_external(id.Env(), id, &op) != napi_ok || op == nullptr) {
+    throw Napi::TypeError::New(id.Env(), "expected an op found by opFind");
+  }
+  return *static_cast<const Op*>(op);
 }
 
-// opFind(name, overload, codes) -> an op, or null when the linked libtorch has no such operator.
+// opFind(name, overload, codes, returns = kValues) -> an op, or null when the linked libtorch has no such operator.
 Napi::Value OpFind(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = info[0].As<Napi::String>().Utf8Value();
@@ -72,37 +91,51 @@ Napi::Value OpFind(const Napi::CallbackInfo& info) {
                              std::to_string(handle->schema().arguments().size()) + " arguments, the generated table " +
                              std::to_string(codes.ElementLength()) + " (regenerate the op tables for this libtorch)");
   }
+  int32_t returns = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : kValues;
+  if (returns == kTensorHandles) {
+    // Checked here, once, so that a call can write handles without looking.
+    const AddonData& data = Data(env);
+    bool tensors = data.scratch != nullptr && handle->schema().returns().size() <= data.scratchLength;
+    for (const auto& r : handle->schema().returns()) tensors = tensors && r.type()->kind() == c10::TypeKind::TensorType;
+    if (!tensors) ThrowTorchError(env, name + "." + overload + ": its returns cannot be passed as tensor handles");
+  } else if (returns != kValues && returns != kNothing) {
+    throw Napi::RangeError::New(env, "opFind: unknown returns mode " + std::to_string(returns));
+  }
   std::lock_guard<std::mutex> lock(g_registryMutex);
-  Registry().push_back(Op{*handle, std::vector<int32_t>(codes.Data(), codes.Data() + codes.ElementLength()), handle->schema().returns().size()});
+  Registry().push_back(Op{*handle, std::vector<int32_t>(codes.Data(), codes.Data() + codes.ElementLength()),
+                          handle->schema().returns().size(), returns, OpCheckFor(name)});
   return Napi::External<Op>::New(env, &Registry().back());
 }
 
 template <class T, class F>
 c10::List<T> ListOf(const Napi::Value& value, F convert) {
   Napi::Array arr = value.As<Napi::Array>();
+  const uint32_t n = arr.Length();
   c10::List<T> out;
-  out.reserve(arr.Length());
-  for (uint32_t i = 0; i < arr.Length(); i++) out.push_back(convert(arr.Get(i)));
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; i++) out.push_back(convert(arr.Get(i)));
   return out;
 }
 
-c10::IValue ToIValue(const Napi::Value& v, int32_t code) {
+// `type` is v's napi_typeof, asked once by the caller: every case below needs it.
+c10::IValue ToIValue(const Napi::Value& v, napi_valuetype type, int32_t code) {
+  const bool nullish = type == napi_undefined || type == napi_null;
   switch (code) {
     case kTensor: return Unwrap(v);
-    case kOptTensor: return IsNullish(v) ? c10::IValue() : c10::IValue(Unwrap(v));
+    case kOptTensor: return nullish ? c10::IValue() : c10::IValue(Unwrap(v));
     case kTensorList: return ListOf<at::Tensor>(v, [](const Napi::Value& x) { return Unwrap(x); });
     case kOptTensorList:
       return ListOf<Opt<at::Tensor>>(v, [](const Napi::Value& x) { return IsNullish(x) ? Opt<at::Tensor>() : Opt<at::Tensor>(Unwrap(x)); });
-    case kInt: return IsNullish(v) ? c10::IValue() : c10::IValue(ToInt(v));
-    case kIntList: return IsNullish(v) ? c10::IValue() : c10::IValue(ListOf<int64_t>(v, ToInt));
-    case kFloat: return IsNullish(v) ? c10::IValue() : c10::IValue(ToDouble(v));
-    case kFloatList: return IsNullish(v) ? c10::IValue() : c10::IValue(ListOf<double>(v, ToDouble));
-    case kBool: return IsNullish(v) ? c10::IValue() : c10::IValue(ToBool(v));
+    case kInt: return nullish ? c10::IValue() : c10::IValue(ToInt(v));
+    case kIntList: return nullish ? c10::IValue() : c10::IValue(ListOf<int64_t>(v, ToInt));
+    case kFloat: return nullish ? c10::IValue() : c10::IValue(ToDouble(v));
+    case kFloatList: return nullish ? c10::IValue() : c10::IValue(ListOf<double>(v, ToDouble));
+    case kBool: return nullish ? c10::IValue() : c10::IValue(ToBool(v));
     case kBoolList: return ListOf<bool>(v, ToBool);
-    case kScalar: return IsNullish(v) ? c10::IValue() : c10::IValue(ToScalar(v));
+    case kScalar: return nullish ? c10::IValue() : c10::IValue(ToScalar(v));
     case kScalarList: return ListOf<at::Scalar>(v, ToScalar);
-    case kString: return IsNullish(v) ? c10::IValue() : c10::IValue(v.As<Napi::String>().Utf8Value());
-    case kDevice: return IsNullish(v) ? c10::IValue() : c10::IValue(ToDevice(v));
+    case kString: return nullish ? c10::IValue() : c10::IValue(v.As<Napi::String>().Utf8Value());
+    case kDevice: return nullish ? c10::IValue() : c10::IValue(ToDevice(v));
     case kNone: return c10::IValue();
     default: throw Napi::RangeError::New(v.Env(), "unknown argument code " + std::to_string(code));
   }
@@ -137,29 +170,102 @@ Napi::Value FromIValue(Napi::Env env, c10::IValue v) {
   ThrowTorchError(env, std::string("an operator returned a value torch-ts cannot convert: ") + v.tagKind());
 }
 
-// opCall(op, ...args) -> a value (one return), an array (several) or undefined (none). One
-// argument per schema argument, passed as call arguments (reading them costs nothing, unlike
-// the elements of an array); undefined takes the schema's default.
+// A thread's stack for opCall, kept between calls so that a call allocates none; emptied when
+// the call ends (thrown or not), so no argument or result outlives it. A call made while the
+// stack is in use (none is expected: no JS runs inside an op) gets a stack of its own.
+class CallStack {
+ public:
+  // The thread-local state is looked up once (in a shared library each access is a call).
+  CallStack() : shared_(Shared()), lent_(!shared_.inUse), stack_(lent_ ? shared_.stack : own_) {
+    if (lent_) shared_.inUse = true;
+    stack_.clear();
+  }
+  ~CallStack() {
+    stack_.clear();
+    if (lent_) shared_.inUse = false;
+  }
+  CallStack(const CallStack&) = delete;
+  CallStack& operator=(const CallStack&) = delete;
+  torch::jit::Stack& get() { return stack_; }
+
+ private:
+  struct State {
+    torch::jit::Stack stack;
+    bool inUse = false;
+  };
+  static State& Shared() {
+    thread_local State state;
+    return state;
+  }
+  State& shared_;
+  bool lent_;
+  torch::jit::Stack own_;
+  torch::jit::Stack& stack_;
+};
+
+// opCall(op, ...args) -> a value (one return), an array (several) or undefined (none), or
+// undefined with the returns' handles in the scratch buffer (see Returns). One argument per
+// schema argument, passed as call arguments (reading them costs nothing, unlike the elements
+// of an array); undefined takes the schema's default.
 Napi::Value OpCall(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Op& op = OpAt(info[0]);
   const auto& params = op.handle.schema().arguments();
-  torch::jit::Stack stack;
+  CallStack lease;
+  torch::jit::Stack& stack = lease.get();
   stack.reserve(std::max(params.size(), op.numReturns));
   for (size_t i = 0; i < params.size(); i++) {
     Napi::Value v = info[i + 1];
-    if (v.IsUndefined() && params[i].default_value().has_value()) {
+    // A tensor without a default needs no type check: Unwrap refuses what is not a live handle.
+    if (op.codes[i] == kTensor && !params[i].default_value().has_value()) {
+      stack.push_back(Unwrap(v));
+      continue;
+    }
+    napi_valuetype type;
+    if (napi_typeof(env, v, &type) != napi_ok) throw Napi::Error::New(env);
+    if (type == napi_undefined && params[i].default_value().has_value()) {
       stack.push_back(*params[i].default_value());
     } else {
-      stack.push_back(ToIValue(v, op.codes[i]));
+      stack.push_back(ToIValue(v, type, op.codes[i]));
     }
   }
-  op.handle.callBoxed(&stack);
-  if (op.numReturns == 0) return env.Undefined();
+  if (op.check != nullptr) op.check(op.handle.schema(), stack);
+  try {
+    op.handle.callBoxed(&stack);
+  } catch (const c10::Error&) {
+    throw;  // PyTorch's own message
+  } catch (const std::exception& e) {
+    // A bare C++ library failure inside the op ("std::bad_alloc" from x.chunk(2 ** 40) of an
+    // empty tensor, "vector::_M_range_check") names nothing: say which op raised it.
+    ThrowTorchError(env, op.handle.schema().name() + ": " + (dynamic_cast<const std::bad_alloc*>(&e) != nullptr ? "out of memory (std::bad_alloc)" : e.what()));
+  }
+  if (op.numReturns == 0 || op.returns == kNothing) return env.Undefined();
+  if (op.returns == kTensorHandles) {
+    double* out = Data(env).scratch;  // opFind checked that it holds numReturns
+    for (size_t i = 0; i < stack.size(); i++) {
+      at::Tensor t = std::move(stack[i]).toTensor();
+      out[i] = t.defined() ? WrapId(env, std::move(t)) : std::numeric_limits<double>::quiet_NaN();
+    }
+    return env.Undefined();
+  }
   if (op.numReturns == 1) return FromIValue(env, std::move(stack.at(0)));
   Napi::Array out = Napi::Array::New(env, stack.size());
   for (size_t i = 0; i < stack.size(); i++) out.Set(static_cast<uint32_t>(i), FromIValue(env, std::move(stack[i])));
   return out;
+}
+
+// opScratch() -> the environment's scratch buffer (made on first call): kScratchLength doubles
+// that lib/ reads handles from and writes index elements into, beside the calls that use them.
+Napi::Value OpScratch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData& data = Data(env);
+  if (data.scratch == nullptr) {
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, kScratchLength * sizeof(double));
+    data.scratchBuffer = Napi::Persistent(buffer);
+    data.scratch = static_cast<double*>(buffer.Data());
+    data.scratchLength = kScratchLength;
+  }
+  return data.scratchBuffer.Value();
 }
 
 // opSchemas() -> every registered aten:: schema as text, for scripts/gen-ops and for tests
@@ -183,6 +289,7 @@ void RegisterDispatch(Napi::Env env, Napi::Object exports) {
   Export<OpFind>(env, exports, "opFind");
   Export<OpCall>(env, exports, "opCall");
   Export<OpSchemas>(env, exports, "opSchemas");
+  Export<OpScratch>(env, exports, "opScratch");
 }
 
 }  // namespace tts

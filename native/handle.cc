@@ -62,7 +62,11 @@ void ThrowTorchError(Napi::Env env, const std::string& message) {
   throw Napi::Error(env, err);
 }
 
-Napi::Value Wrap(Napi::Env env, at::Tensor tensor) {
+double WrapId(Napi::Env env, at::Tensor tensor) {
+  // A ZeroTensor (autograd's zero gradient, e.g. sgn's or an unused input's) has no memory
+  // behind it: everything that reads bytes (toTypedArray, printing, torch.save) would read
+  // none. JS gets an ordinary zeros tensor instead; its values are the same.
+  if (C10_UNLIKELY(tensor._is_zerotensor())) tensor = at::zeros(tensor.sizes(), tensor.options());
   AddonData& data = Data(env);
   uint32_t index;
   if (!data.freeSlots.empty()) {
@@ -83,8 +87,10 @@ Napi::Value Wrap(Napi::Env env, at::Tensor tensor) {
   // A large tensor's handle is negative: lib/ then hands it to the GC safety net at once
   // instead of batching it (a batch holds its tensors until the task yields).
   if (StorageBytes(slot.tensor) >= kLargeBytes) id = -id - 1;
-  return Napi::Number::New(env, id);
+  return id;
 }
+
+Napi::Value Wrap(Napi::Env env, at::Tensor tensor) { return Napi::Number::New(env, WrapId(env, std::move(tensor))); }
 
 Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor) {
   if (!tensor.defined()) return env.Null();
@@ -159,6 +165,15 @@ std::vector<at::Tensor> ToTensorList(const Napi::Value& value) {
 at::Scalar ToScalar(const Napi::Value& value) {
   if (value.IsBoolean()) return at::Scalar(value.As<Napi::Boolean>().Value());
   if (value.IsBigInt()) return at::Scalar(ToInt(value));
+  // A complex value crosses as { re, im } (lib/complex.ts), as ScalarToJs gives it back.
+  if (value.IsObject()) {
+    Napi::Object o = value.As<Napi::Object>();
+    Napi::Value re = o.Get("re"), im = o.Get("im");
+    if (!re.IsNumber() || !im.IsNumber()) {
+      throw Napi::TypeError::New(value.Env(), "a complex scalar must be { re: number, im: number }");
+    }
+    return at::Scalar(c10::complex<double>(re.As<Napi::Number>().DoubleValue(), im.As<Napi::Number>().DoubleValue()));
+  }
   double d = value.As<Napi::Number>().DoubleValue();
   // An integral JS number acts like a Python int: int tensors stay int (t + 1 is int64).
   if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740992.0) {
@@ -172,6 +187,7 @@ at::ScalarType ToDtype(const Napi::Value& value) {
   switch (static_cast<at::ScalarType>(code)) {
     case at::kByte: case at::kChar: case at::kShort: case at::kInt: case at::kLong:
     case at::kHalf: case at::kFloat: case at::kDouble: case at::kBool: case at::kBFloat16:
+    case at::kComplexFloat: case at::kComplexDouble:
       return static_cast<at::ScalarType>(code);
     default:
       throw Napi::RangeError::New(value.Env(), "unsupported dtype code " + std::to_string(code));
@@ -191,6 +207,13 @@ at::Device ToDevice(const Napi::Value& value) {
 Napi::Value ScalarToJs(Napi::Env env, const at::Scalar& s) {
   if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
   if (s.isIntegral(false)) return Napi::Number::New(env, static_cast<double>(s.toLong()));
+  if (s.isComplex()) {
+    c10::complex<double> c = s.toComplexDouble();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("re", c.real());
+    o.Set("im", c.imag());
+    return o;
+  }
   return Napi::Number::New(env, s.toDouble());
 }
 

@@ -5,6 +5,9 @@
 #include "common.h"
 
 #include <ATen/TensorIndexing.h>
+#include <c10/util/SmallVector.h>
+
+#include <cmath>
 
 namespace tts {
 namespace {
@@ -40,6 +43,46 @@ std::vector<at::indexing::TensorIndex> Indices(const Napi::Value& kindsValue, co
   return out;
 }
 
+// An integer index element that lib/ wrote into the scratch buffer as a double.
+int64_t ScratchInt(Napi::Env env, double d) {
+  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0) {
+    throw Napi::TypeError::New(env, "an index element must be an integer, got " + std::to_string(d));
+  }
+  return static_cast<int64_t>(d);
+}
+Opt<int64_t> ScratchOptInt(Napi::Env env, double d) {
+  if (std::isnan(d)) return {};
+  return ScratchInt(env, d);
+}
+
+// The index elements lib/tensor/indexing.ts wrote into the scratch buffer (native/dispatch.cc
+// opScratch), its path for expressions of integers, slices, null, "..." and booleans, which is
+// what a loop indexes with: four doubles each, [kind, a, b, c]: an integer or a boolean (0/1)
+// in a, a slice a:b:c with NaN for an omitted bound. This reads no JS value per element (the
+// array form costs a Node-API call per element and per bound) and allocates nothing for up to
+// 8 elements.
+using ScratchIndices = c10::SmallVector<at::indexing::TensorIndex, 8>;
+ScratchIndices FromScratch(Napi::Env env, const Napi::Value& countValue) {
+  const AddonData& data = Data(env);
+  int64_t count = ToInt(countValue);
+  if (data.scratch == nullptr || count < 0 || static_cast<size_t>(count) * 4 > data.scratchLength) {
+    throw Napi::RangeError::New(env, "index: the scratch buffer does not hold " + std::to_string(count) + " elements");
+  }
+  ScratchIndices out;
+  const double* e = data.scratch;
+  for (int64_t i = 0; i < count; i++, e += 4) {
+    switch (static_cast<int32_t>(e[0])) {
+      case kNoneIndex: out.emplace_back(at::indexing::None); break;
+      case kEllipsis: out.emplace_back(at::indexing::Ellipsis); break;
+      case kInt: out.emplace_back(ScratchInt(env, e[1])); break;
+      case kBool: out.emplace_back(e[1] != 0); break;
+      case kSlice: out.emplace_back(at::indexing::Slice(ScratchOptInt(env, e[1]), ScratchOptInt(env, e[2]), ScratchOptInt(env, e[3]))); break;
+      default: throw Napi::RangeError::New(env, "unknown index kind");
+    }
+  }
+  return out;
+}
+
 // indexGet(h, kinds, values) -> x[...]
 Napi::Value IndexGet(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), Unwrap(info[0]).index(Indices(info[1], info[2])));
@@ -57,11 +100,32 @@ Napi::Value IndexPut(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// indexGetScratch(h, count) -> x[...], the elements in the scratch buffer (FromScratch).
+Napi::Value IndexGetScratch(const Napi::CallbackInfo& info) {
+  ScratchIndices indices = FromScratch(info.Env(), info[1]);
+  return Wrap(info.Env(), Unwrap(info[0]).index(at::ArrayRef<at::indexing::TensorIndex>(indices)));
+}
+
+// indexPutScratch(h, count, value, valueIsTensor): x[...] = value, the elements in the scratch buffer.
+Napi::Value IndexPutScratch(const Napi::CallbackInfo& info) {
+  ScratchIndices indices = FromScratch(info.Env(), info[1]);
+  at::Tensor& x = Unwrap(info[0]);
+  at::ArrayRef<at::indexing::TensorIndex> ref(indices);
+  if (ToBool(info[3])) {
+    x.index_put_(ref, Unwrap(info[2]));
+  } else {
+    x.index_put_(ref, ToScalar(info[2]));
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterIndexing(Napi::Env env, Napi::Object exports) {
   Export<IndexGet>(env, exports, "indexGet");
   Export<IndexPut>(env, exports, "indexPut");
+  Export<IndexGetScratch>(env, exports, "indexGetScratch");
+  Export<IndexPutScratch>(env, exports, "indexPutScratch");
 }
 
 }  // namespace tts

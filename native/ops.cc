@@ -2,6 +2,8 @@
 // name the argument live in lib/; ATen's own checks surface as TorchError.
 #include "common.h"
 
+#include <numeric>
+
 namespace tts {
 namespace {
 
@@ -164,27 +166,52 @@ Napi::Value LerpScalar_(const Napi::CallbackInfo& info) {
 }
 
 // ---- reductions: dims null means all dimensions ----
+// A reduction's dims: one integer (x.sum(1), the common case: read without an array, whose
+// elements cost a Node-API call each) or an array of them.
+struct Dims {
+  explicit Dims(const Napi::Value& v) {
+    if (v.IsNumber()) {
+      one = ToInt(v);
+    } else {
+      many = ToIntList(v);
+    }
+  }
+  at::IntArrayRef ref() const { return many.empty() && one.has_value() ? at::IntArrayRef(*one) : at::IntArrayRef(many); }
+  Opt<int64_t> one;
+  std::vector<int64_t> many;
+};
+
+// Every dim of x: a reduction with dim=None that keeps dims reduces over all of them
+// (x.sum(null, { keepdim: true }) of a [3, 1] tensor is [1, 1], as in PyTorch, not []).
+std::vector<int64_t> AllDims(const at::Tensor& x) {
+  std::vector<int64_t> dims(static_cast<size_t>(x.dim()));
+  std::iota(dims.begin(), dims.end(), 0);
+  return dims;
+}
+
 Napi::Value Sum(const Napi::CallbackInfo& info) {
   const at::Tensor& x = Unwrap(info[0]);
   Opt<at::ScalarType> dtype = ToOptDtype(info[3]);
-  if (IsNullish(info[1])) return Wrap(info.Env(), x.sum(dtype));
-  return Wrap(info.Env(), x.sum(at::IntArrayRef(ToIntList(info[1])), ToBool(info[2]), dtype));
+  if (IsNullish(info[1])) return Wrap(info.Env(), ToBool(info[2]) ? x.sum(AllDims(x), true, dtype) : x.sum(dtype));
+  Dims dims(info[1]);
+  return Wrap(info.Env(), x.sum(dims.ref(), ToBool(info[2]), dtype));
 }
 Napi::Value Mean(const Napi::CallbackInfo& info) {
   const at::Tensor& x = Unwrap(info[0]);
   Opt<at::ScalarType> dtype = ToOptDtype(info[3]);
-  if (IsNullish(info[1])) return Wrap(info.Env(), x.mean(dtype));
-  return Wrap(info.Env(), x.mean(at::IntArrayRef(ToIntList(info[1])), ToBool(info[2]), dtype));
+  if (IsNullish(info[1])) return Wrap(info.Env(), ToBool(info[2]) ? x.mean(AllDims(x), true, dtype) : x.mean(dtype));
+  Dims dims(info[1]);
+  return Wrap(info.Env(), x.mean(dims.ref(), ToBool(info[2]), dtype));
 }
 // std/var(h, dims|null, unbiased, keepdim)
 Napi::Value Std(const Napi::CallbackInfo& info) {
   const at::Tensor& x = Unwrap(info[0]);
-  if (IsNullish(info[1])) return Wrap(info.Env(), x.std(ToBool(info[2])));
+  if (IsNullish(info[1])) return Wrap(info.Env(), ToBool(info[3]) ? x.std(AllDims(x), ToBool(info[2]), true) : x.std(ToBool(info[2])));
   return Wrap(info.Env(), x.std(at::IntArrayRef(ToIntList(info[1])), ToBool(info[2]), ToBool(info[3])));
 }
 Napi::Value Var(const Napi::CallbackInfo& info) {
   const at::Tensor& x = Unwrap(info[0]);
-  if (IsNullish(info[1])) return Wrap(info.Env(), x.var(ToBool(info[2])));
+  if (IsNullish(info[1])) return Wrap(info.Env(), ToBool(info[3]) ? x.var(AllDims(x), ToBool(info[2]), true) : x.var(ToBool(info[2])));
   return Wrap(info.Env(), x.var(at::IntArrayRef(ToIntList(info[1])), ToBool(info[2]), ToBool(info[3])));
 }
 Napi::Value Pair(Napi::Env env, std::tuple<at::Tensor, at::Tensor> r) {

@@ -91,11 +91,13 @@ Napi::Value FromData(const Napi::CallbackInfo& info) {
   return Created(env, std::move(t), info[4]);
 }
 
-// toData(h) -> ArrayBuffer holding a contiguous CPU copy of the elements.
+// toData(h) -> ArrayBuffer holding a contiguous CPU copy of the elements. A conjugate or
+// negative view (x.conj()) keeps its bit through contiguous(): resolve it, or the bytes
+// would be those of the tensor it views.
 Napi::Value ToData(const Napi::CallbackInfo& info) {
   at::Tensor t = Unwrap(info[0]).detach();
   if (!t.is_cpu()) t = t.cpu();
-  t = t.contiguous();
+  t = t.resolve_conj().resolve_neg().contiguous();
   size_t bytes = t.numel() * t.element_size();
   Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(info.Env(), bytes);
   if (bytes) std::memcpy(ab.Data(), t.data_ptr(), bytes);

@@ -115,10 +115,9 @@ if (device.startsWith("cuda")) torch.backends.cudnn.benchmark = true;
 const lossFn = new nn.CrossEntropyLoss();
 const optimizer = args.optimizer === "sgd" ? new optim.SGD(model.parameters(), { lr, momentum: 0.9 })
   : args.optimizer === "adamw" ? new optim.AdamW(model.parameters(), { lr }) : new optim.Adam(model.parameters(), { lr });
-const opt = optimizer as unknown as torch.optim.Optimizer<Record<string, torch.optim.Hyper>>;
-const scheduler = args.scheduler === "step" ? new optim.StepLR(opt, { stepSize: Math.max(1, Math.floor(epochs / 3)) })
-  : args.scheduler === "cosine" ? new optim.CosineAnnealingLR(opt, { tMax: epochs })
-  : args.scheduler === "onecycle" ? new optim.OneCycleLR(opt, { maxLr: lr * 10, epochs, stepsPerEpoch: trainLoader.length })
+const scheduler = args.scheduler === "step" ? new optim.StepLR(optimizer, { stepSize: Math.max(1, Math.floor(epochs / 3)) })
+  : args.scheduler === "cosine" ? new optim.CosineAnnealingLR(optimizer, { tMax: epochs })
+  : args.scheduler === "onecycle" ? new optim.OneCycleLR(optimizer, { maxLr: lr * 10, epochs, stepsPerEpoch: trainLoader.length })
   : null;
 
 // ---- outputs ----
@@ -206,7 +205,7 @@ for (let epoch = startEpoch; epoch < epochs; epoch++) {
   const t0 = performance.now();
   let result: { totals: Totals; complete: boolean };
   try {
-    result = await trainEpoch(model, trainLoader, lossFn, opt, {
+    result = await trainEpoch(model, trainLoader, lossFn, optimizer, {
       epoch, device, resumeFrom: resumeTotals, shouldStop: () => interrupted,
       onBatch: (p) => progress.update(`epoch ${epoch + 1}/${epochs} train`, p),
       afterStep: args.scheduler === "onecycle" ? () => scheduler!.step() : undefined, precision,

@@ -45,7 +45,7 @@ const typeErrors: Case[] = [
   ["mixed element types", () => torch.tensor([[1, 2], [true, 3]] as never), TypeError,
     /^torch\.tensor: mixed element types \(number and boolean\) at data\[1\]\[0\]$/],
   ["strings as data", () => torch.tensor(["a", "b"] as never), TypeError,
-    /^torch\.tensor: expected numbers, booleans or bigints, but data\[0\] is "a"$/],
+    /^torch\.tensor: expected numbers, booleans, bigints or \{ re, im \} complex values, but data\[0\] is "a"$/],
   ["undefined as data", () => torch.tensor(undefined as never), TypeError, /^torch\.tensor: expected numbers.*data is undefined$/],
   ["Uint16Array without float16/bfloat16", () => torch.tensor(new Uint16Array(4)), TypeError,
     /^torch\.tensor: a Uint16Array holds raw float16\/bfloat16 bits; pass dtype: "float16" or "bfloat16"$/],

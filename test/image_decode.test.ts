@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as torch from "torch-ts";
 import { native } from "../lib/binding.js";
@@ -24,10 +24,10 @@ function pattern(w: number, h: number, c: number): Buffer {
 }
 
 const KINDS = {
-  "baseline420.jpg": (s: sharp.Sharp) => s.jpeg({ quality: 75 }),
-  "baseline444.jpg": (s: sharp.Sharp) => s.jpeg({ quality: 92, chromaSubsampling: "4:4:4" }),
-  "progressive.jpg": (s: sharp.Sharp) => s.jpeg({ quality: 60, progressive: true }),
-  "restart.jpg": (s: sharp.Sharp) => s.jpeg({ quality: 50, optimiseCoding: false }),
+  "baseline420.jpg": (s: Sharp) => s.jpeg({ quality: 75 }),
+  "baseline444.jpg": (s: Sharp) => s.jpeg({ quality: 92, chromaSubsampling: "4:4:4" }),
+  "progressive.jpg": (s: Sharp) => s.jpeg({ quality: 60, progressive: true }),
+  "restart.jpg": (s: Sharp) => s.jpeg({ quality: 50, optimiseCoding: false }),
 };
 
 beforeAll(async () => {

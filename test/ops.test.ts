@@ -209,7 +209,8 @@ const CASES: Case[] = [
     "seeded(9, lambda: (torch.rand_like(a), torch.randn_like(d31)))"),
   // ---- factories ----
   c("arange int64", () => torch.arange(5, { dtype: "int64" }), "torch.arange(5)"),
-  c("arange default is float32", () => torch.arange(5), "torch.arange(5, dtype=torch.float32)"),
+  c("arange of integers is int64, as in Python", () => torch.arange(5), "torch.arange(5)"),
+  c("arange with float32 asked", () => torch.arange(5, { dtype: "float32" }), "torch.arange(5, dtype=torch.float32)"),
   c("arange fractional step", () => torch.arange(0, 1, 0.1), "torch.arange(0, 1, 0.1)"),
   c("arange negative step int64", () => torch.arange(10, 0, -3, { dtype: "int64" }), "torch.arange(10, 0, -3)"),
   c("arange float64", () => torch.arange(1, 2.5, 0.5, { dtype: "float64" }), "torch.arange(1, 2.5, 0.5, dtype=torch.float64)"),

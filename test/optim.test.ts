@@ -70,7 +70,7 @@ describe("optimizers match torch.optim over 20 steps", () => {
     const b = t(inputs.b).requiresGrad_();
     const x = t(inputs.x);
     const y = t(inputs.y);
-    const opt = c.kind === "SGD" ? new optim.SGD([w, b], c.ts as unknown as optim.SGDOptions) : new optim[c.kind]([w, b], c.ts);
+    const opt = c.kind === "SGD" ? new optim.SGD([w, b], c.ts as unknown as torch.optim.SGDOptions) : new optim[c.kind]([w, b], c.ts);
     const before = torch.liveTensors();
     for (let step = 0; step < STEPS; step++) {
       opt.zeroGrad();
@@ -158,8 +158,8 @@ describe("learning-rate schedulers match torch.optim.lr_scheduler", () => {
   it.each(schedules.map((s, i) => [s.name, i] as const))("%s", (_name, i) => {
     const s = schedules[i]!;
     const p = torch.zeros(1, { requiresGrad: true });
-    const opt = s.optimizer === "SGD" ? new optim.SGD([p], s.optimizerOptions as unknown as optim.SGDOptions) : new optim.Adam([p], s.optimizerOptions);
-    const Sched = optim.lr_scheduler[s.kind as "StepLR"] as unknown as new (o: unknown, opts: unknown) => optim.LRScheduler;
+    const opt = s.optimizer === "SGD" ? new optim.SGD([p], s.optimizerOptions as unknown as torch.optim.SGDOptions) : new optim.Adam([p], s.optimizerOptions);
+    const Sched = optim.lr_scheduler[s.kind as "StepLR"] as unknown as new (o: unknown, opts: unknown) => torch.optim.LRScheduler;
     const sched = new Sched(opt, s.ts);
     const lrs: number[] = [];
     const moms: (number | undefined)[] = [];

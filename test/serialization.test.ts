@@ -10,7 +10,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as torch from "torch-ts";
 import { native } from "../lib/binding.js";
-import { handleOf } from "../lib/tensor.js";
+import { handleOf } from "../lib/tensor/index.js";
 import { bufferSource, ZipReader } from "../lib/serialization/zip.js";
 import { describe as describeValue, normalize, op, pickle, recordsOf, zipOf, type Desc } from "./reference/checkpoints.js";
 import { ReferenceSession } from "./reference/session.js";

@@ -32,7 +32,6 @@ function dataset(n: number, { nanAt = -1, constant = 0 } = {}): torch.data.Datas
   } as unknown as torch.data.Dataset;
 }
 
-type Opt = torch.optim.Optimizer<Record<string, torch.optim.Hyper>>;
 const model = () => new nn.Sequential(new nn.Flatten(), new nn.Linear(4, 2));
 const values = (t: torch.Tensor) => Array.from(t.detach().toTypedArray() as Float32Array);
 
@@ -46,7 +45,7 @@ describe("trainEpoch", () => {
     let error: unknown;
     try {
       // epoch 1 (0-based): the message counts from 1, as the progress bar does.
-      await trainEpoch(m, loader, new nn.CrossEntropyLoss(), opt as unknown as Opt,
+      await trainEpoch(m, loader, new nn.CrossEntropyLoss(), opt,
         { epoch: 1, device: "cpu", onBatch: () => seen.push(values(m.get<torch.nn.Linear>(1).weight)) });
     } catch (err) {
       error = err;
@@ -66,7 +65,7 @@ describe("trainEpoch", () => {
     // lr 3e38 is a float32, but lr times a gradient of ~100 is not: the step overflows.
     const opt = new optim.SGD(m.parameters(), { lr: 3e38 });
     const loader = new data.DataLoader(dataset(4, { constant: 100 }), { batchSize: 4 });
-    await expect(trainEpoch(m, loader, new nn.CrossEntropyLoss(), opt as unknown as Opt, { epoch: 0, device: "cpu" }))
+    await expect(trainEpoch(m, loader, new nn.CrossEntropyLoss(), opt, { epoch: 0, device: "cpu" }))
       .rejects.toThrow(/^parameter 1\.weight holds NaN or Inf at epoch 1, batch 1: training stopped$/);
   });
 

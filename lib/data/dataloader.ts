@@ -2,9 +2,9 @@
 // decoding and augmentation in worker threads. The order of samples and their augmentations
 // depend only on (seed, epoch), never on the number of workers.
 import type { Worker } from "node:worker_threads";
-import { tensor } from "../creation.js";
+import { tensor } from "../tensor/creation.js";
 import { yieldToEventLoop } from "../memory.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { argError, checkBool, checkNonNegInt, checkOptions } from "../validate.js";
 import type { Dataset } from "../vision/datasets.js";
 import { mulberry32 } from "../vision/transforms.js";

@@ -1,7 +1,8 @@
 // nn.ReLU and nn.Dropout.
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { argError, checkBool, checkNumber, checkOptions } from "../validate.js";
-import { dropout, relu } from "./functional.js";
+import { tensorArg } from "../tensor/index.js";
+import { dropout } from "./functional.js";
 import { Module } from "./module.js";
 import { py, pyFloat } from "./repr.js";
 
@@ -9,14 +10,16 @@ import { py, pyFloat } from "./repr.js";
 export class ReLU extends Module {
   readonly inplace: boolean;
 
-  constructor(options?: { inplace?: boolean }) {
+  constructor(inplace?: boolean | { inplace?: boolean }) {
     super();
-    const o = checkOptions("nn.ReLU", options, ["inplace"]);
+    const o = typeof inplace === "boolean" ? { inplace } : checkOptions("nn.ReLU", inplace, ["inplace"]);
     this.inplace = o.inplace === undefined ? false : checkBool("nn.ReLU", "inplace", o.inplace);
   }
 
+  // The constructor checked the options: a forward only checks its input.
   forward(x: Tensor): Tensor {
-    return relu(x, { inplace: this.inplace });
+    tensorArg("nn.ReLU", "input", x);
+    return this.inplace ? x.relu_() : x.relu();
   }
 
   override extraRepr(): string {
@@ -36,7 +39,7 @@ export class Dropout extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return dropout(x, { p: this.p, training: this.training });
+    return dropout(x, this.p, this.training);
   }
 
   override extraRepr(): string {

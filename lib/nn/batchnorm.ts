@@ -1,13 +1,13 @@
 // nn.BatchNorm1d / BatchNorm2d as PyTorch's _BatchNorm: batch statistics in training with a
 // running-stat update (momentum, or a cumulative average when momentum is null), running
 // statistics in eval.
-import { full, ones, zeros } from "../creation.js";
+import { full, ones, zeros } from "../tensor/creation.js";
 import { tidy } from "../memory.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { noGrad } from "../autograd.js";
-import { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor/index.js";
 import { argError, checkBool, checkNonNegInt, checkNumberIn, checkOptions } from "../validate.js";
 import { factoryOptions } from "./factory.js";
 import { batchNorm } from "./functional.js";

@@ -1,6 +1,7 @@
 // nn.Sequential, nn.ModuleList, nn.ModuleDict: children named "0", "1", … or by key, so their
 // state-dict keys are PyTorch's.
 import { argError, checkInt } from "../validate.js";
+import type { Tensor } from "../tensor/index.js";
 import { chainForward, Module } from "./module.js";
 
 function indexOf(fn: string, index: number, length: number): number {
@@ -69,15 +70,19 @@ export class ModuleList extends IndexedModules {
   }
 }
 
-/** Python: `nn.Sequential(*modules)`: forward() feeds each module's output to the next. */
-export class Sequential extends IndexedModules {
+/**
+ * Python: `nn.Sequential(*modules)`: forward() feeds each module's output to the next. `Out`
+ * is the type of what the last module returns: a Tensor unless said otherwise
+ * (`new nn.Sequential<[Tensor, Tensor]>(…)`), so `model.call(x).argmax(1)` type-checks.
+ */
+export class Sequential<Out = Tensor> extends IndexedModules {
   constructor(...modules: Module[]) {
     super(modules);
   }
 
-  forward<T = unknown>(input: unknown): T {
+  forward(input: unknown): Out {
     // Intermediates are freed as soon as the next module has consumed them, as in Python.
-    return chainForward(input, [...this].map((m) => (x: unknown) => m.forward(x))) as T;
+    return chainForward(input, [...this].map((m) => (x: unknown) => m.forward(x))) as Out;
   }
 }
 

@@ -1,9 +1,9 @@
 // nn.Conv2d, initialised as PyTorch's _ConvNd.reset_parameters.
-import { empty } from "../creation.js";
+import { empty } from "../tensor/creation.js";
 import { tidy } from "../memory.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { argError, checkBool, checkNonNegInt, checkOptions, checkPositiveInt } from "../validate.js";
 import { conv2d, pair, type Pair } from "./functional.js";
 import { factoryOptions } from "./factory.js";

@@ -10,7 +10,7 @@ import { gradModeCaptured, isGradEnabled } from "../autograd.js";
 import { native } from "../binding.js";
 import { keep, tidy } from "../memory.js";
 import { whileRecording } from "../tracing.js";
-import { handleOf, Tensor, wrap } from "../tensor.js";
+import { handleOf, Tensor, wrap } from "../tensor/index.js";
 import { argError } from "../validate.js";
 import type { Module } from "./module.js";
 

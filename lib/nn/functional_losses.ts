@@ -2,7 +2,7 @@
 // signatures (deprecated size_average/reduce included, in their positions) by the calling rule.
 // nll_loss, cross_entropy and mse_loss are written in functional.ts.
 import { TorchError } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import * as ops from "../tensor/ops.generated.js";
 import * as nn from "./functional.generated.js";
 import { bindArgs, bool, num, optTensor, reduce, reduction, tensor, type PyArgs, type Reduction } from "./functional_util.js";

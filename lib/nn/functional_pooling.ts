@@ -1,9 +1,10 @@
 // torch.nn.functional's pooling, convolution and interpolation functions of PyTorch 1.13, with
 // their Python signatures by the calling rule (return_indices gives [output, indices]).
 // conv2d, max_pool2d, avg_pool2d and adaptive_avg_pool2d here follow Python's signatures too;
-// functional.ts still exports its own hand-written ones under those names.
+// functional.ts exports its own hand-written ones under those names (native fast paths, the same
+// signatures), which take the helpers exported below for the cases they do not cover.
 import { TorchError } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import * as ops from "../tensor/ops.generated.js";
 import * as nn from "./functional.generated.js";
 import { alias, aten, bindArgs, bool, choice, ntuple, num, type PyArgs } from "./functional_util.js";
@@ -26,6 +27,13 @@ export const convTranspose1d = alias("convTranspose1d", ops.convTranspose1d);
 export const convTranspose2d = alias("convTranspose2d", ops.convTranspose2d);
 /** Python: `F.conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1)`. */
 export const convTranspose3d = alias("convTranspose3d", ops.convTranspose3d);
+
+/** ATen's conv2d.padding overload: padding "valid" or "same" (F.conv2d's string form). */
+export const convPadding = (x: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: "valid" | "same", dilation: number[], groups: number): Tensor =>
+  (ops.conv2d as unknown as Fn)(x, weight, bias, stride, padding, dilation, groups);
+/** ATen's max_pool2d_with_indices (F.max_pool2d with return_indices): [output, indices]. */
+export const maxPool2dWithIndices = (x: Tensor, kernel: number[], stride: number[], padding: number[], dilation: number[], ceilMode: boolean): [Tensor, Tensor] =>
+  (nn.maxPool2dWithIndices as unknown as Fn2)(x, kernel, stride, padding, dilation, ceilMode);
 
 const avgPool2dAten = aten<Fn>("avgPool2d", "avg_pool2d", "avg_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, int? divisor_override=None) -> Tensor");
 const adaptiveAvgPool2dAten = aten<Fn>("adaptiveAvgPool2d", "adaptive_avg_pool2d", "adaptive_avg_pool2d(Tensor self, SymInt[2] output_size) -> Tensor");
@@ -110,8 +118,42 @@ export const maxUnpool2d = maxUnpool("maxUnpool2d", 2);
 /** Python: `F.max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None)`. */
 export const maxUnpool3d = maxUnpool("maxUnpool3d", 3);
 
+type FracP = [kernelSize: Ints, outputSize: Ints | null, outputRatio: number | number[] | null, returnIndices: boolean, randomSamples: Tensor | null];
+type FracO = { kernelSize: Ints; outputSize: Ints | null; outputRatio: number | number[] | null; returnIndices: boolean; randomSamples: Tensor | null };
+type FracFn = {
+  (input: Tensor, kernelSize: Ints, options: Partial<FracO> & { returnIndices: true }): [Tensor, Tensor];
+  (input: Tensor, ...args: PyArgs<FracP, FracO>): Tensor;
+};
+function fractionalMaxPool(name: string, n: number, op: Fn2): FracFn {
+  const fn = `nn.functional.${name}`;
+  return ((input: Tensor, ...args: unknown[]) => {
+    // Python's _random_samples keyword is randomSamples here (a leading underscore has no camelCase).
+    const a = bindArgs(fn, ["kernelSize", "outputSize", "outputRatio", "returnIndices", "randomSamples"], args, 1);
+    const x = checkTensor(fn, input);
+    const kernel = ntuple(fn, "kernelSize", a.kernelSize, n, 1);
+    let size: number[];
+    if (a.outputSize !== undefined && a.outputSize !== null) size = ntuple(fn, "outputSize", a.outputSize, n, 1);
+    else if (a.outputRatio !== undefined && a.outputRatio !== null) {
+      const ratio = typeof a.outputRatio === "number" ? Array<number>(n).fill(a.outputRatio) : (a.outputRatio as number[]);
+      if (!Array.isArray(ratio) || ratio.length !== n || ratio.some((r) => typeof r !== "number")) throw argError(fn, "outputRatio", `a number or ${n} numbers`, a.outputRatio);
+      size = ratio.map((r, d) => Math.trunc(x.shape[x.ndim - n + d]! * r));
+    } else throw new TypeError(`${fn}: requires specifying either an outputSize or an outputRatio`);
+    let samples = a.randomSamples === undefined || a.randomSamples === null ? null : checkTensor(fn, a.randomSamples, "randomSamples");
+    // As Python: one (n-dim) sample per batch element and plane, drawn from the global generator.
+    if (samples === null) samples = ops.rand([x.ndim === n + 1 ? 1 : x.shape[0]!, x.shape[x.ndim - n - 1]!, n], { dtype: x.dtype, device: x.device });
+    const [out, indices] = op(x, kernel, size, samples);
+    if (bool(fn, "returnIndices", a.returnIndices, false)) return [out, indices];
+    indices.dispose();
+    return out;
+  }) as FracFn;
+}
+/** Python: `F.fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None)`. */
+export const fractionalMaxPool2d = fractionalMaxPool("fractionalMaxPool2d", 2, nn.fractionalMaxPool2d as Fn2);
+/** Python: `F.fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None)`. */
+export const fractionalMaxPool3d = fractionalMaxPool("fractionalMaxPool3d", 3, nn.fractionalMaxPool3d as Fn2);
+
 /** Python's `_list_with_default`: an int, or a list whose null entries take the input's size. */
-function outputSizeOf(fn: string, x: Tensor, value: unknown, n: number): number[] {
+export function adaptiveOutputSize(fn: string, x: Tensor, value: unknown, n: number): number[] {
   if (isInt(value)) return Array(n).fill(value);
   if (!Array.isArray(value) || !value.every((v) => v === null || isInt(v))) throw argError(fn, "outputSize", `an integer or an array of ${n} integers (or nulls)`, value);
   if (value.length !== n) throw argError(fn, "outputSize", `an integer or an array of ${n} integers (or nulls)`, value);
@@ -122,7 +164,7 @@ function adaptiveAvg(name: string, n: number, op: Fn) {
   return (input: Tensor, ...args: PyArgs<[outputSize: Ints | (number | null)[]], { outputSize: Ints | (number | null)[] }>): Tensor => {
     const a = bindArgs(fn, ["outputSize"], args, 1);
     const x = checkTensor(fn, input);
-    return op(x, outputSizeOf(fn, x, a.outputSize, n));
+    return op(x, adaptiveOutputSize(fn, x, a.outputSize, n));
   };
 }
 /** Python: `F.adaptive_avg_pool1d(input, output_size)`. */
@@ -142,7 +184,7 @@ function adaptiveMax(name: string, n: number, op: Fn2): AdaptiveMaxFn {
   return ((input: Tensor, ...args: unknown[]) => {
     const a = bindArgs(fn, ["outputSize", "returnIndices"], args, 1);
     const x = checkTensor(fn, input);
-    const out = op(x, outputSizeOf(fn, x, a.outputSize, n));
+    const out = op(x, adaptiveOutputSize(fn, x, a.outputSize, n));
     if (bool(fn, "returnIndices", a.returnIndices, false)) return out;
     out[1].dispose();
     return out[0];

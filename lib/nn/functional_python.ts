@@ -4,10 +4,10 @@
 // keys. Activations, normalization, distances, embeddings, dropout, sampling grids and
 // unfold/fold live here; losses in functional_losses.ts, pooling, convolution and interpolation
 // in functional_pooling.ts (re-exported below, so functional.ts re-exports one module).
-import { arange } from "../creation.js";
+import { arange } from "../tensor/creation.js";
 import type { DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import * as ops from "../tensor/ops.generated.js";
 import * as nn from "./functional.generated.js";
 import { alias, aten, bindArgs, bool, choice, int, ntuple, num, optTensor, tensor, type PyArgs } from "./functional_util.js";

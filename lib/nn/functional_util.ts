@@ -2,46 +2,13 @@
 // functional_pooling.ts) share: binding Python's (input, *positional, **keywords) to one trailing
 // options object with camelCase keys, argument checks that name nn.functional.<name>, the
 // reduction enum, and aliases of ATen entries under their nn.functional names.
-import { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor/index.js";
 import { fn as opFn, GENERATED } from "../tensor/ops.js";
 import type { OpEntry } from "../tensor/op_call.js";
-import { argError, checkBool, checkNumber, checkOptions, isInt } from "../validate.js";
+import { argError, checkBool, checkNumber, isInt } from "../validate.js";
 
-type Prefixes<P extends unknown[]> = P extends [...infer H, unknown] ? P | Prefixes<H> : [];
-/**
- * The arguments after `input` of a Python signature: any prefix of the positional parameters
- * `P` (in Python's order), then optionally one options object `O` (camelCase keys) for the rest.
- */
-export type PyArgs<P extends unknown[], O> = Prefixes<P> extends infer Q ? (Q extends unknown[] ? [...Q, Partial<O>?] : never) : never;
-
-export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && !ArrayBuffer.isView(v) &&
-  (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
-
-/**
- * Binds `args` (what follows input) to the Python parameter `names` (camelCase, in order):
- * positional first, then one trailing options object; the first `required` must be given.
- */
-export function bindArgs(fn: string, names: readonly string[], args: readonly unknown[], required = 0): Record<string, unknown> {
-  let positional = args;
-  let options: Record<string, unknown> = {};
-  if (args.length > 0 && isPlainObject(args[args.length - 1])) {
-    options = checkOptions(fn, args[args.length - 1], names);
-    positional = args.slice(0, -1);
-  }
-  if (positional.length > names.length) {
-    throw new TypeError(`${fn}: expected at most ${names.length + 1} positional arguments (input, ${names.join(", ")}), but received ${positional.length + 1}`);
-  }
-  const out: Record<string, unknown> = { ...options };
-  positional.forEach((v, i) => {
-    if (names[i]! in options) throw new TypeError(`${fn}: ${names[i]} was given both positionally and in the options`);
-    out[names[i]!] = v;
-  });
-  for (let i = 0; i < required; i++) {
-    if (out[names[i]!] === undefined) throw new TypeError(`${fn}: missing argument ${names[i]}`);
-  }
-  return out;
-}
+// Binding Python's (input, *positional, **keywords) is shared with the torch.* ports (lib/tensor/).
+export { bindArgs, isPlainObject, type PyArgs } from "../tensor/python_args.js";
 
 export function tensor(fn: string, value: unknown, arg = "input"): Tensor {
   if (!(value instanceof Tensor)) throw argError(fn, arg, "a Tensor", value);

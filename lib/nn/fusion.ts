@@ -5,9 +5,9 @@
 // pass over the activations instead of two. Results match the unfused model to float rounding.
 import { noGrad } from "../autograd.js";
 import { native } from "../binding.js";
-import { onesLike, zerosLike } from "../creation.js";
+import { onesLike, zerosLike } from "../tensor/creation.js";
 import { tidy } from "../memory.js";
-import { handleOf, Tensor, tensorArg } from "../tensor.js";
+import { handleOf, Tensor, tensorArg } from "../tensor/index.js";
 import { argError } from "../validate.js";
 import { BatchNorm1d, BatchNorm2d } from "./batchnorm.js";
 import { Conv2d } from "./conv.js";

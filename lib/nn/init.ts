@@ -2,7 +2,7 @@
 // from the same generator as Python, so a seeded init matches PyTorch's draw for draw.
 import { native } from "../binding.js";
 import { noGrad } from "../autograd.js";
-import { handleOf, Tensor } from "../tensor.js";
+import { handleOf, Tensor } from "../tensor/index.js";
 import { argError, checkNumber, checkOptions } from "../validate.js";
 
 export type Nonlinearity =

@@ -1,9 +1,9 @@
 // nn.Linear, nn.Identity, nn.Flatten.
-import { empty } from "../creation.js";
+import { empty } from "../tensor/creation.js";
 import { tidy } from "../memory.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { checkBool, checkInt, checkNonNegInt, checkOptions } from "../validate.js";
 import { factoryOptions } from "./factory.js";
 import { linear } from "./functional.js";

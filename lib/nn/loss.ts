@@ -1,5 +1,5 @@
 // nn.CrossEntropyLoss and nn.MSELoss: modules holding a loss's options.
-import { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor/index.js";
 import { argError, checkInt, checkNumberIn, checkOptions } from "../validate.js";
 import { crossEntropy, mseLoss, reductionCode, type Reduction } from "./functional.js";
 import { Module } from "./module.js";

@@ -6,7 +6,7 @@ import { parseDevice, type Device } from "../device.js";
 import { DTYPES, isDType, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { tidy } from "../memory.js";
-import { handleOf, memoryFormatOption, Tensor, type MemoryFormat } from "../tensor.js";
+import { handleOf, memoryFormatOption, Tensor, type MemoryFormat } from "../tensor/index.js";
 import { forwardAsync } from "./forward_async.js";
 import { argError, checkBool, checkDType, checkNonNegInt, checkOptions } from "../validate.js";
 import { stateDictEntries } from "./state_dict_entries.js";
@@ -260,10 +260,13 @@ export abstract class Module {
     } else {
       throw argError("Module.to", "target", "a device, a dtype or {device, dtype, memoryFormat}", target);
     }
-    if (dtype !== undefined && !DTYPES[dtype].isFloatingPoint) throw new TypeError(`Module.to: nn.Module.to only accepts floating point dtypes, but got ${dtype}`);
+    if (dtype !== undefined && !DTYPES[dtype].isFloatingPoint && !DTYPES[dtype].isComplex) {
+      throw new TypeError(`Module.to: nn.Module.to only accepts floating point or complex dtypes, but got ${dtype}`);
+    }
     const formatRank = format === "channelsLast" ? 4 : format === "channelsLast3d" ? 5 : -1;
     const convert = (t: Tensor) => {
-      const cast = dtype !== undefined && DTYPES[t.dtype].isFloatingPoint ? dtype : undefined;
+      // As Python: floating and complex tensors take the dtype; integer buffers keep theirs.
+      const cast = dtype !== undefined && (DTYPES[t.dtype].isFloatingPoint || DTYPES[t.dtype].isComplex) ? dtype : undefined;
       let moved = t.to({ device, dtype: cast });
       if (format !== undefined && (formatRank < 0 || t.ndim === formatRank)) {
         const laid = moved.contiguous({ memoryFormat: format });

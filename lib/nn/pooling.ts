@@ -1,5 +1,5 @@
 // nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d.
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { checkBool, checkOptions, checkPositiveInt } from "../validate.js";
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d, pair, type Pair } from "./functional.js";
 import { Module } from "./module.js";

@@ -1,7 +1,7 @@
 // The state dict given to Module.loadStateDict, as checked entries. Keys and values are checked
 // before anything is copied: a non-string key would fail deep inside the prefix matching
 // ("key.startsWith is not a function"), and no bad entry may leave a module half-loaded.
-import { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor/index.js";
 import { argError, describe } from "../validate.js";
 
 /** The entries of a Map or plain object of tensors (a plain object's metadata field left out). */

@@ -3,9 +3,9 @@
 // same parameters.
 import { native } from "../binding.js";
 import { keep } from "../memory.js";
-import { zerosLike, full } from "../creation.js";
+import { zerosLike, full } from "../tensor/creation.js";
 import { TorchError } from "../errors.js";
-import { handleOf, Tensor } from "../tensor.js";
+import { handleOf, Tensor } from "../tensor/index.js";
 import { checkOptions } from "../validate.js";
 import { checkHyperParams, hyper, Optimizer, type HyperSpec, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate, type Hyper } from "./optimizer.js";
 

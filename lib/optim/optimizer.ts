@@ -4,7 +4,7 @@
 import { noGrad } from "../autograd.js";
 import { tidy } from "../memory.js";
 import { zeroGradOf } from "../nn/module.js";
-import { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor/index.js";
 import { TorchError } from "../errors.js";
 import { argError, checkBool, checkFunction, checkOptions, closestName, describe } from "../validate.js";
 

@@ -1,6 +1,6 @@
 // optim.SGD with momentum, dampening, Nesterov and weight decay, as PyTorch's single-tensor SGD.
 import { keep, tidy } from "../memory.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { argError, checkOptions } from "../validate.js";
 import { checkHyperParams, hyper, Optimizer, type Hyper, type HyperSpec, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate } from "./optimizer.js";
 

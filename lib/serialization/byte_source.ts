@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import { native } from "../binding.js";
 import { TorchError } from "../errors.js";
-import { handleOf, type Tensor } from "../tensor.js";
+import { handleOf, type Tensor } from "../tensor/index.js";
 
 /** Random access to the bytes of a file or a buffer; reads are bounds-checked. */
 export interface ByteSource {

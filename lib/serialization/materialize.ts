@@ -7,11 +7,11 @@
 // elsewhere are read and moved one at a time, so host memory holds one of them at a time, as
 // in Python. The 1-D storage tensors are disposed at the end: the tensors keep the storage alive.
 import { native } from "../binding.js";
-import { empty } from "../creation.js";
+import { empty } from "../tensor/creation.js";
 import { DTYPES, isDType } from "../dtype.js";
 import { parseDevice } from "../device.js";
 import { TorchError } from "../errors.js";
-import { handleOf, Tensor, wrap } from "../tensor.js";
+import { handleOf, Tensor, wrap } from "../tensor/index.js";
 import { ELEMENT_SIZE, PendingTensor, StorageRef } from "./globals.js";
 import { metadataOf } from "./values.js";
 
@@ -103,7 +103,8 @@ export function materialize<Where>(root: unknown, options: MaterializeOptions<Wh
     const size = DTYPES[dtype].bytes;
     if (nbytes % size !== 0) throw new TorchError(`torch.load: storage ${root.key} of ${nbytes} bytes does not hold whole ${dtype} elements`);
     const where = options.locate(root, nbytes);
-    const swapSize = options.bigEndian ? size : 0;
+    // A complex element is two floats, each swapped on its own (Python's storage byteswap).
+    const swapSize = options.bigEndian ? (DTYPES[dtype].isComplex ? size / 2 : size) : 0;
     const cpu = empty([nbytes / size], { dtype }); // filled below, or with the others at the end
     if (fixedTarget(root.location) === "cpu") {
       bases.set(root, cpu);

@@ -1,8 +1,8 @@
 // A pickle writer (protocol 2, as torch.save uses) for checkpoint data: it emits the same
 // opcodes Python's pickle.Pickler does for the same values (BINUNICODE, BININT*, LONG1,
 // BINFLOAT, EMPTY_DICT/SETITEMS in batches of 1000, tuples, memo puts), so Python reads the
-// files with torch.load(weights_only=True). Tensors go through a hook (checkpoint.ts).
-import { Tensor } from "../tensor.js";
+// files with torch.load(weights_only=True). Tensors go through a hook (pth_writer.ts).
+import { Tensor } from "../tensor/index.js";
 import { isAllowedGlobal } from "./globals.js";
 import { isMarkedDict, isMarkedOrderedDict, isTuple, metadataOf, PythonGlobal } from "./values.js";
 

@@ -95,13 +95,6 @@ function loadFrom(source: ByteSource, options: LoadOptions): unknown {
   throw new TorchError("torch.load: not a PyTorch checkpoint: no zip, legacy torch.save or safetensors signature");
 }
 
-/**
- * Python: `torch.load(f, map_location=None, weights_only=True)`. Reads a torch.save file
- * (zip or legacy) or a safetensors file. dicts come back as Maps (keys keep their type and
- * order), tuples as arrays marked by `serialization.isTuple`, tensors share storages as
- * they did when saved. Only allowlisted globals are accepted (an `UnpicklingError` names
- * any other); no code from the file runs. Dispose the result with `torch.dispose(result)`.
- */
 /** The options of torch.load, checked: unknown keys (Python's map_location) and wrong types refused. */
 function loadOptions(options: unknown): LoadOptions {
   const o = checkOptions("torch.load", options, ["mapLocation", "checkCrc", "limits"]);
@@ -129,6 +122,13 @@ function openFileSource(file: string): ByteSource {
   }
 }
 
+/**
+ * Python: `torch.load(f, map_location=None, weights_only=True)`. Reads a torch.save file
+ * (zip or legacy) or a safetensors file. dicts come back as Maps (keys keep their type and
+ * order), tuples as arrays marked by `serialization.isTuple`, tensors share storages as
+ * they did when saved. Only allowlisted globals are accepted (an `UnpicklingError` names
+ * any other); no code from the file runs. Dispose the result with `torch.dispose(result)`.
+ */
 export function load(f: CheckpointSource, options: LoadOptions = {}): unknown {
   options = loadOptions(options);
   const source = typeof f === "string" ? openFileSource(f) : openSource(f);

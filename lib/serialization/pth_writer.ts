@@ -8,18 +8,20 @@
 import os from "node:os";
 import type { Writable } from "node:stream";
 import { native } from "../binding.js";
+import { noGrad } from "../autograd.js";
 import { DTYPES, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
 import { checkBool, checkOptions } from "../validate.js";
-import { handleOf, type Tensor } from "../tensor.js";
+import { handleOf, type Tensor } from "../tensor/index.js";
+import { isConj, isNeg, resolveConj, resolveNeg } from "../tensor/ops.generated.js";
 import { STORAGE_DTYPES } from "./globals.js";
 import { writeFileAtomic, writeFileAtomicAsync } from "./atomic_file.js";
 import { Pickler } from "./pickler.js";
 import { ZipWriter } from "./zip.js";
 
-/** The torch.<Type>Storage class PyTorch 1.13 names for each dtype. */
+/** The torch.<Type>Storage class PyTorch 1.13 names for each dtype (ComplexFloatStorage for complex64, …). */
 const STORAGE_CLASS = Object.fromEntries(
-  Object.entries(STORAGE_DTYPES).filter(([name]) => !name.startsWith("Q") && !name.startsWith("Complex")).map(([name, dtype]) => [dtype, name]),
+  Object.entries(STORAGE_DTYPES).filter(([name]) => !name.startsWith("Q")).map(([name, dtype]) => [dtype, name]),
 ) as Record<DType, string>;
 
 /** PyTorchStreamWriter's archive name: the file's base name without its last extension. */
@@ -87,8 +89,36 @@ function storageView(t: Tensor, nbytes: number): Uint8Array | undefined {
 
 /** Writes `obj` as a torch.save zip archive into `sink`, chunk by chunk. */
 export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk: Uint8Array) => void, options: { zeroCopy?: boolean } = {}): void {
+  const resolved: Tensor[] = [];
+  try {
+    writeArchive(obj, archiveName, sink, options.zeroCopy ?? false, resolved);
+  } finally {
+    for (const t of resolved) t.dispose();
+  }
+}
+
+/**
+ * The tensor whose storage holds `t`'s values. A conjugate or negative view (x.conj(),
+ * x.conj().imag) shares its storage with the tensor it views and only carries a bit, which
+ * the file format has no field for: Python 1.13 writes the storage as it is and so loads
+ * x.conj() back as x. Such a view is saved as a resolved copy (kept in `resolved` until written).
+ */
+function storedValues(t: Tensor, resolved: Tensor[]): Tensor {
+  if (!isConj(t) && !isNeg(t)) return t;
+  const copy = noGrad(() => {
+    const c = resolveConj(t);
+    const n = resolveNeg(c);
+    if (n !== c) c.dispose();
+    return n;
+  });
+  resolved.push(copy);
+  return copy;
+}
+
+function writeArchive(obj: unknown, archiveName: string, sink: (chunk: Uint8Array) => void, zeroCopy: boolean, resolved: Tensor[]): void {
   const storages = new StorageTable();
-  const writeTensorV2 = (p: Pickler, t: Tensor, requiresGrad: boolean): void => {
+  const writeTensorV2 = (p: Pickler, viewed: Tensor, requiresGrad: boolean): void => {
+    const t = storedValues(viewed, resolved);
     const record = storages.add(t);
     const [, , offset] = native.storageInfo(handleOf(t));
     p.global("torch._utils", "_rebuild_tensor_v2");
@@ -135,7 +165,6 @@ export function writeCheckpoint(obj: unknown, archiveName: string, sink: (chunk:
   zip.writeRecord("byteorder", Buffer.from(os.endianness() === "LE" ? "little" : "big"));
   // Python: for key in sorted(serialized_storages.keys()) — string order: "0", "1", "10", "2", …
   const sorted = [...storages.records].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const zeroCopy = options.zeroCopy ?? false;
   // The CRC-32s of the storages written in place, all in one native call that spreads them
   // over threads; the others (copies: CUDA, streams) are checked one by one as they are made.
   const views = sorted.map((r) => (zeroCopy ? storageView(r.tensor, r.nbytes) : undefined));

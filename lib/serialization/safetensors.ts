@@ -5,22 +5,25 @@
 // its dtype and shape, the header is padded with spaces to a multiple of 8, and tensors are
 // written sorted by dtype (widest first) then name, which keeps every tensor aligned.
 import { native } from "../binding.js";
-import { empty } from "../creation.js";
+import { empty } from "../tensor/creation.js";
 import { parseDevice, type DeviceLike } from "../device.js";
 import { DTYPES, type DType } from "../dtype.js";
 import { TorchError } from "../errors.js";
-import { handleOf, Tensor } from "../tensor.js";
+import { handleOf, Tensor } from "../tensor/index.js";
 import { writeFileAtomic } from "./atomic_file.js";
 import type { StorageFill } from "./byte_source.js";
 import { bufferSource, fileSource, type ByteSource } from "./zip.js";
 
 const CODES: Readonly<Record<string, DType>> = {
   F32: "float32", F64: "float64", F16: "float16", BF16: "bfloat16", I64: "int64", I32: "int32",
-  I16: "int16", I8: "int8", U8: "uint8", BOOL: "bool",
+  I16: "int16", I8: "int8", U8: "uint8", BOOL: "bool", C64: "complex64",
 };
-const CODE_OF = Object.fromEntries(Object.entries(CODES).map(([code, dtype]) => [dtype, code])) as Record<DType, string>;
-/** The reference's Dtype enum order; it sorts tensors by it, descending. */
-const RANK: Readonly<Record<string, number>> = { BOOL: 0, U8: 1, I8: 2, I16: 5, F16: 7, BF16: 8, I32: 9, F32: 11, F64: 12, I64: 13 };
+const CODE_OF = Object.fromEntries(Object.entries(CODES).map(([code, dtype]) => [dtype, code])) as Partial<Record<DType, string>>;
+/**
+ * The reference's Dtype enum order; it sorts tensors by it, descending. C64 (complex64, two
+ * F32 parts; the format has no complex128) sits between F32 and F64 in that enum.
+ */
+const RANK: Readonly<Record<string, number>> = { BOOL: 0, U8: 1, I8: 2, I16: 5, F16: 7, BF16: 8, I32: 9, F32: 11, C64: 11.5, F64: 12, I64: 13 };
 const MAX_HEADER = 100_000_000; // the reference's limit
 
 /** The header length field is sane and the JSON starts right after it. */
@@ -169,12 +172,13 @@ function serialize(tensors: TensorDict, metadata: Record<string, string> | null 
   for (const [name, t] of entries) {
     if (typeof name !== "string") throw new TypeError(`safetensors.save: tensor names must be strings, got ${typeof name}`);
     if (!(t instanceof Tensor)) throw new TypeError(`safetensors.save: ${name} is not a Tensor`);
+    if (CODE_OF[t.dtype] === undefined) throw new TorchError(`safetensors.save: ${name} is ${t.dtype}, which the safetensors format has no dtype code for`);
   }
   if (metadata != null && Object.values(metadata).some((v) => typeof v !== "string")) {
     throw new TypeError("safetensors.save: metadata values must be strings");
   }
   const byName = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-  entries.sort(([an, a], [bn, b]) => RANK[CODE_OF[b.dtype]]! - RANK[CODE_OF[a.dtype]]! || byName(an, bn));
+  entries.sort(([an, a], [bn, b]) => RANK[CODE_OF[b.dtype]!]! - RANK[CODE_OF[a.dtype]!]! || byName(an, bn));
   const parts: string[] = [];
   if (metadata != null) parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
   const datas: Uint8Array[] = [];

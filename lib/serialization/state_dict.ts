@@ -2,7 +2,7 @@
 // the file itself, or its `state_dict` / `model_state_dict` / `model` entry (what training
 // scripts commonly save) — optionally without DataParallel's `module.` key prefix.
 import { TorchError } from "../errors.js";
-import { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor/index.js";
 import { load, type CheckpointSource, type LoadOptions } from "./pth.js";
 import { markOrderedDict, metadataOf, setMetadata } from "./values.js";
 

@@ -1,6 +1,6 @@
 // A pickle virtual machine for protocols 2-5 that never runs code: the opcodes that build
 // plain data run here; GLOBAL, REDUCE, NEWOBJ, BUILD and persistent ids go to hooks, which
-// allow only what a checkpoint needs (see torch_globals.ts). Python's reference is
+// allow only what a checkpoint needs (see globals.ts). Python's reference is
 // Lib/pickle.py (_Unpickler) and Lib/pickletools.py (the opcode table).
 //
 // Resource bounds, so a hostile file fails with an error instead of exhausting memory or

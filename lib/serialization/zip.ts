@@ -3,7 +3,7 @@
 // entries, lying counts, duplicate or path-traversal names). The writer is zip_writer.ts.
 import { inflateRawSync } from "node:zlib";
 import { TorchError } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { bufferSource, checkRange, type ByteSource, type StorageFill } from "./byte_source.js";
 import { crc32, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, U16_MAX, U32_MAX } from "./zip_writer.js";
 

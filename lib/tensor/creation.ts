@@ -1,11 +1,13 @@
-// Tensor factories: torch.tensor, zeros, ones, full, arange, linspace, rand, randn, randint, *Like.
-// Dtype rule for JS values: numbers give float32, bigints int64, booleans bool, unless
-// `dtype` says otherwise (JS has no int/float distinction to infer PyTorch's int64 from).
-import { native } from "./binding.js";
-import { parseDevice, type Device } from "./device.js";
-import { DTYPES, dtypeOfArray, type DType, type TypedArray } from "./dtype.js";
+// Tensor factories: torch.tensor, zeros, ones, full, arange (arange.ts), linspace, rand, randn, randint, *Like.
+// Dtype rule for JS values: numbers give float32, bigints int64, booleans bool, `{ re, im }`
+// complex64, unless `dtype` says otherwise (JS has no int/float distinction to infer
+// PyTorch's int64 from).
+import { native } from "../binding.js";
+import { interleave, interleavedData, isComplexDType, isComplexValue, type Complex } from "./complex.js";
+import { parseDevice, type Device } from "../device.js";
+import { DTYPES, dtypeOfArray, type DType, type TypedArray } from "../dtype.js";
 import { Tensor, wrap } from "./tensor.js";
-import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions, checkScalar, checkShape, describe } from "./validate.js";
+import { argError, checkBool, checkDType, checkInt, checkNumber, checkOptions, checkScalar, checkShape, describe } from "../validate.js";
 
 export interface TensorOptions {
   dtype?: DType;
@@ -62,27 +64,22 @@ export function rand(...args: SizeArgs): Tensor { return sized("rand", args); }
 /** Python: `torch.randn(*size, …)`: standard normal. */
 export function randn(...args: SizeArgs): Tensor { return sized("randn", args); }
 
-/** Python: `torch.full(size, fill_value, …)`. */
-export function full(size: number[], fillValue: number | bigint | boolean, options?: TensorOptions): Tensor {
+/** Python: `torch.full(size, fill_value, …)`; a `{ re, im }` fill value gives complex64. */
+export function full(size: number[], fillValue: number | bigint | boolean | Complex, options?: TensorOptions): Tensor {
   const shape = checkShape("torch.full", "size", size);
   const t = typeof fillValue;
-  checkScalar("torch.full", "fillValue", fillValue);
-  const r = resolve("torch.full", options, t === "bigint" ? "int64" : t === "boolean" ? "bool" : "float32");
+  const complex = isComplexValue(fillValue);
+  if (!complex) checkScalar("torch.full", "fillValue", fillValue);
+  const r = resolve("torch.full", options, complex ? "complex64" : t === "bigint" ? "int64" : t === "boolean" ? "bool" : "float32");
+  if (complex && !isComplexDType(r.dtype)) {
+    throw new TypeError(`torch.full: a complex fillValue cannot fill a ${r.dtype} tensor (Python: value cannot be converted to type ${r.dtype} without overflow); use a complex dtype`);
+  }
+  if (complex) fillValue = { re: (fillValue as Complex).re, im: (fillValue as Complex).im }; // a plain copy for native
   return wrap(native.full(shape, fillValue, DTYPES[r.dtype].code, r.device, r.requiresGrad));
 }
 
-/** Python: `torch.arange(end)`, `torch.arange(start, end, step=1)`. Default dtype float32 (see above). */
-export function arange(end: number, options?: TensorOptions): Tensor;
-export function arange(start: number, end: number, step?: number, options?: TensorOptions): Tensor;
-export function arange(...args: unknown[]): Tensor {
-  const opts = args.length > 0 && typeof args[args.length - 1] === "object" ? args.pop() : undefined;
-  const nums = args.map((a, i) => checkNumber("torch.arange", ["start", "end", "step"][args.length === 1 ? 1 : i]!, a));
-  if (nums.length < 1 || nums.length > 3) throw new TypeError(`torch.arange: expected 1 to 3 numbers, but received ${nums.length}`);
-  const [start, end, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
-  if (step === 0) throw argError("torch.arange", "step", "nonzero", step);
-  const r = resolve("torch.arange", opts, "float32");
-  return wrap(native.arange(start, end, step, DTYPES[r.dtype].code, r.device, r.requiresGrad));
-}
+// torch.arange follows Python's dtype rule for its bounds (int64 for integers): its own file.
+export { arange, type ArangeOptions } from "./arange.js";
 
 /** Python: `torch.linspace(start, end, steps)`. */
 export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
@@ -137,20 +134,20 @@ export const randLike = likeFactory("rand");
 /** Python: `torch.randn_like(input, …)`. */
 export const randnLike = likeFactory("randn");
 /** Python: `torch.full_like(input, fill_value, …)`. */
-export function fullLike(input: Tensor, fillValue: number | bigint | boolean, options?: TensorOptions): Tensor {
+export function fullLike(input: Tensor, fillValue: number | bigint | boolean | Complex, options?: TensorOptions): Tensor {
   const [shape, r] = likeOptions("torch.fullLike", input, options);
   return full(shape, fillValue, { dtype: r.dtype, device: (r.device ?? "cpu") as Device, requiresGrad: r.requiresGrad });
 }
 
 export type NestedArray<T> = T | NestedArray<T>[];
 export type TensorData =
-  | NestedArray<number> | NestedArray<boolean> | NestedArray<bigint>
+  | NestedArray<number> | NestedArray<boolean> | NestedArray<bigint> | NestedArray<number | Complex>
   | Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array;
 
 /** PyTorch's limit on nesting in torch.tensor (MAX_DIMS in torch/csrc/utils/tensor_new.cpp). */
 const MAX_DIMS = 128;
 
-type Kind = "number" | "boolean" | "bigint" | "empty";
+type Kind = "number" | "boolean" | "bigint" | "complex" | "empty";
 
 /**
  * Walks nested data: shape, flat values, and the kind of its leaves. The walk ends on any
@@ -191,18 +188,23 @@ function flatten(data: unknown): { shape: number[]; flat: unknown[]; kind: Kind 
     let kind: Kind = "empty";
     const enclosing: unknown[] = [];
     const leaf = (v: unknown): void => {
-      const t = typeof v;
+      const t = isComplexValue(v) ? "complex" : typeof v;
       if (t === kind) {
         flat.push(v);
         return;
       }
-      if (t !== "number" && t !== "boolean" && t !== "bigint") {
+      if (t !== "number" && t !== "boolean" && t !== "bigint" && t !== "complex") {
         if (Array.isArray(v) && enclosing.includes(v)) cyclic(here());
-        fail(`expected numbers, booleans or bigints, but data${here()} is ${describe(v)}`);
+        fail(`expected numbers, booleans, bigints or { re, im } complex values, but data${here()} is ${describe(v)}`);
+      }
+      flat.push(v);
+      // Real numbers mix with complex values, as in Python ([0, 1+1j] is complex).
+      if ((kind === "complex" && t === "number") || (kind === "number" && t === "complex")) {
+        kind = "complex";
+        return;
       }
       if (kind !== "empty") fail(`mixed element types (${kind} and ${t}) at data${here()}`);
       kind = t as Kind;
-      flat.push(v);
     };
     const walk = (v: unknown, d: number): void => {
       if (d === shape.length) return leaf(v);
@@ -314,9 +316,14 @@ function bfloat16Bits(values: unknown[]): Uint16Array {
 /**
  * Fills the TypedArray of `dtype` from JS values (float16/bfloat16 go through float32, where
  * too large a value becomes ±inf, as Python's torch.tensor gives; integer dtypes are checked
- * element by element by integerElement).
+ * element by element by integerElement; complex dtypes interleave each value's parts).
  */
-function typedFrom(values: unknown[], dtype: DType, shape: number[]): { array: ArrayBufferView; dtype: DType } {
+function typedFrom(values: unknown[], dtype: DType, shape: number[], kind: Kind): { array: ArrayBufferView; dtype: DType } {
+  if (isComplexDType(dtype)) return { array: interleave(values, dtype, "torch.tensor", (i) => pathOf(i, shape)), dtype };
+  if (kind === "complex") {
+    const complexAt = values.findIndex(isComplexValue);
+    throw new TypeError(`torch.tensor: data${pathOf(complexAt, shape)} is complex, which cannot be converted to ${dtype} (Python: must be real number, not complex); use a complex dtype or take .re`);
+  }
   if (dtype === "bfloat16") return { array: bfloat16Bits(values), dtype };
   if (dtype === "float16") return { array: Float32Array.from(values as number[], Number), dtype: "float32" };
   if (INT_RANGE[dtype] !== undefined) {
@@ -346,8 +353,10 @@ function typedFrom(values: unknown[], dtype: DType, shape: number[]): { array: A
 
 /**
  * Python: `torch.tensor(data, dtype=None, device=None, requires_grad=False)`. `data` is a
- * number, boolean, bigint, a nested array of them, or a TypedArray (with `shape` to give
- * it dimensions; a Buffer is a Uint8Array of uint8 values). Always copies.
+ * number, boolean, bigint, `{ re, im }` complex value, a nested array of them, or a TypedArray
+ * (with `shape` to give it dimensions; a Buffer is a Uint8Array of uint8 values). With a
+ * complex dtype a Float32Array / Float64Array holds interleaved (re, im) pairs, two floats
+ * per element, as toTypedArray() gives them back. Always copies.
  */
 export function tensor(data: TensorData, options?: TensorOptions & { shape?: number[] }): Tensor {
   const o = checkOptions("torch.tensor", options, WITH_SHAPE);
@@ -355,7 +364,10 @@ export function tensor(data: TensorData, options?: TensorOptions & { shape?: num
   let from: DType;
   let shape: number[];
   let defaultDtype: DType;
-  if (ArrayBuffer.isView(data)) {
+  if (ArrayBuffer.isView(data) && (o.dtype === "complex64" || o.dtype === "complex128")) {
+    ({ values, from, shape } = interleavedData("torch.tensor", data, o.shape));
+    defaultDtype = from;
+  } else if (ArrayBuffer.isView(data)) {
     const native16 = data instanceof Uint16Array;
     const natural = dtypeOfArray(data);
     if (natural === undefined && !native16) {
@@ -377,9 +389,9 @@ export function tensor(data: TensorData, options?: TensorOptions & { shape?: num
     if (o.shape !== undefined) throw new TypeError("torch.tensor: shape is only accepted with TypedArray data");
     const { shape: s, flat, kind } = flatten(data);
     shape = s;
-    defaultDtype = kind === "bigint" ? "int64" : kind === "boolean" ? "bool" : "float32";
+    defaultDtype = kind === "bigint" ? "int64" : kind === "boolean" ? "bool" : kind === "complex" ? "complex64" : "float32";
     const target = o.dtype === undefined ? defaultDtype : checkDType("torch.tensor", "dtype", o.dtype);
-    ({ array: values, dtype: from } = typedFrom(flat, target, shape));
+    ({ array: values, dtype: from } = typedFrom(flat, target, shape, kind));
   }
   const r = resolve("torch.tensor", { ...o, shape: undefined }, defaultDtype, WITH_SHAPE);
   const h = native.fromData(values, shape, DTYPES[from].code, r.device, false);

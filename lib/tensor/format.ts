@@ -4,11 +4,12 @@
 // ever copied out of the tensor (narrow + cat in native code, as get_summarized_data does), so
 // printing a 1000x1000 tensor reads 36 values, and the widths come from those values only.
 // Python: torch.set_printoptions / torch._tensor_str.
-import type { Handle } from "../binding.js";
-import { native } from "./binding.js";
-import { DTYPES, dtypeFromCode, type DType } from "./dtype.js";
+import type { Handle } from "../../binding.js";
+import { native } from "../binding.js";
+import { COMPLEX_PART, isComplexDType } from "./complex.js";
+import { DTYPES, dtypeFromCode, type DType } from "../dtype.js";
 import { handleOf, type Tensor } from "./tensor.js";
-import { argError, checkOptions } from "./validate.js";
+import { argError, checkOptions } from "../validate.js";
 
 /** Python's torch.set_printoptions arguments (camelCase). */
 export interface PrintOptions {
@@ -209,7 +210,7 @@ function printedData(h: Handle, shape: number[], dtype: DType, cut: boolean[]): 
       cur = native.to(cur, "cpu", DTYPES[outDtype].code, false, false);
       owned.push(cur);
     }
-    const values = new DTYPES[outDtype].array(native.toData(cur)) as ArrayLike<number | bigint>;
+    const values = new DTYPES[outDtype].array(native.toData(cur)) as ArrayLike<number | bigint>; // conj views resolved
     return { values, shape: native.shape(cur), dtype: outDtype };
   } finally {
     for (const o of owned) native.dispose(o);
@@ -223,8 +224,27 @@ function tensorStr(h: Handle, shape: number[], dtype: DType, numel: number, inde
   const cut = shape.map((n) => summarize && n > 2 * e);
   const data = printedData(h, shape, dtype, cut);
   const text = data.dtype === "bool" ? (v: number | bigint) => (v ? "True" : "False") : (v: number | bigint) => String(v);
-  const formatter = new Formatter(data.values, data.dtype, text);
-  const fmt = (i: number): string => formatter.format(data.values[i]!, text);
+  let fmt: (i: number) => string;
+  let elementLength: number;
+  if (isComplexDType(data.dtype)) {
+    // As _tensor_str: one formatter for the real parts and one for the imaginary parts; the
+    // imaginary part loses its padding and gets a sign and a "j" (_vector_str's _val_formatter).
+    const all = data.values as Float32Array | Float64Array;
+    const re = all.filter((_, i) => i % 2 === 0);
+    const im = all.filter((_, i) => i % 2 === 1);
+    const part = COMPLEX_PART[data.dtype];
+    const fr = new Formatter(re, part, text);
+    const fi = new Formatter(im, part, text);
+    fmt = (i) => {
+      const imag = (fi.format(im[i]!, text) + "j").trimStart();
+      return fr.format(re[i]!, text) + (imag[0] === "+" || imag[0] === "-" ? "" : "+") + imag;
+    };
+    elementLength = fr.maxWidth + 2 + fi.maxWidth + 1;
+  } else {
+    const formatter = new Formatter(data.values, data.dtype, text);
+    fmt = (i) => formatter.format(data.values[i]!, text);
+    elementLength = formatter.maxWidth + 2;
+  }
   const small = data.shape;
   const strides: number[] = new Array(small.length);
   for (let d = small.length - 1, s = 1; d >= 0; d--) {
@@ -237,7 +257,6 @@ function tensorStr(h: Handle, shape: number[], dtype: DType, numel: number, inde
     if (dim === 0) return fmt(offset);
     const idx = rows(d);
     if (dim === 1) {
-      const elementLength = formatter.maxWidth + 2;
       const perLine = Math.max(1, Math.floor((linewidth - ind) / elementLength));
       const items = idx.map((i) => fmt(offset + i * strides[d]!));
       const shown = cut[d] ? [...items.slice(0, e), " ...", ...items.slice(e)] : items;
@@ -286,7 +305,8 @@ export function format(t: Tensor): string {
     if (dtype !== "float32") suffixes.push(`dtype=torch.${dtype}`);
     body = "[]";
   } else {
-    if (dtype !== "float32" && dtype !== "int64" && dtype !== "bool") suffixes.push(`dtype=torch.${dtype}`);
+    // The default dtypes (float32, its complex counterpart complex64, int64, bool) go unsaid.
+    if (dtype !== "float32" && dtype !== "complex64" && dtype !== "int64" && dtype !== "bool") suffixes.push(`dtype=torch.${dtype}`);
     body = tensorStr(h, shape, dtype, numel, indent);
   }
   // Python prints grad_fn=<…Backward0> for a non-leaf; the addon does not name grad functions.

@@ -1,10 +1,10 @@
 // torch.* functions that take several tensors (cat, stack, where, …) or mirror a method.
-import type { Handle } from "../binding.js";
-import { native } from "./binding.js";
+import type { Handle } from "../../binding.js";
+import { native } from "../binding.js";
 import { handleOf, Tensor, wrap, type TensorOrScalar } from "./tensor.js";
-import { DTYPES } from "./dtype.js";
-import { TorchError } from "./errors.js";
-import { argError, arrayCopy, checkInt, checkOptions, checkScalar } from "./validate.js";
+import { DTYPES } from "../dtype.js";
+import { TorchError } from "../errors.js";
+import { argError, arrayCopy, checkInt, checkOptions, checkScalar } from "../validate.js";
 
 /**
  * The handles of a tensor-list argument. A Proxy over an array is read as the array; a hole in

@@ -4,9 +4,10 @@
 // or (nested) arrays of them (advanced indexing). libtorch's own indexing code does the rest
 // (native/indexing.cc), so views, broadcasting and autograd are Python's.
 import { native } from "../binding.js";
-import { tensor } from "../creation.js";
-import { handleOf, Tensor, wrap } from "../tensor.js";
+import { tensor } from "./creation.js";
+import { handleOf, Tensor, wrap } from "./tensor.js";
 import { argError, checkInt64 } from "../validate.js";
+import { scratch } from "./scratch.js";
 
 /** One element of an index: what may stand between the commas of Python's `x[…]`. */
 export type IndexElement = number | bigint | boolean | null | string | Tensor | IndexArray;
@@ -27,6 +28,49 @@ function sliceOf(s: string): (number | null)[] | null {
     if (slices.size < 1024) slices.set(s, v);
   }
   return v;
+}
+
+/**
+ * The common index, of integers, slices, null, "..." and booleans (x[0, 1:3], x[:, None]),
+ * written into the scratch buffer as native/indexing.cc FromScratch reads it: four doubles
+ * per element, [kind, a, b, c], NaN for an omitted slice bound. Returns the element count, or
+ * -1 for any other index (a tensor, an array, a bigint, a value that is wrong): parse() takes
+ * those, and names what is wrong. No array or typed array is made per call, and native reads
+ * no JS value per element.
+ */
+function toScratch(elements: readonly unknown[]): number {
+  const n = elements.length;
+  if (n === 0 || n * 4 > scratch.length) return -1;
+  for (let i = 0, at = 0; i < n; i++, at += 4) {
+    const e = elements[i];
+    if (e === null || e === undefined) {
+      scratch[at] = KIND.none;
+    } else if (typeof e === "number") {
+      if (!Number.isSafeInteger(e)) return -1;
+      scratch[at] = KIND.int;
+      scratch[at + 1] = e;
+    } else if (typeof e === "boolean") {
+      scratch[at] = KIND.bool;
+      scratch[at + 1] = e ? 1 : 0;
+    } else if (typeof e === "string") {
+      if (e === "...") {
+        scratch[at] = KIND.ellipsis;
+        continue;
+      }
+      const slice = sliceOf(e);
+      if (slice === null) return -1;
+      const [start, stop, step] = slice as [number | null, number | null, number | null];
+      // A bound beyond 2^53 keeps the array path, whose integer check refuses it as before.
+      if ((start !== null && !Number.isSafeInteger(start)) || (stop !== null && !Number.isSafeInteger(stop)) || (step !== null && !Number.isSafeInteger(step))) return -1;
+      scratch[at] = KIND.slice;
+      scratch[at + 1] = start ?? NaN;
+      scratch[at + 2] = stop ?? NaN;
+      scratch[at + 3] = step ?? NaN;
+    } else {
+      return -1;
+    }
+  }
+  return n;
 }
 
 function parse(fn: string, elements: readonly unknown[]): Parsed {
@@ -82,7 +126,7 @@ function parse(fn: string, elements: readonly unknown[]): Parsed {
   return { kinds, values, made };
 }
 
-declare module "../tensor.js" {
+declare module "./tensor.js" {
   interface Tensor {
     /**
      * Python: `x[e0, e1, …]`. `x.index(":", "1:3", null, "...", idx)` is `x[:, 1:3, None, ..., idx]`.
@@ -95,6 +139,8 @@ declare module "../tensor.js" {
 }
 
 function index(this: Tensor, ...elements: unknown[]): Tensor {
+  const count = toScratch(elements);
+  if (count >= 0) return wrap(native.indexGetScratch(handleOf(this), count));
   const p = parse("Tensor.index", elements);
   try {
     return wrap(native.indexGet(handleOf(this), p.kinds, p.values));
@@ -110,6 +156,13 @@ function indexPut_(this: Tensor, elements: unknown, value: unknown): Tensor {
     throw argError("Tensor.indexPut_", "value", "a Tensor or a number", value);
   }
   if (typeof value === "bigint") checkInt64("Tensor.indexPut_", "value", value);
+  // A copy first: reading the caller's array could run its code (a Proxy, a getter), which
+  // could use the scratch buffer between the elements written there.
+  const count = toScratch(Array.prototype.slice.call(elements));
+  if (count >= 0) {
+    native.indexPutScratch(handleOf(this), count, isTensor ? handleOf(value as Tensor) : value, isTensor);
+    return this;
+  }
   const p = parse("Tensor.indexPut_", elements);
   try {
     native.indexPut(handleOf(this), p.kinds, p.values, isTensor ? handleOf(value as Tensor) : value, isTensor);

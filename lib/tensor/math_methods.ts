@@ -2,11 +2,11 @@
 // methods: tensor_shape.ts).
 // Kept apart from tensor.ts (lifetime, properties, autograd, conversion) so each file holds
 // one concept; lib/index.ts imports this module, so every Tensor has these methods.
-import type { Handle, Scalar } from "../binding.js";
-import { native } from "./binding.js";
+import type { Handle, Scalar } from "../../binding.js";
+import { native } from "../binding.js";
 import { handleOf, Tensor, tensorArg, wrap, type TensorOrScalar } from "./tensor.js";
-import { defineMethods } from "./methods.js";
-import { argError, checkBool, checkInt64, checkNumber, checkOptions, checkScalar } from "./validate.js";
+import { defineMethods } from "./define_methods.js";
+import { argError, checkBool, checkInt64, checkNumber, checkOptions, checkScalar } from "../validate.js";
 
 function scalarArg(fn: string, arg: string, value: unknown): Scalar {
   const t = typeof value;
@@ -54,16 +54,16 @@ declare module "./tensor.js" {
     round(): Tensor;
     sign(): Tensor;
     reciprocal(): Tensor;
-    logicalNot(): Tensor;
+    logicalNot(): BoolTensor;
     square(): Tensor;
     /** Python: `t.clamp(min=None, max=None)`; at least one bound. */
     clamp(min?: number | null, max?: number | null): Tensor;
-    eq(other: TensorOrScalar): Tensor;
-    ne(other: TensorOrScalar): Tensor;
-    lt(other: TensorOrScalar): Tensor;
-    le(other: TensorOrScalar): Tensor;
-    gt(other: TensorOrScalar): Tensor;
-    ge(other: TensorOrScalar): Tensor;
+    eq(other: TensorOrScalar): BoolTensor;
+    ne(other: TensorOrScalar): BoolTensor;
+    lt(other: TensorOrScalar): BoolTensor;
+    le(other: TensorOrScalar): BoolTensor;
+    gt(other: TensorOrScalar): BoolTensor;
+    ge(other: TensorOrScalar): BoolTensor;
     maximum(other: Tensor): Tensor;
     minimum(other: Tensor): Tensor;
     matmul(other: Tensor): Tensor;

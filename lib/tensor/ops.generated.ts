@@ -3,8 +3,8 @@
 import type { Scalar } from "../../binding.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
-import type { MemoryFormat, Tensor } from "../tensor.js";
-import { attachMethods, fn } from "./ops.js";
+import type { BoolTensor, ComplexTensor, MemoryFormat, Tensor } from "./tensor.js";
+import { attachMethods, attachProperties, fn, type NamedReturns } from "./ops.js";
 
 export const abs: {
   (self: Tensor): Tensor;
@@ -29,41 +29,63 @@ export const acosh_: {
 } = fn("torch.acosh_", "acosh_", ["acosh_(Tensor(a!) self) -> Tensor(a!)"]);
 export const adaptiveAvgPool1d: {
   (self: Tensor, outputSize: number | (number | bigint)[]): Tensor;
+  (self: Tensor, options: { outputSize: number | (number | bigint)[] }): Tensor;
+  (self: Tensor, ...outputSize: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.adaptiveAvgPool1d", "adaptive_avg_pool1d", ["adaptive_avg_pool1d(Tensor self, int[1] output_size) -> Tensor"]);
 export const adaptiveMaxPool1d: {
   (self: Tensor, outputSize: number | (number | bigint)[]): [Tensor, Tensor];
+  (self: Tensor, options: { outputSize: number | (number | bigint)[] }): [Tensor, Tensor];
+  (self: Tensor, ...outputSize: [number | bigint, ...(number | bigint)[]]): [Tensor, Tensor];
 } = fn("torch.adaptiveMaxPool1d", "adaptive_max_pool1d", ["adaptive_max_pool1d(Tensor self, int[1] output_size) -> (Tensor, Tensor)"]);
 export const add: {
   (self: Tensor, other: Tensor, options?: { alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { other: Tensor; alpha?: Scalar }): Tensor;
   (self: Tensor, other: Scalar, options?: { alpha?: Scalar }): Tensor;
   (self: Tensor, other: Scalar, alpha?: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.add", "add", ["add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor","add.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor"]);
 export const addbmm: {
   (self: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { batch1: Tensor; batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, batch1: Tensor, options: { batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.addbmm", "addbmm", ["addbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"]);
 export const addcdiv: {
   (self: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): Tensor;
+  (self: Tensor, options: { tensor1: Tensor; tensor2: Tensor; value?: Scalar }): Tensor;
+  (self: Tensor, tensor1: Tensor, options: { tensor2: Tensor; value?: Scalar }): Tensor;
 } = fn("torch.addcdiv", "addcdiv", ["addcdiv(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor"]);
 export const addcmul: {
   (self: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): Tensor;
+  (self: Tensor, options: { tensor1: Tensor; tensor2: Tensor; value?: Scalar }): Tensor;
+  (self: Tensor, tensor1: Tensor, options: { tensor2: Tensor; value?: Scalar }): Tensor;
 } = fn("torch.addcmul", "addcmul", ["addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor"]);
 export const addmm: {
   (self: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { mat1: Tensor; mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, mat1: Tensor, options: { mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.addmm", "addmm", ["addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"]);
 export const addmv: {
   (self: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { mat: Tensor; vec: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, mat: Tensor, options: { vec: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.addmv", "addmv", ["addmv(Tensor self, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1) -> Tensor"]);
 export const addmv_: {
   (self: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { mat: Tensor; vec: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, mat: Tensor, options: { vec: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.addmv_", "addmv_", ["addmv_(Tensor(a!) self, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"]);
 export const addr: {
   (self: Tensor, vec1: Tensor, vec2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { vec1: Tensor; vec2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, vec1: Tensor, options: { vec2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.addr", "addr", ["addr(Tensor self, Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"]);
 export const adjoint: {
   (self: Tensor): Tensor;
 } = fn("torch.adjoint", "adjoint", ["adjoint(Tensor(a) self) -> Tensor(a)"]);
 export const affineGridGenerator: {
   (theta: Tensor, size: (number | bigint)[], alignCorners: boolean): Tensor;
+  (theta: Tensor, options: { size: (number | bigint)[]; alignCorners: boolean }): Tensor;
+  (theta: Tensor, size: (number | bigint)[], options: { alignCorners: boolean }): Tensor;
 } = fn("torch.affineGridGenerator", "affine_grid_generator", ["affine_grid_generator(Tensor theta, int[] size, bool align_corners) -> Tensor"]);
 export const alias: {
   (self: Tensor): Tensor;
@@ -73,23 +95,30 @@ export const aliasCopy: {
 } = fn("torch.aliasCopy", "alias_copy", ["alias_copy(Tensor self) -> Tensor"]);
 export const alignTensors: {
   (tensors: (Tensor)[]): Tensor[];
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor[];
 } = fn("torch.alignTensors", "align_tensors", ["align_tensors(Tensor[] tensors) -> Tensor[]"]);
 export const all: {
-  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): Tensor;
-  (self: Tensor, dim: number | bigint, keepdim?: boolean): Tensor;
-  (self: Tensor): Tensor;
+  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): BoolTensor;
+  (self: Tensor, dim: number | bigint, keepdim?: boolean): BoolTensor;
+  (self: Tensor, options: { dim: number | bigint; keepdim?: boolean }): BoolTensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.all", "all", ["all.dim(Tensor self, int dim, bool keepdim=False) -> Tensor","all.dimname(Tensor self, Dimname dim, bool keepdim=False) -> Tensor","all(Tensor self) -> Tensor"]);
 export const allclose: {
   (self: Tensor, other: Tensor, options?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
   (self: Tensor, other: Tensor, rtol?: number, options?: { atol?: number; equalNan?: boolean }): boolean;
   (self: Tensor, other: Tensor, rtol?: number, atol?: number, options?: { equalNan?: boolean }): boolean;
   (self: Tensor, other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): boolean;
+  (self: Tensor, options: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): boolean;
 } = fn("torch.allclose", "allclose", ["allclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False) -> bool"]);
 export const alphaDropout: {
   (input: Tensor, p: number, train: boolean): Tensor;
+  (input: Tensor, options: { p: number; train: boolean }): Tensor;
+  (input: Tensor, p: number, options: { train: boolean }): Tensor;
 } = fn("torch.alphaDropout", "alpha_dropout", ["alpha_dropout(Tensor input, float p, bool train) -> Tensor"]);
 export const alphaDropout_: {
   (self: Tensor, p: number, train: boolean): Tensor;
+  (self: Tensor, options: { p: number; train: boolean }): Tensor;
+  (self: Tensor, p: number, options: { train: boolean }): Tensor;
 } = fn("torch.alphaDropout_", "alpha_dropout_", ["alpha_dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)"]);
 export const amax: {
   (self: Tensor, options?: { dim?: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
@@ -102,21 +131,24 @@ export const amin: {
   (self: Tensor, dim?: number | (number | bigint)[], keepdim?: boolean): Tensor;
 } = fn("torch.amin", "amin", ["amin(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor"]);
 export const aminmax: {
-  (self: Tensor, options?: { dim?: number | bigint | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
+  (self: Tensor, options?: { dim?: number | bigint | null; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["min", "max"]>;
 } = fn("torch.aminmax", "aminmax", ["aminmax(Tensor self, *, int? dim=None, bool keepdim=False) -> (Tensor min, Tensor max)"]);
 export const angle: {
   (self: Tensor): Tensor;
 } = fn("torch.angle", "angle", ["angle(Tensor self) -> Tensor"]);
 export const any: {
-  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): Tensor;
-  (self: Tensor, dim: number | bigint, keepdim?: boolean): Tensor;
-  (self: Tensor): Tensor;
+  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): BoolTensor;
+  (self: Tensor, dim: number | bigint, keepdim?: boolean): BoolTensor;
+  (self: Tensor, options: { dim: number | bigint; keepdim?: boolean }): BoolTensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.any", "any", ["any.dim(Tensor self, int dim, bool keepdim=False) -> Tensor","any.dimname(Tensor self, Dimname dim, bool keepdim=False) -> Tensor","any(Tensor self) -> Tensor"]);
 export const arange: {
-  (end: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (start: Scalar, end: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (start: Scalar, end: Scalar, options?: { step?: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (start: Scalar, end: Scalar, step?: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (end: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, end: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, options: { end: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, end: Scalar, options?: { step?: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, end: Scalar, step?: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, options: { end: Scalar; step?: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.arange", "arange", ["arange(Scalar end, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","arange.start(Scalar start, Scalar end, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","arange.start_step(Scalar start, Scalar end, Scalar step=1, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const arccos: {
   (self: Tensor): Tensor;
@@ -150,6 +182,7 @@ export const arctan_: {
 } = fn("torch.arctan_", "arctan_", ["arctan_(Tensor(a!) self) -> Tensor(a!)"]);
 export const arctan2: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.arctan2", "arctan2", ["arctan2(Tensor self, Tensor other) -> Tensor"]);
 export const arctanh: {
   (self: Tensor): Tensor;
@@ -171,7 +204,7 @@ export const argsort: {
   (self: Tensor, options?: { dim?: number | bigint; descending?: boolean }): Tensor;
   (self: Tensor, dim?: number | bigint, options?: { descending?: boolean }): Tensor;
   (self: Tensor, dim?: number | bigint, descending?: boolean): Tensor;
-  (self: Tensor, options?: { stable?: boolean; dim?: number | bigint; descending?: boolean }): Tensor;
+  (self: Tensor, options: { stable: boolean; dim?: number | bigint; descending?: boolean }): Tensor;
 } = fn("torch.argsort", "argsort", ["argsort(Tensor self, int dim=-1, bool descending=False) -> Tensor","argsort.stable(Tensor self, *, bool stable, int dim=-1, bool descending=False) -> Tensor","argsort.dimname(Tensor self, Dimname dim, bool descending=False) -> Tensor"]);
 export const argwhere: {
   (self: Tensor): Tensor;
@@ -191,18 +224,27 @@ export const asinh_: {
 export const asStrided: {
   (self: Tensor, size: (number | bigint)[], stride: (number | bigint)[], options?: { storageOffset?: number | bigint | null }): Tensor;
   (self: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
+  (self: Tensor, options: { size: (number | bigint)[]; stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
+  (self: Tensor, size: (number | bigint)[], options: { stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
 } = fn("torch.asStrided", "as_strided", ["as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)"]);
 export const asStrided_: {
   (self: Tensor, size: (number | bigint)[], stride: (number | bigint)[], options?: { storageOffset?: number | bigint | null }): Tensor;
   (self: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
+  (self: Tensor, options: { size: (number | bigint)[]; stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
+  (self: Tensor, size: (number | bigint)[], options: { stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
 } = fn("torch.asStrided_", "as_strided_", ["as_strided_(Tensor(a!) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a!)"]);
 export const asStridedCopy: {
   (self: Tensor, size: (number | bigint)[], stride: (number | bigint)[], options?: { storageOffset?: number | bigint | null }): Tensor;
   (self: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
+  (self: Tensor, options: { size: (number | bigint)[]; stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
+  (self: Tensor, size: (number | bigint)[], options: { stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
 } = fn("torch.asStridedCopy", "as_strided_copy", ["as_strided_copy(Tensor self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor"]);
 export const asStridedScatter: {
   (self: Tensor, src: Tensor, size: (number | bigint)[], stride: (number | bigint)[], options?: { storageOffset?: number | bigint | null }): Tensor;
   (self: Tensor, src: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
+  (self: Tensor, options: { src: Tensor; size: (number | bigint)[]; stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
+  (self: Tensor, src: Tensor, options: { size: (number | bigint)[]; stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
+  (self: Tensor, src: Tensor, size: (number | bigint)[], options: { stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
 } = fn("torch.asStridedScatter", "as_strided_scatter", ["as_strided_scatter(Tensor self, Tensor src, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor"]);
 export const atan: {
   (self: Tensor): Tensor;
@@ -212,6 +254,7 @@ export const atan_: {
 } = fn("torch.atan_", "atan_", ["atan_(Tensor(a!) self) -> Tensor(a!)"]);
 export const atan2: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.atan2", "atan2", ["atan2(Tensor self, Tensor other) -> Tensor"]);
 export const atanh: {
   (self: Tensor): Tensor;
@@ -222,14 +265,17 @@ export const atanh_: {
 export const atleast1d: {
   (self: Tensor): Tensor;
   (tensors: (Tensor)[]): Tensor[];
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor[];
 } = fn("torch.atleast1d", "atleast_1d", ["atleast_1d(Tensor self) -> Tensor","atleast_1d.Sequence(Tensor[] tensors) -> Tensor[]"]);
 export const atleast2d: {
   (self: Tensor): Tensor;
   (tensors: (Tensor)[]): Tensor[];
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor[];
 } = fn("torch.atleast2d", "atleast_2d", ["atleast_2d(Tensor self) -> Tensor","atleast_2d.Sequence(Tensor[] tensors) -> Tensor[]"]);
 export const atleast3d: {
   (self: Tensor): Tensor;
   (tensors: (Tensor)[]): Tensor[];
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor[];
 } = fn("torch.atleast3d", "atleast_3d", ["atleast_3d(Tensor self) -> Tensor","atleast_3d.Sequence(Tensor[] tensors) -> Tensor[]"]);
 export const avgPool1d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; ceilMode?: boolean; countIncludePad?: boolean }): Tensor;
@@ -237,13 +283,17 @@ export const avgPool1d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { ceilMode?: boolean; countIncludePad?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], ceilMode?: boolean, options?: { countIncludePad?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], ceilMode?: boolean, countIncludePad?: boolean): Tensor;
+  (self: Tensor, options: { kernelSize: number | (number | bigint)[]; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; ceilMode?: boolean; countIncludePad?: boolean }): Tensor;
 } = fn("torch.avgPool1d", "avg_pool1d", ["avg_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=0, bool ceil_mode=False, bool count_include_pad=True) -> Tensor"]);
 export const baddbmm: {
   (self: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { batch1: Tensor; batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, batch1: Tensor, options: { batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.baddbmm", "baddbmm", ["baddbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"]);
 export const bartlettWindow: {
-  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, options: { periodic: boolean; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.bartlettWindow", "bartlett_window", ["bartlett_window(int window_length, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","bartlett_window.periodic(int window_length, bool periodic, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const batchNorm: {
   (input: Tensor, options?: { weight?: Tensor | null; bias?: Tensor | null; runningMean?: Tensor | null; runningVar?: Tensor | null; training?: boolean; momentum?: number; eps?: number; cudnnEnabled?: boolean }): Tensor;
@@ -262,6 +312,9 @@ export const batchNormBackwardElemt: {
   (gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight?: Tensor | null, meanDy?: Tensor, options?: { meanDyXmu?: Tensor; count?: Tensor }): Tensor;
   (gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight?: Tensor | null, meanDy?: Tensor, meanDyXmu?: Tensor, options?: { count?: Tensor }): Tensor;
   (gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight?: Tensor | null, meanDy?: Tensor, meanDyXmu?: Tensor, count?: Tensor): Tensor;
+  (gradOut: Tensor, options: { input: Tensor; mean: Tensor; invstd: Tensor; weight?: Tensor | null; meanDy?: Tensor; meanDyXmu?: Tensor; count?: Tensor }): Tensor;
+  (gradOut: Tensor, input: Tensor, options: { mean: Tensor; invstd: Tensor; weight?: Tensor | null; meanDy?: Tensor; meanDyXmu?: Tensor; count?: Tensor }): Tensor;
+  (gradOut: Tensor, input: Tensor, mean: Tensor, options: { invstd: Tensor; weight?: Tensor | null; meanDy?: Tensor; meanDyXmu?: Tensor; count?: Tensor }): Tensor;
 } = fn("torch.batchNormBackwardElemt", "batch_norm_backward_elemt", ["batch_norm_backward_elemt(Tensor grad_out, Tensor input, Tensor mean, Tensor invstd, Tensor? weight, Tensor mean_dy, Tensor mean_dy_xmu, Tensor count) -> Tensor"]);
 export const batchNormBackwardReduce: {
   (gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, options?: { weight?: Tensor | null; inputG?: boolean; weightG?: boolean; biasG?: boolean }): [Tensor, Tensor, Tensor, Tensor];
@@ -269,6 +322,9 @@ export const batchNormBackwardReduce: {
   (gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight?: Tensor | null, inputG?: boolean, options?: { weightG?: boolean; biasG?: boolean }): [Tensor, Tensor, Tensor, Tensor];
   (gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight?: Tensor | null, inputG?: boolean, weightG?: boolean, options?: { biasG?: boolean }): [Tensor, Tensor, Tensor, Tensor];
   (gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight?: Tensor | null, inputG?: boolean, weightG?: boolean, biasG?: boolean): [Tensor, Tensor, Tensor, Tensor];
+  (gradOut: Tensor, options: { input: Tensor; mean: Tensor; invstd: Tensor; weight?: Tensor | null; inputG?: boolean; weightG?: boolean; biasG?: boolean }): [Tensor, Tensor, Tensor, Tensor];
+  (gradOut: Tensor, input: Tensor, options: { mean: Tensor; invstd: Tensor; weight?: Tensor | null; inputG?: boolean; weightG?: boolean; biasG?: boolean }): [Tensor, Tensor, Tensor, Tensor];
+  (gradOut: Tensor, input: Tensor, mean: Tensor, options: { invstd: Tensor; weight?: Tensor | null; inputG?: boolean; weightG?: boolean; biasG?: boolean }): [Tensor, Tensor, Tensor, Tensor];
 } = fn("torch.batchNormBackwardReduce", "batch_norm_backward_reduce", ["batch_norm_backward_reduce(Tensor grad_out, Tensor input, Tensor mean, Tensor invstd, Tensor? weight, bool input_g, bool weight_g, bool bias_g) -> (Tensor, Tensor, Tensor, Tensor)"]);
 export const batchNormElemt: {
   (input: Tensor, options?: { weight?: Tensor | null; bias?: Tensor | null; mean?: Tensor; invstd?: Tensor; eps?: number }): Tensor;
@@ -285,6 +341,8 @@ export const batchNormGatherStats: {
   (input: Tensor, mean: Tensor, invstd: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, momentum?: number, options?: { eps?: number; count?: number | bigint }): [Tensor, Tensor];
   (input: Tensor, mean: Tensor, invstd: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, momentum?: number, eps?: number, options?: { count?: number | bigint }): [Tensor, Tensor];
   (input: Tensor, mean: Tensor, invstd: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, momentum?: number, eps?: number, count?: number | bigint): [Tensor, Tensor];
+  (input: Tensor, options: { mean: Tensor; invstd: Tensor; runningMean?: Tensor | null; runningVar?: Tensor | null; momentum?: number; eps?: number; count?: number | bigint }): [Tensor, Tensor];
+  (input: Tensor, mean: Tensor, options: { invstd: Tensor; runningMean?: Tensor | null; runningVar?: Tensor | null; momentum?: number; eps?: number; count?: number | bigint }): [Tensor, Tensor];
 } = fn("torch.batchNormGatherStats", "batch_norm_gather_stats", ["batch_norm_gather_stats(Tensor input, Tensor mean, Tensor invstd, Tensor? running_mean, Tensor? running_var, float momentum, float eps, int count) -> (Tensor, Tensor)"]);
 export const batchNormGatherStatsWithCounts: {
   (input: Tensor, mean: Tensor, invstd: Tensor, options?: { runningMean?: Tensor | null; runningVar?: Tensor | null; momentum?: number; eps?: number; counts?: Tensor }): [Tensor, Tensor];
@@ -293,9 +351,12 @@ export const batchNormGatherStatsWithCounts: {
   (input: Tensor, mean: Tensor, invstd: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, momentum?: number, options?: { eps?: number; counts?: Tensor }): [Tensor, Tensor];
   (input: Tensor, mean: Tensor, invstd: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, momentum?: number, eps?: number, options?: { counts?: Tensor }): [Tensor, Tensor];
   (input: Tensor, mean: Tensor, invstd: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, momentum?: number, eps?: number, counts?: Tensor): [Tensor, Tensor];
+  (input: Tensor, options: { mean: Tensor; invstd: Tensor; runningMean?: Tensor | null; runningVar?: Tensor | null; momentum?: number; eps?: number; counts?: Tensor }): [Tensor, Tensor];
+  (input: Tensor, mean: Tensor, options: { invstd: Tensor; runningMean?: Tensor | null; runningVar?: Tensor | null; momentum?: number; eps?: number; counts?: Tensor }): [Tensor, Tensor];
 } = fn("torch.batchNormGatherStatsWithCounts", "batch_norm_gather_stats_with_counts", ["batch_norm_gather_stats_with_counts(Tensor input, Tensor mean, Tensor invstd, Tensor? running_mean, Tensor? running_var, float momentum, float eps, Tensor counts) -> (Tensor, Tensor)"]);
 export const batchNormStats: {
   (input: Tensor, eps: number): [Tensor, Tensor];
+  (input: Tensor, options: { eps: number }): [Tensor, Tensor];
 } = fn("torch.batchNormStats", "batch_norm_stats", ["batch_norm_stats(Tensor input, float eps) -> (Tensor, Tensor)"]);
 export const batchNormUpdateStats: {
   (input: Tensor, options?: { runningMean?: Tensor | null; runningVar?: Tensor | null; momentum?: number }): [Tensor, Tensor];
@@ -306,16 +367,20 @@ export const batchNormUpdateStats: {
 export const bernoulli: {
   (self: Tensor, options?: { generator?: null | null }): Tensor;
   (self: Tensor, p: number, options?: { generator?: null | null }): Tensor;
+  (self: Tensor, options: { p: number; generator?: null | null }): Tensor;
 } = fn("torch.bernoulli", "bernoulli", ["bernoulli(Tensor self, *, Generator? generator=None) -> Tensor","bernoulli.p(Tensor self, float p, *, Generator? generator=None) -> Tensor"]);
 export const bilinear: {
   (input1: Tensor, input2: Tensor, weight: Tensor, options?: { bias?: Tensor | null }): Tensor;
   (input1: Tensor, input2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor;
+  (input1: Tensor, options: { input2: Tensor; weight: Tensor; bias?: Tensor | null }): Tensor;
+  (input1: Tensor, input2: Tensor, options: { weight: Tensor; bias?: Tensor | null }): Tensor;
 } = fn("torch.bilinear", "bilinear", ["bilinear(Tensor input1, Tensor input2, Tensor weight, Tensor? bias=None) -> Tensor"]);
 export const binaryCrossEntropyWithLogits: {
   (self: Tensor, target: Tensor, options?: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: number | bigint }): Tensor;
   (self: Tensor, target: Tensor, weight?: Tensor | null, options?: { posWeight?: Tensor | null; reduction?: number | bigint }): Tensor;
   (self: Tensor, target: Tensor, weight?: Tensor | null, posWeight?: Tensor | null, options?: { reduction?: number | bigint }): Tensor;
   (self: Tensor, target: Tensor, weight?: Tensor | null, posWeight?: Tensor | null, reduction?: number | bigint): Tensor;
+  (self: Tensor, options: { target: Tensor; weight?: Tensor | null; posWeight?: Tensor | null; reduction?: number | bigint }): Tensor;
 } = fn("torch.binaryCrossEntropyWithLogits", "binary_cross_entropy_with_logits", ["binary_cross_entropy_with_logits(Tensor self, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, int reduction=Mean) -> Tensor"]);
 export const bincount: {
   (self: Tensor, options?: { weights?: Tensor | null; minlength?: number | bigint }): Tensor;
@@ -325,60 +390,86 @@ export const bincount: {
 export const binomial: {
   (count: Tensor, prob: Tensor, options?: { generator?: null | null }): Tensor;
   (count: Tensor, prob: Tensor, generator?: null | null): Tensor;
+  (count: Tensor, options: { prob: Tensor; generator?: null | null }): Tensor;
 } = fn("torch.binomial", "binomial", ["binomial(Tensor count, Tensor prob, Generator? generator=None) -> Tensor"]);
 export const bitwiseAnd: {
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
   (self: Scalar, other: Tensor): Tensor;
+  (self: Scalar, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.bitwiseAnd", "bitwise_and", ["bitwise_and.Scalar(Tensor self, Scalar other) -> Tensor","bitwise_and.Scalar_Tensor(Scalar self, Tensor other) -> Tensor","bitwise_and.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const bitwiseLeftShift: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
   (self: Scalar, other: Tensor): Tensor;
+  (self: Scalar, options: { other: Tensor }): Tensor;
 } = fn("torch.bitwiseLeftShift", "bitwise_left_shift", ["bitwise_left_shift.Tensor(Tensor self, Tensor other) -> Tensor","bitwise_left_shift.Tensor_Scalar(Tensor self, Scalar other) -> Tensor","bitwise_left_shift.Scalar_Tensor(Scalar self, Tensor other) -> Tensor"]);
 export const bitwiseNot: {
   (self: Tensor): Tensor;
 } = fn("torch.bitwiseNot", "bitwise_not", ["bitwise_not(Tensor self) -> Tensor"]);
 export const bitwiseOr: {
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
   (self: Scalar, other: Tensor): Tensor;
+  (self: Scalar, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.bitwiseOr", "bitwise_or", ["bitwise_or.Scalar(Tensor self, Scalar other) -> Tensor","bitwise_or.Scalar_Tensor(Scalar self, Tensor other) -> Tensor","bitwise_or.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const bitwiseRightShift: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
   (self: Scalar, other: Tensor): Tensor;
+  (self: Scalar, options: { other: Tensor }): Tensor;
 } = fn("torch.bitwiseRightShift", "bitwise_right_shift", ["bitwise_right_shift.Tensor(Tensor self, Tensor other) -> Tensor","bitwise_right_shift.Tensor_Scalar(Tensor self, Scalar other) -> Tensor","bitwise_right_shift.Scalar_Tensor(Scalar self, Tensor other) -> Tensor"]);
 export const bitwiseXor: {
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
   (self: Scalar, other: Tensor): Tensor;
+  (self: Scalar, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.bitwiseXor", "bitwise_xor", ["bitwise_xor.Scalar(Tensor self, Scalar other) -> Tensor","bitwise_xor.Scalar_Tensor(Scalar self, Tensor other) -> Tensor","bitwise_xor.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const blackmanWindow: {
-  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, options: { periodic: boolean; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.blackmanWindow", "blackman_window", ["blackman_window(int window_length, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","blackman_window.periodic(int window_length, bool periodic, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const blockDiag: {
   (tensors: (Tensor)[]): Tensor;
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor;
 } = fn("torch.blockDiag", "block_diag", ["block_diag(Tensor[] tensors) -> Tensor"]);
 export const bmm: {
   (self: Tensor, mat2: Tensor): Tensor;
+  (self: Tensor, options: { mat2: Tensor }): Tensor;
 } = fn("torch.bmm", "bmm", ["bmm(Tensor self, Tensor mat2) -> Tensor"]);
 export const broadcastTensors: {
   (tensors: (Tensor)[]): Tensor[];
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor[];
 } = fn("torch.broadcastTensors", "broadcast_tensors", ["broadcast_tensors(Tensor[] tensors) -> Tensor[]"]);
 export const broadcastTo: {
   (self: Tensor, size: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { size: (number | bigint)[] }): Tensor;
+  (self: Tensor, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.broadcastTo", "broadcast_to", ["broadcast_to(Tensor(a) self, int[] size) -> Tensor(a)"]);
 export const bucketize: {
   (self: Tensor, boundaries: Tensor, options?: { outInt32?: boolean; right?: boolean }): Tensor;
+  (self: Tensor, options: { boundaries: Tensor; outInt32?: boolean; right?: boolean }): Tensor;
   (self: Scalar, boundaries: Tensor, options?: { outInt32?: boolean; right?: boolean }): Tensor;
+  (self: Scalar, options: { boundaries: Tensor; outInt32?: boolean; right?: boolean }): Tensor;
 } = fn("torch.bucketize", "bucketize", ["bucketize.Tensor(Tensor self, Tensor boundaries, *, bool out_int32=False, bool right=False) -> Tensor","bucketize.Scalar(Scalar self, Tensor boundaries, *, bool out_int32=False, bool right=False) -> Tensor"]);
 export const canCast: {
   (from: DType, to: DType): boolean;
+  (from: DType, options: { to: DType }): boolean;
 } = fn("torch.canCast", "can_cast", ["can_cast(ScalarType from, ScalarType to) -> bool"]);
 export const cartesianProd: {
   (tensors: (Tensor)[]): Tensor;
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor;
 } = fn("torch.cartesianProd", "cartesian_prod", ["cartesian_prod(Tensor[] tensors) -> Tensor"]);
 export const cat: {
   (tensors: (Tensor)[], options?: { dim?: number | bigint }): Tensor;
@@ -391,6 +482,7 @@ export const cdist: {
   (x1: Tensor, x2: Tensor, options?: { p?: number; computeMode?: number | bigint | null }): Tensor;
   (x1: Tensor, x2: Tensor, p?: number, options?: { computeMode?: number | bigint | null }): Tensor;
   (x1: Tensor, x2: Tensor, p?: number, computeMode?: number | bigint | null): Tensor;
+  (x1: Tensor, options: { x2: Tensor; p?: number; computeMode?: number | bigint | null }): Tensor;
 } = fn("torch.cdist", "cdist", ["cdist(Tensor x1, Tensor x2, float p=2, int? compute_mode=None) -> Tensor"]);
 export const ceil: {
   (self: Tensor): Tensor;
@@ -408,9 +500,11 @@ export const celu_: {
 } = fn("torch.celu_", "celu_", ["celu_(Tensor(a!) self, Scalar alpha=1.0) -> Tensor(a!)"]);
 export const chainMatmul: {
   (matrices: (Tensor)[]): Tensor;
+  (...matrices: [Tensor, ...(Tensor)[]]): Tensor;
 } = fn("torch.chainMatmul", "chain_matmul", ["chain_matmul(Tensor[] matrices) -> Tensor"]);
 export const channelShuffle: {
   (self: Tensor, groups: number | bigint): Tensor;
+  (self: Tensor, options: { groups: number | bigint }): Tensor;
 } = fn("torch.channelShuffle", "channel_shuffle", ["channel_shuffle(Tensor self, int groups) -> Tensor"]);
 export const cholesky: {
   (self: Tensor, options?: { upper?: boolean }): Tensor;
@@ -423,13 +517,19 @@ export const choleskyInverse: {
 export const choleskySolve: {
   (self: Tensor, input2: Tensor, options?: { upper?: boolean }): Tensor;
   (self: Tensor, input2: Tensor, upper?: boolean): Tensor;
+  (self: Tensor, options: { input2: Tensor; upper?: boolean }): Tensor;
 } = fn("torch.choleskySolve", "cholesky_solve", ["cholesky_solve(Tensor self, Tensor input2, bool upper=False) -> Tensor"]);
 export const chooseQparamsOptimized: {
   (input: Tensor, numel: number | bigint, nBins: number | bigint, ratio: number, bitWidth: number | bigint): [Tensor, Tensor];
+  (input: Tensor, options: { numel: number | bigint; nBins: number | bigint; ratio: number; bitWidth: number | bigint }): [Tensor, Tensor];
+  (input: Tensor, numel: number | bigint, options: { nBins: number | bigint; ratio: number; bitWidth: number | bigint }): [Tensor, Tensor];
+  (input: Tensor, numel: number | bigint, nBins: number | bigint, options: { ratio: number; bitWidth: number | bigint }): [Tensor, Tensor];
+  (input: Tensor, numel: number | bigint, nBins: number | bigint, ratio: number, options: { bitWidth: number | bigint }): [Tensor, Tensor];
 } = fn("torch.chooseQparamsOptimized", "choose_qparams_optimized", ["choose_qparams_optimized(Tensor input, int numel, int n_bins, float ratio, int bit_width) -> (Tensor, Tensor)"]);
 export const chunk: {
   (self: Tensor, chunks: number | bigint, options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, chunks: number | bigint, dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { chunks: number | bigint; dim?: number | bigint }): Tensor[];
 } = fn("torch.chunk", "chunk", ["chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]"]);
 export const clamp: {
   (self: Tensor, options?: { min?: Scalar | null; max?: Scalar | null }): Tensor;
@@ -449,19 +549,27 @@ export const clamp_: {
 } = fn("torch.clamp_", "clamp_", ["clamp_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> Tensor(a!)","clamp_.Tensor(Tensor(a!) self, Tensor? min=None, Tensor? max=None) -> Tensor(a!)"]);
 export const clampMax: {
   (self: Tensor, max: Scalar): Tensor;
+  (self: Tensor, options: { max: Scalar }): Tensor;
   (self: Tensor, max: Tensor): Tensor;
+  (self: Tensor, options: { max: Tensor }): Tensor;
 } = fn("torch.clampMax", "clamp_max", ["clamp_max(Tensor self, Scalar max) -> Tensor","clamp_max.Tensor(Tensor self, Tensor max) -> Tensor"]);
 export const clampMax_: {
   (self: Tensor, max: Scalar): Tensor;
+  (self: Tensor, options: { max: Scalar }): Tensor;
   (self: Tensor, max: Tensor): Tensor;
+  (self: Tensor, options: { max: Tensor }): Tensor;
 } = fn("torch.clampMax_", "clamp_max_", ["clamp_max_(Tensor(a!) self, Scalar max) -> Tensor(a!)","clamp_max_.Tensor(Tensor(a!) self, Tensor max) -> Tensor(a!)"]);
 export const clampMin: {
   (self: Tensor, min: Scalar): Tensor;
+  (self: Tensor, options: { min: Scalar }): Tensor;
   (self: Tensor, min: Tensor): Tensor;
+  (self: Tensor, options: { min: Tensor }): Tensor;
 } = fn("torch.clampMin", "clamp_min", ["clamp_min(Tensor self, Scalar min) -> Tensor","clamp_min.Tensor(Tensor self, Tensor min) -> Tensor"]);
 export const clampMin_: {
   (self: Tensor, min: Scalar): Tensor;
+  (self: Tensor, options: { min: Scalar }): Tensor;
   (self: Tensor, min: Tensor): Tensor;
+  (self: Tensor, options: { min: Tensor }): Tensor;
 } = fn("torch.clampMin_", "clamp_min_", ["clamp_min_(Tensor(a!) self, Scalar min) -> Tensor(a!)","clamp_min_.Tensor(Tensor(a!) self, Tensor min) -> Tensor(a!)"]);
 export const clip: {
   (self: Tensor, options?: { min?: Scalar | null; max?: Scalar | null }): Tensor;
@@ -487,6 +595,7 @@ export const colIndicesCopy: {
 } = fn("torch.colIndicesCopy", "col_indices_copy", ["col_indices_copy(Tensor self) -> Tensor"]);
 export const columnStack: {
   (tensors: (Tensor)[]): Tensor;
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor;
 } = fn("torch.columnStack", "column_stack", ["column_stack(Tensor[] tensors) -> Tensor"]);
 export const combinations: {
   (self: Tensor, options?: { r?: number | bigint; withReplacement?: boolean }): Tensor;
@@ -494,7 +603,8 @@ export const combinations: {
   (self: Tensor, r?: number | bigint, withReplacement?: boolean): Tensor;
 } = fn("torch.combinations", "combinations", ["combinations(Tensor self, int r=2, bool with_replacement=False) -> Tensor"]);
 export const complex: {
-  (real: Tensor, imag: Tensor): Tensor;
+  (real: Tensor, imag: Tensor): ComplexTensor;
+  (real: Tensor, options: { imag: Tensor }): ComplexTensor;
 } = fn("torch.complex", "complex", ["complex(Tensor real, Tensor imag) -> Tensor"]);
 export const concat: {
   (tensors: (Tensor)[], options?: { dim?: number | bigint }): Tensor;
@@ -516,6 +626,7 @@ export const conjPhysical_: {
 export const constantPadNd: {
   (self: Tensor, pad: (number | bigint)[], options?: { value?: Scalar }): Tensor;
   (self: Tensor, pad: (number | bigint)[], value?: Scalar): Tensor;
+  (self: Tensor, options: { pad: (number | bigint)[]; value?: Scalar }): Tensor;
 } = fn("torch.constantPadNd", "constant_pad_nd", ["constant_pad_nd(Tensor self, int[] pad, Scalar value=0) -> Tensor"]);
 export const conv1d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -524,12 +635,14 @@ export const conv1d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], groups?: number | bigint): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number | (number | bigint)[]; padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], options?: { padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: string, options?: { dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: string, dilation?: number | (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: string, dilation?: number | (number | bigint)[], groups?: number | bigint): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.conv1d", "conv1d", ["conv1d(Tensor input, Tensor weight, Tensor? bias=None, int[1] stride=1, int[1] padding=0, int[1] dilation=1, int groups=1) -> Tensor","conv1d.padding(Tensor input, Tensor weight, Tensor? bias=None, int[1] stride=1, str padding=\"valid\", int[1] dilation=1, int groups=1) -> Tensor"]);
 export const conv2d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -538,12 +651,14 @@ export const conv2d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], groups?: number | bigint): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number | (number | bigint)[]; padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], options?: { padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: string, options?: { dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: string, dilation?: number | (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: string, dilation?: number | (number | bigint)[], groups?: number | bigint): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.conv2d", "conv2d", ["conv2d(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] dilation=1, int groups=1) -> Tensor","conv2d.padding(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, str padding=\"valid\", int[2] dilation=1, int groups=1) -> Tensor"]);
 export const conv3d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -552,12 +667,14 @@ export const conv3d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], groups?: number | bigint): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number | (number | bigint)[]; padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], options?: { padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: string, options?: { dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: string, dilation?: number | (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: string, dilation?: number | (number | bigint)[], groups?: number | bigint): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: string; dilation?: number | (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.conv3d", "conv3d", ["conv3d(Tensor input, Tensor weight, Tensor? bias=None, int[3] stride=1, int[3] padding=0, int[3] dilation=1, int groups=1) -> Tensor","conv3d.padding(Tensor input, Tensor weight, Tensor? bias=None, int[3] stride=1, str padding=\"valid\", int[3] dilation=1, int groups=1) -> Tensor"]);
 export const convolution: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; transposed?: boolean; outputPadding?: (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -568,9 +685,19 @@ export const convolution: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], transposed?: boolean, options?: { outputPadding?: (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], transposed?: boolean, outputPadding?: (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], transposed?: boolean, outputPadding?: (number | bigint)[], groups?: number | bigint): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; transposed?: boolean; outputPadding?: (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.convolution", "convolution", ["convolution(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups) -> Tensor"]);
 export const convolutionBackwardOverrideable: {
-  (gradOutput: Tensor, input: Tensor, weight: Tensor, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], transposed: boolean, outputPadding: (number | bigint)[], groups: number | bigint, outputMask: (boolean)[]): [Tensor, Tensor, Tensor] & { gradInput: Tensor; gradWeight: Tensor; gradBias: Tensor };
+  (gradOutput: Tensor, input: Tensor, weight: Tensor, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], transposed: boolean, outputPadding: (number | bigint)[], groups: number | bigint, outputMask: (boolean)[]): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
+  (gradOutput: Tensor, options: { input: Tensor; weight: Tensor; stride: (number | bigint)[]; padding: (number | bigint)[]; dilation: (number | bigint)[]; transposed: boolean; outputPadding: (number | bigint)[]; groups: number | bigint; outputMask: (boolean)[] }): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
+  (gradOutput: Tensor, input: Tensor, options: { weight: Tensor; stride: (number | bigint)[]; padding: (number | bigint)[]; dilation: (number | bigint)[]; transposed: boolean; outputPadding: (number | bigint)[]; groups: number | bigint; outputMask: (boolean)[] }): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
+  (gradOutput: Tensor, input: Tensor, weight: Tensor, options: { stride: (number | bigint)[]; padding: (number | bigint)[]; dilation: (number | bigint)[]; transposed: boolean; outputPadding: (number | bigint)[]; groups: number | bigint; outputMask: (boolean)[] }): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
+  (gradOutput: Tensor, input: Tensor, weight: Tensor, stride: (number | bigint)[], options: { padding: (number | bigint)[]; dilation: (number | bigint)[]; transposed: boolean; outputPadding: (number | bigint)[]; groups: number | bigint; outputMask: (boolean)[] }): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
+  (gradOutput: Tensor, input: Tensor, weight: Tensor, stride: (number | bigint)[], padding: (number | bigint)[], options: { dilation: (number | bigint)[]; transposed: boolean; outputPadding: (number | bigint)[]; groups: number | bigint; outputMask: (boolean)[] }): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
+  (gradOutput: Tensor, input: Tensor, weight: Tensor, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], options: { transposed: boolean; outputPadding: (number | bigint)[]; groups: number | bigint; outputMask: (boolean)[] }): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
+  (gradOutput: Tensor, input: Tensor, weight: Tensor, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], transposed: boolean, options: { outputPadding: (number | bigint)[]; groups: number | bigint; outputMask: (boolean)[] }): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
+  (gradOutput: Tensor, input: Tensor, weight: Tensor, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], transposed: boolean, outputPadding: (number | bigint)[], options: { groups: number | bigint; outputMask: (boolean)[] }): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
+  (gradOutput: Tensor, input: Tensor, weight: Tensor, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], transposed: boolean, outputPadding: (number | bigint)[], groups: number | bigint, options: { outputMask: (boolean)[] }): NamedReturns<[Tensor, Tensor, Tensor], ["gradInput", "gradWeight", "gradBias"]>;
 } = fn("torch.convolutionBackwardOverrideable", "convolution_backward_overrideable", ["convolution_backward_overrideable(Tensor grad_output, Tensor input, Tensor weight, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups, bool[3] output_mask) -> (Tensor grad_input, Tensor grad_weight, Tensor grad_bias)"]);
 export const convolutionOverrideable: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; transposed?: boolean; outputPadding?: (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -581,10 +708,13 @@ export const convolutionOverrideable: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], transposed?: boolean, options?: { outputPadding?: (number | bigint)[]; groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], transposed?: boolean, outputPadding?: (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], transposed?: boolean, outputPadding?: (number | bigint)[], groups?: number | bigint): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; transposed?: boolean; outputPadding?: (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.convolutionOverrideable", "convolution_overrideable", ["convolution_overrideable(Tensor input, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, bool transposed, int[] output_padding, int groups) -> Tensor"]);
 export const convTbc: {
   (self: Tensor, weight: Tensor, bias: Tensor, options?: { pad?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, bias: Tensor, pad?: number | bigint): Tensor;
+  (self: Tensor, options: { weight: Tensor; bias: Tensor; pad?: number | bigint }): Tensor;
+  (self: Tensor, weight: Tensor, options: { bias: Tensor; pad?: number | bigint }): Tensor;
 } = fn("torch.convTbc", "conv_tbc", ["conv_tbc(Tensor self, Tensor weight, Tensor bias, int pad=0) -> Tensor"]);
 export const convTranspose1d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; outputPadding?: number | (number | bigint)[]; groups?: number | bigint; dilation?: number | (number | bigint)[] }): Tensor;
@@ -594,6 +724,8 @@ export const convTranspose1d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], outputPadding?: number | (number | bigint)[], options?: { groups?: number | bigint; dilation?: number | (number | bigint)[] }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], outputPadding?: number | (number | bigint)[], groups?: number | bigint, options?: { dilation?: number | (number | bigint)[] }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], outputPadding?: number | (number | bigint)[], groups?: number | bigint, dilation?: number | (number | bigint)[]): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; outputPadding?: number | (number | bigint)[]; groups?: number | bigint; dilation?: number | (number | bigint)[] }): Tensor;
+  (input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | (number | bigint)[], padding: number | (number | bigint)[], outputPadding: number | (number | bigint)[], groups: number | bigint, ...dilation: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.convTranspose1d", "conv_transpose1d", ["conv_transpose1d(Tensor input, Tensor weight, Tensor? bias=None, int[1] stride=1, int[1] padding=0, int[1] output_padding=0, int groups=1, int[1] dilation=1) -> Tensor"]);
 export const convTranspose2d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; outputPadding?: number | (number | bigint)[]; groups?: number | bigint; dilation?: number | (number | bigint)[] }): Tensor;
@@ -603,6 +735,8 @@ export const convTranspose2d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], outputPadding?: number | (number | bigint)[], options?: { groups?: number | bigint; dilation?: number | (number | bigint)[] }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], outputPadding?: number | (number | bigint)[], groups?: number | bigint, options?: { dilation?: number | (number | bigint)[] }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], outputPadding?: number | (number | bigint)[], groups?: number | bigint, dilation?: number | (number | bigint)[]): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; outputPadding?: number | (number | bigint)[]; groups?: number | bigint; dilation?: number | (number | bigint)[] }): Tensor;
+  (input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | (number | bigint)[], padding: number | (number | bigint)[], outputPadding: number | (number | bigint)[], groups: number | bigint, ...dilation: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.convTranspose2d", "conv_transpose2d", ["conv_transpose2d.input(Tensor input, Tensor weight, Tensor? bias=None, int[2] stride=1, int[2] padding=0, int[2] output_padding=0, int groups=1, int[2] dilation=1) -> Tensor"]);
 export const convTranspose3d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; outputPadding?: number | (number | bigint)[]; groups?: number | bigint; dilation?: number | (number | bigint)[] }): Tensor;
@@ -612,18 +746,24 @@ export const convTranspose3d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], outputPadding?: number | (number | bigint)[], options?: { groups?: number | bigint; dilation?: number | (number | bigint)[] }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], outputPadding?: number | (number | bigint)[], groups?: number | bigint, options?: { dilation?: number | (number | bigint)[] }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], outputPadding?: number | (number | bigint)[], groups?: number | bigint, dilation?: number | (number | bigint)[]): Tensor;
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; outputPadding?: number | (number | bigint)[]; groups?: number | bigint; dilation?: number | (number | bigint)[] }): Tensor;
+  (input: Tensor, weight: Tensor, bias: Tensor | null, stride: number | (number | bigint)[], padding: number | (number | bigint)[], outputPadding: number | (number | bigint)[], groups: number | bigint, ...dilation: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.convTranspose3d", "conv_transpose3d", ["conv_transpose3d.input(Tensor input, Tensor weight, Tensor? bias=None, int[3] stride=1, int[3] padding=0, int[3] output_padding=0, int groups=1, int[3] dilation=1) -> Tensor"]);
 export const copy: {
   (self: Tensor, src: Tensor, options?: { nonBlocking?: boolean }): Tensor;
   (self: Tensor, src: Tensor, nonBlocking?: boolean): Tensor;
+  (self: Tensor, options: { src: Tensor; nonBlocking?: boolean }): Tensor;
 } = fn("torch.copy", "copy", ["copy(Tensor self, Tensor src, bool non_blocking=False) -> Tensor"]);
 export const copysign: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
 } = fn("torch.copysign", "copysign", ["copysign.Tensor(Tensor self, Tensor other) -> Tensor","copysign.Scalar(Tensor self, Scalar other) -> Tensor"]);
 export const copySparseToSparse_: {
   (self: Tensor, src: Tensor, options?: { nonBlocking?: boolean }): Tensor;
   (self: Tensor, src: Tensor, nonBlocking?: boolean): Tensor;
+  (self: Tensor, options: { src: Tensor; nonBlocking?: boolean }): Tensor;
 } = fn("torch.copySparseToSparse_", "copy_sparse_to_sparse_", ["copy_sparse_to_sparse_(Tensor(a!) self, Tensor src, bool non_blocking=False) -> Tensor(a!)"]);
 export const corrcoef: {
   (self: Tensor): Tensor;
@@ -644,14 +784,19 @@ export const cosineEmbeddingLoss: {
   (input1: Tensor, input2: Tensor, target: Tensor, options?: { margin?: number; reduction?: number | bigint }): Tensor;
   (input1: Tensor, input2: Tensor, target: Tensor, margin?: number, options?: { reduction?: number | bigint }): Tensor;
   (input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number | bigint): Tensor;
+  (input1: Tensor, options: { input2: Tensor; target: Tensor; margin?: number; reduction?: number | bigint }): Tensor;
+  (input1: Tensor, input2: Tensor, options: { target: Tensor; margin?: number; reduction?: number | bigint }): Tensor;
 } = fn("torch.cosineEmbeddingLoss", "cosine_embedding_loss", ["cosine_embedding_loss(Tensor input1, Tensor input2, Tensor target, float margin=0.0, int reduction=Mean) -> Tensor"]);
 export const cosineSimilarity: {
   (x1: Tensor, x2: Tensor, options?: { dim?: number | bigint; eps?: number }): Tensor;
   (x1: Tensor, x2: Tensor, dim?: number | bigint, options?: { eps?: number }): Tensor;
   (x1: Tensor, x2: Tensor, dim?: number | bigint, eps?: number): Tensor;
+  (x1: Tensor, options: { x2: Tensor; dim?: number | bigint; eps?: number }): Tensor;
 } = fn("torch.cosineSimilarity", "cosine_similarity", ["cosine_similarity(Tensor x1, Tensor x2, int dim=1, float eps=1e-08) -> Tensor"]);
 export const countNonzero: {
   (self: Tensor, dim: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { dim: (number | bigint)[] }): Tensor;
+  (self: Tensor, ...dim: [number | bigint, ...(number | bigint)[]]): Tensor;
   (self: Tensor, options?: { dim?: number | bigint | null }): Tensor;
   (self: Tensor, dim?: number | bigint | null): Tensor;
 } = fn("torch.countNonzero", "count_nonzero", ["count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor","count_nonzero(Tensor self, int? dim=None) -> Tensor"]);
@@ -661,6 +806,7 @@ export const cov: {
 export const cross: {
   (self: Tensor, other: Tensor, options?: { dim?: number | bigint | null }): Tensor;
   (self: Tensor, other: Tensor, dim?: number | bigint | null): Tensor;
+  (self: Tensor, options: { other: Tensor; dim?: number | bigint | null }): Tensor;
 } = fn("torch.cross", "cross", ["cross(Tensor self, Tensor other, int? dim=None) -> Tensor"]);
 export const crowIndicesCopy: {
   (self: Tensor): Tensor;
@@ -670,13 +816,23 @@ export const ctcLoss: {
   (logProbs: Tensor, targets: Tensor, inputLengths: (number | bigint)[], targetLengths: (number | bigint)[], blank?: number | bigint, options?: { reduction?: number | bigint; zeroInfinity?: boolean }): Tensor;
   (logProbs: Tensor, targets: Tensor, inputLengths: (number | bigint)[], targetLengths: (number | bigint)[], blank?: number | bigint, reduction?: number | bigint, options?: { zeroInfinity?: boolean }): Tensor;
   (logProbs: Tensor, targets: Tensor, inputLengths: (number | bigint)[], targetLengths: (number | bigint)[], blank?: number | bigint, reduction?: number | bigint, zeroInfinity?: boolean): Tensor;
+  (logProbs: Tensor, options: { targets: Tensor; inputLengths: (number | bigint)[]; targetLengths: (number | bigint)[]; blank?: number | bigint; reduction?: number | bigint; zeroInfinity?: boolean }): Tensor;
+  (logProbs: Tensor, targets: Tensor, options: { inputLengths: (number | bigint)[]; targetLengths: (number | bigint)[]; blank?: number | bigint; reduction?: number | bigint; zeroInfinity?: boolean }): Tensor;
+  (logProbs: Tensor, targets: Tensor, inputLengths: (number | bigint)[], options: { targetLengths: (number | bigint)[]; blank?: number | bigint; reduction?: number | bigint; zeroInfinity?: boolean }): Tensor;
   (logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, options?: { blank?: number | bigint; reduction?: number | bigint; zeroInfinity?: boolean }): Tensor;
   (logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank?: number | bigint, options?: { reduction?: number | bigint; zeroInfinity?: boolean }): Tensor;
   (logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank?: number | bigint, reduction?: number | bigint, options?: { zeroInfinity?: boolean }): Tensor;
   (logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank?: number | bigint, reduction?: number | bigint, zeroInfinity?: boolean): Tensor;
+  (logProbs: Tensor, options: { targets: Tensor; inputLengths: Tensor; targetLengths: Tensor; blank?: number | bigint; reduction?: number | bigint; zeroInfinity?: boolean }): Tensor;
+  (logProbs: Tensor, targets: Tensor, options: { inputLengths: Tensor; targetLengths: Tensor; blank?: number | bigint; reduction?: number | bigint; zeroInfinity?: boolean }): Tensor;
+  (logProbs: Tensor, targets: Tensor, inputLengths: Tensor, options: { targetLengths: Tensor; blank?: number | bigint; reduction?: number | bigint; zeroInfinity?: boolean }): Tensor;
 } = fn("torch.ctcLoss", "ctc_loss", ["ctc_loss.IntList(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank=0, int reduction=Mean, bool zero_infinity=False) -> Tensor","ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank=0, int reduction=Mean, bool zero_infinity=False) -> Tensor"]);
 export const cudnnAffineGridGenerator: {
   (theta: Tensor, N: number | bigint, C: number | bigint, H: number | bigint, W: number | bigint): Tensor;
+  (theta: Tensor, options: { N: number | bigint; C: number | bigint; H: number | bigint; W: number | bigint }): Tensor;
+  (theta: Tensor, N: number | bigint, options: { C: number | bigint; H: number | bigint; W: number | bigint }): Tensor;
+  (theta: Tensor, N: number | bigint, C: number | bigint, options: { H: number | bigint; W: number | bigint }): Tensor;
+  (theta: Tensor, N: number | bigint, C: number | bigint, H: number | bigint, options: { W: number | bigint }): Tensor;
 } = fn("torch.cudnnAffineGridGenerator", "cudnn_affine_grid_generator", ["cudnn_affine_grid_generator(Tensor theta, int N, int C, int H, int W) -> Tensor grid"]);
 export const cudnnBatchNorm: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; runningMean?: Tensor | null; runningVar?: Tensor | null; training?: boolean; exponentialAverageFactor?: number; epsilon?: number }): [Tensor, Tensor, Tensor, Tensor];
@@ -686,9 +842,18 @@ export const cudnnBatchNorm: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, runningMean?: Tensor | null, runningVar?: Tensor | null, training?: boolean, options?: { exponentialAverageFactor?: number; epsilon?: number }): [Tensor, Tensor, Tensor, Tensor];
   (input: Tensor, weight: Tensor, bias?: Tensor | null, runningMean?: Tensor | null, runningVar?: Tensor | null, training?: boolean, exponentialAverageFactor?: number, options?: { epsilon?: number }): [Tensor, Tensor, Tensor, Tensor];
   (input: Tensor, weight: Tensor, bias?: Tensor | null, runningMean?: Tensor | null, runningVar?: Tensor | null, training?: boolean, exponentialAverageFactor?: number, epsilon?: number): [Tensor, Tensor, Tensor, Tensor];
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; runningMean?: Tensor | null; runningVar?: Tensor | null; training?: boolean; exponentialAverageFactor?: number; epsilon?: number }): [Tensor, Tensor, Tensor, Tensor];
 } = fn("torch.cudnnBatchNorm", "cudnn_batch_norm", ["cudnn_batch_norm(Tensor input, Tensor weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, float exponential_average_factor, float epsilon) -> (Tensor, Tensor, Tensor, Tensor)"]);
 export const cudnnConvolution: {
   (self: Tensor, weight: Tensor, padding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
+  (self: Tensor, options: { weight: Tensor; padding: (number | bigint)[]; stride: (number | bigint)[]; dilation: (number | bigint)[]; groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, options: { padding: (number | bigint)[]; stride: (number | bigint)[]; dilation: (number | bigint)[]; groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], options: { stride: (number | bigint)[]; dilation: (number | bigint)[]; groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], stride: (number | bigint)[], options: { dilation: (number | bigint)[]; groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], options: { groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, options: { benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, options: { deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, deterministic: boolean, options: { allowTf32: boolean }): Tensor;
 } = fn("torch.cudnnConvolution", "cudnn_convolution", ["cudnn_convolution(Tensor self, Tensor weight, int[] padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic, bool allow_tf32) -> Tensor"]);
 export const cudnnConvolutionAddRelu: {
   (self: Tensor, weight: Tensor, z: Tensor, options?: { alpha?: Scalar | null; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -698,6 +863,8 @@ export const cudnnConvolutionAddRelu: {
   (self: Tensor, weight: Tensor, z: Tensor, alpha?: Scalar | null, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], options?: { dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, z: Tensor, alpha?: Scalar | null, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, z: Tensor, alpha?: Scalar | null, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint): Tensor;
+  (self: Tensor, options: { weight: Tensor; z: Tensor; alpha?: Scalar | null; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
+  (self: Tensor, weight: Tensor, options: { z: Tensor; alpha?: Scalar | null; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.cudnnConvolutionAddRelu", "cudnn_convolution_add_relu", ["cudnn_convolution_add_relu(Tensor self, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups) -> Tensor"]);
 export const cudnnConvolutionRelu: {
   (self: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -706,30 +873,46 @@ export const cudnnConvolutionRelu: {
   (self: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], options?: { dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint): Tensor;
+  (self: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.cudnnConvolutionRelu", "cudnn_convolution_relu", ["cudnn_convolution_relu(Tensor self, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups) -> Tensor"]);
 export const cudnnConvolutionTranspose: {
   (self: Tensor, weight: Tensor, padding: (number | bigint)[], outputPadding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
+  (self: Tensor, options: { weight: Tensor; padding: (number | bigint)[]; outputPadding: (number | bigint)[]; stride: (number | bigint)[]; dilation: (number | bigint)[]; groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, options: { padding: (number | bigint)[]; outputPadding: (number | bigint)[]; stride: (number | bigint)[]; dilation: (number | bigint)[]; groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], options: { outputPadding: (number | bigint)[]; stride: (number | bigint)[]; dilation: (number | bigint)[]; groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], outputPadding: (number | bigint)[], options: { stride: (number | bigint)[]; dilation: (number | bigint)[]; groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], outputPadding: (number | bigint)[], stride: (number | bigint)[], options: { dilation: (number | bigint)[]; groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], outputPadding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], options: { groups: number | bigint; benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], outputPadding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, options: { benchmark: boolean; deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], outputPadding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, options: { deterministic: boolean; allowTf32: boolean }): Tensor;
+  (self: Tensor, weight: Tensor, padding: (number | bigint)[], outputPadding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, deterministic: boolean, options: { allowTf32: boolean }): Tensor;
 } = fn("torch.cudnnConvolutionTranspose", "cudnn_convolution_transpose", ["cudnn_convolution_transpose(Tensor self, Tensor weight, int[] padding, int[] output_padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic, bool allow_tf32) -> Tensor"]);
 export const cudnnGridSampler: {
   (self: Tensor, grid: Tensor): Tensor;
+  (self: Tensor, options: { grid: Tensor }): Tensor;
 } = fn("torch.cudnnGridSampler", "cudnn_grid_sampler", ["cudnn_grid_sampler(Tensor self, Tensor grid) -> Tensor output"]);
 export const cudnnIsAcceptable: {
   (self: Tensor): boolean;
 } = fn("torch.cudnnIsAcceptable", "cudnn_is_acceptable", ["cudnn_is_acceptable(Tensor self) -> bool"]);
 export const cummax: {
-  (self: Tensor, dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, dim: number | bigint): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, options: { dim: number | bigint }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
 } = fn("torch.cummax", "cummax", ["cummax(Tensor self, int dim) -> (Tensor values, Tensor indices)","cummax.dimname(Tensor self, Dimname dim) -> (Tensor values, Tensor indices)"]);
 export const cummin: {
-  (self: Tensor, dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, dim: number | bigint): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, options: { dim: number | bigint }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
 } = fn("torch.cummin", "cummin", ["cummin(Tensor self, int dim) -> (Tensor values, Tensor indices)","cummin.dimname(Tensor self, Dimname dim) -> (Tensor values, Tensor indices)"]);
 export const cumprod: {
   (self: Tensor, dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; dtype?: DType | null }): Tensor;
 } = fn("torch.cumprod", "cumprod", ["cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor","cumprod.dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"]);
 export const cumsum: {
   (self: Tensor, dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; dtype?: DType | null }): Tensor;
 } = fn("torch.cumsum", "cumsum", ["cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor","cumsum.dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"]);
 export const cumulativeTrapezoid: {
   (y: Tensor, x: Tensor, options?: { dim?: number | bigint }): Tensor;
+  (y: Tensor, options: { x: Tensor; dim?: number | bigint }): Tensor;
   (y: Tensor, options?: { dx?: Scalar; dim?: number | bigint }): Tensor;
 } = fn("torch.cumulativeTrapezoid", "cumulative_trapezoid", ["cumulative_trapezoid.x(Tensor y, Tensor x, *, int dim=-1) -> Tensor","cumulative_trapezoid.dx(Tensor y, *, Scalar dx=1, int dim=-1) -> Tensor"]);
 export const deg2rad: {
@@ -741,6 +924,7 @@ export const deg2rad_: {
 export const dequantize: {
   (self: Tensor): Tensor;
   (tensors: (Tensor)[]): Tensor[];
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor[];
 } = fn("torch.dequantize", "dequantize", ["dequantize.self(Tensor self) -> Tensor","dequantize.tensors(Tensor[] tensors) -> Tensor[]"]);
 export const det: {
   (self: Tensor): Tensor;
@@ -785,6 +969,7 @@ export const diagonalScatter: {
   (self: Tensor, src: Tensor, offset?: number | bigint, options?: { dim1?: number | bigint; dim2?: number | bigint }): Tensor;
   (self: Tensor, src: Tensor, offset?: number | bigint, dim1?: number | bigint, options?: { dim2?: number | bigint }): Tensor;
   (self: Tensor, src: Tensor, offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
+  (self: Tensor, options: { src: Tensor; offset?: number | bigint; dim1?: number | bigint; dim2?: number | bigint }): Tensor;
 } = fn("torch.diagonalScatter", "diagonal_scatter", ["diagonal_scatter(Tensor self, Tensor src, int offset=0, int dim1=0, int dim2=1) -> Tensor"]);
 export const diff: {
   (self: Tensor, options?: { n?: number | bigint; dim?: number | bigint; prepend?: Tensor | null; append?: Tensor | null }): Tensor;
@@ -799,43 +984,65 @@ export const digamma: {
 export const dist: {
   (self: Tensor, other: Tensor, options?: { p?: Scalar }): Tensor;
   (self: Tensor, other: Tensor, p?: Scalar): Tensor;
+  (self: Tensor, options: { other: Tensor; p?: Scalar }): Tensor;
 } = fn("torch.dist", "dist", ["dist(Tensor self, Tensor other, Scalar p=2) -> Tensor"]);
 export const div: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Tensor, options?: { roundingMode?: string | null }): Tensor;
+  (self: Tensor, options: { other: Tensor; roundingMode?: string | null }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
   (self: Tensor, other: Scalar, options?: { roundingMode?: string | null }): Tensor;
+  (self: Tensor, options: { other: Scalar; roundingMode?: string | null }): Tensor;
 } = fn("torch.div", "div", ["div.Tensor(Tensor self, Tensor other) -> Tensor","div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor","div.Scalar(Tensor self, Scalar other) -> Tensor","div.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor"]);
 export const divide: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
   (self: Tensor, other: Tensor, options?: { roundingMode?: string | null }): Tensor;
+  (self: Tensor, options: { other: Tensor; roundingMode?: string | null }): Tensor;
   (self: Tensor, other: Scalar, options?: { roundingMode?: string | null }): Tensor;
+  (self: Tensor, options: { other: Scalar; roundingMode?: string | null }): Tensor;
 } = fn("torch.divide", "divide", ["divide.Tensor(Tensor self, Tensor other) -> Tensor","divide.Scalar(Tensor self, Scalar other) -> Tensor","divide.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor","divide.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor"]);
 export const dot: {
   (self: Tensor, tensor: Tensor): Tensor;
+  (self: Tensor, options: { tensor: Tensor }): Tensor;
 } = fn("torch.dot", "dot", ["dot(Tensor self, Tensor tensor) -> Tensor"]);
 export const dropout: {
   (input: Tensor, p: number, train: boolean): Tensor;
+  (input: Tensor, options: { p: number; train: boolean }): Tensor;
+  (input: Tensor, p: number, options: { train: boolean }): Tensor;
 } = fn("torch.dropout", "dropout", ["dropout(Tensor input, float p, bool train) -> Tensor"]);
 export const dropout_: {
   (self: Tensor, p: number, train: boolean): Tensor;
+  (self: Tensor, options: { p: number; train: boolean }): Tensor;
+  (self: Tensor, p: number, options: { train: boolean }): Tensor;
 } = fn("torch.dropout_", "dropout_", ["dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)"]);
 export const dsplit: {
   (self: Tensor, sections: number | bigint): Tensor[];
+  (self: Tensor, options: { sections: number | bigint }): Tensor[];
   (self: Tensor, indices: (number | bigint)[]): Tensor[];
+  (self: Tensor, options: { indices: (number | bigint)[] }): Tensor[];
+  (self: Tensor, ...indices: [number | bigint, ...(number | bigint)[]]): Tensor[];
 } = fn("torch.dsplit", "dsplit", ["dsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]","dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]"]);
 export const dstack: {
   (tensors: (Tensor)[]): Tensor;
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor;
 } = fn("torch.dstack", "dstack", ["dstack(Tensor[] tensors) -> Tensor"]);
 export const einsum: {
   (equation: string, tensors: (Tensor)[], options?: { path?: (number | bigint)[] | null }): Tensor;
+  (equation: string, options: { tensors: (Tensor)[]; path?: (number | bigint)[] | null }): Tensor;
+  (equation: string, ...tensors: [Tensor, ...(Tensor)[]]): Tensor;
+  (...args: [equation: string, tensors: Tensor, ...more: (Tensor)[], options: { path?: (number | bigint)[] | null }]): Tensor;
 } = fn("torch.einsum", "einsum", ["einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor"]);
 export const embedding: {
   (weight: Tensor, indices: Tensor, options?: { paddingIdx?: number | bigint; scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
   (weight: Tensor, indices: Tensor, paddingIdx?: number | bigint, options?: { scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
   (weight: Tensor, indices: Tensor, paddingIdx?: number | bigint, scaleGradByFreq?: boolean, options?: { sparse?: boolean }): Tensor;
   (weight: Tensor, indices: Tensor, paddingIdx?: number | bigint, scaleGradByFreq?: boolean, sparse?: boolean): Tensor;
+  (weight: Tensor, options: { indices: Tensor; paddingIdx?: number | bigint; scaleGradByFreq?: boolean; sparse?: boolean }): Tensor;
 } = fn("torch.embedding", "embedding", ["embedding(Tensor weight, Tensor indices, int padding_idx=-1, bool scale_grad_by_freq=False, bool sparse=False) -> Tensor"]);
 export const embeddingBag: {
   (weight: Tensor, indices: Tensor, offsets: Tensor, options?: { scaleGradByFreq?: boolean; mode?: number | bigint; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean }): [Tensor, Tensor, Tensor, Tensor];
@@ -844,32 +1051,51 @@ export const embeddingBag: {
   (weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq?: boolean, mode?: number | bigint, sparse?: boolean, options?: { perSampleWeights?: Tensor | null; includeLastOffset?: boolean }): [Tensor, Tensor, Tensor, Tensor];
   (weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq?: boolean, mode?: number | bigint, sparse?: boolean, perSampleWeights?: Tensor | null, options?: { includeLastOffset?: boolean }): [Tensor, Tensor, Tensor, Tensor];
   (weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq?: boolean, mode?: number | bigint, sparse?: boolean, perSampleWeights?: Tensor | null, includeLastOffset?: boolean): [Tensor, Tensor, Tensor, Tensor];
+  (weight: Tensor, options: { indices: Tensor; offsets: Tensor; scaleGradByFreq?: boolean; mode?: number | bigint; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean }): [Tensor, Tensor, Tensor, Tensor];
+  (weight: Tensor, indices: Tensor, options: { offsets: Tensor; scaleGradByFreq?: boolean; mode?: number | bigint; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean }): [Tensor, Tensor, Tensor, Tensor];
   (weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, mode: number | bigint, sparse: boolean, options?: { perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | bigint | null }): [Tensor, Tensor, Tensor, Tensor];
   (weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, mode: number | bigint, sparse: boolean, perSampleWeights?: Tensor | null, options?: { includeLastOffset?: boolean; paddingIdx?: number | bigint | null }): [Tensor, Tensor, Tensor, Tensor];
   (weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, mode: number | bigint, sparse: boolean, perSampleWeights?: Tensor | null, includeLastOffset?: boolean, options?: { paddingIdx?: number | bigint | null }): [Tensor, Tensor, Tensor, Tensor];
   (weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, mode: number | bigint, sparse: boolean, perSampleWeights?: Tensor | null, includeLastOffset?: boolean, paddingIdx?: number | bigint | null): [Tensor, Tensor, Tensor, Tensor];
+  (weight: Tensor, options: { indices: Tensor; offsets: Tensor; scaleGradByFreq: boolean; mode: number | bigint; sparse: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | bigint | null }): [Tensor, Tensor, Tensor, Tensor];
+  (weight: Tensor, indices: Tensor, options: { offsets: Tensor; scaleGradByFreq: boolean; mode: number | bigint; sparse: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | bigint | null }): [Tensor, Tensor, Tensor, Tensor];
+  (weight: Tensor, indices: Tensor, offsets: Tensor, options: { scaleGradByFreq: boolean; mode: number | bigint; sparse: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | bigint | null }): [Tensor, Tensor, Tensor, Tensor];
+  (weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, options: { mode: number | bigint; sparse: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | bigint | null }): [Tensor, Tensor, Tensor, Tensor];
+  (weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, mode: number | bigint, options: { sparse: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | bigint | null }): [Tensor, Tensor, Tensor, Tensor];
 } = fn("torch.embeddingBag", "embedding_bag", ["embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False) -> (Tensor, Tensor, Tensor, Tensor)","embedding_bag.padding_idx(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq, int mode, bool sparse, Tensor? per_sample_weights, bool include_last_offset, int? padding_idx) -> (Tensor, Tensor, Tensor, Tensor)"]);
 export const embeddingRenorm_: {
   (self: Tensor, indices: Tensor, maxNorm: number, normType: number): Tensor;
+  (self: Tensor, options: { indices: Tensor; maxNorm: number; normType: number }): Tensor;
+  (self: Tensor, indices: Tensor, options: { maxNorm: number; normType: number }): Tensor;
+  (self: Tensor, indices: Tensor, maxNorm: number, options: { normType: number }): Tensor;
 } = fn("torch.embeddingRenorm_", "embedding_renorm_", ["embedding_renorm_(Tensor(a!) self, Tensor indices, float max_norm, float norm_type) -> Tensor(a!)"]);
 export const empty: {
-  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
+  (...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }]): Tensor;
 } = fn("torch.empty", "empty", ["empty.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor","empty.memory_format(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const emptyLike: {
-  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.emptyLike", "empty_like", ["empty_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const emptyQuantized: {
-  (size: (number | bigint)[], qtensor: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+  (size: (number | bigint)[], qtensor: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
+  (size: (number | bigint)[], options: { qtensor: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.emptyQuantized", "empty_quantized", ["empty_quantized(int[] size, Tensor qtensor, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const emptyStrided: {
-  (size: (number | bigint)[], stride: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (size: (number | bigint)[], stride: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (size: (number | bigint)[], options: { stride: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (size: (number | bigint)[], ...stride: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [size: (number | bigint)[], stride: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 } = fn("torch.emptyStrided", "empty_strided", ["empty_strided(SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const eq: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.eq", "eq", ["eq.Scalar(Tensor self, Scalar other) -> Tensor","eq.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const equal: {
   (self: Tensor, other: Tensor): boolean;
+  (self: Tensor, options: { other: Tensor }): boolean;
 } = fn("torch.equal", "equal", ["equal(Tensor self, Tensor other) -> bool"]);
 export const erf: {
   (self: Tensor): Tensor;
@@ -900,6 +1126,9 @@ export const exp2_: {
 } = fn("torch.exp2_", "exp2_", ["exp2_(Tensor(a!) self) -> Tensor(a!)"]);
 export const expandCopy: {
   (self: Tensor, size: (number | bigint)[], options?: { implicit?: boolean }): Tensor;
+  (self: Tensor, options: { size: (number | bigint)[]; implicit?: boolean }): Tensor;
+  (self: Tensor, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [self: Tensor, size: number | bigint, ...more: (number | bigint)[], options: { implicit?: boolean }]): Tensor;
 } = fn("torch.expandCopy", "expand_copy", ["expand_copy(Tensor self, SymInt[] size, *, bool implicit=False) -> Tensor"]);
 export const expm1: {
   (self: Tensor): Tensor;
@@ -908,33 +1137,72 @@ export const expm1_: {
   (self: Tensor): Tensor;
 } = fn("torch.expm1_", "expm1_", ["expm1_(Tensor(a!) self) -> Tensor(a!)"]);
 export const eye: {
-  (n: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (n: number | bigint, m: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (n: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (n: number | bigint, m: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (n: number | bigint, options: { m: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.eye", "eye", ["eye(int n, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","eye.m(int n, int m, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const fakeQuantizePerChannelAffine: {
   (self: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number | bigint, quantMin: number | bigint, quantMax: number | bigint): Tensor;
+  (self: Tensor, options: { scale: Tensor; zeroPoint: Tensor; axis: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: Tensor, options: { zeroPoint: Tensor; axis: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, options: { axis: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number | bigint, options: { quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number | bigint, quantMin: number | bigint, options: { quantMax: number | bigint }): Tensor;
 } = fn("torch.fakeQuantizePerChannelAffine", "fake_quantize_per_channel_affine", ["fake_quantize_per_channel_affine(Tensor self, Tensor scale, Tensor zero_point, int axis, int quant_min, int quant_max) -> Tensor"]);
 export const fakeQuantizePerChannelAffineCachemask: {
-  (self: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number | bigint, quantMin: number | bigint, quantMax: number | bigint): [Tensor, Tensor] & { output: Tensor; mask: Tensor };
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number | bigint, quantMin: number | bigint, quantMax: number | bigint): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
+  (self: Tensor, options: { scale: Tensor; zeroPoint: Tensor; axis: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
+  (self: Tensor, scale: Tensor, options: { zeroPoint: Tensor; axis: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, options: { axis: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number | bigint, options: { quantMin: number | bigint; quantMax: number | bigint }): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number | bigint, quantMin: number | bigint, options: { quantMax: number | bigint }): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
 } = fn("torch.fakeQuantizePerChannelAffineCachemask", "fake_quantize_per_channel_affine_cachemask", ["fake_quantize_per_channel_affine_cachemask(Tensor self, Tensor scale, Tensor zero_point, int axis, int quant_min, int quant_max) -> (Tensor output, Tensor mask)"]);
 export const fakeQuantizePerTensorAffine: {
   (self: Tensor, scale: number, zeroPoint: number | bigint, quantMin: number | bigint, quantMax: number | bigint): Tensor;
+  (self: Tensor, options: { scale: number; zeroPoint: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: number, options: { zeroPoint: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: number, zeroPoint: number | bigint, options: { quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: number, zeroPoint: number | bigint, quantMin: number | bigint, options: { quantMax: number | bigint }): Tensor;
   (self: Tensor, scale: Tensor, zeroPoint: Tensor, quantMin: number | bigint, quantMax: number | bigint): Tensor;
+  (self: Tensor, options: { scale: Tensor; zeroPoint: Tensor; quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: Tensor, options: { zeroPoint: Tensor; quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, options: { quantMin: number | bigint; quantMax: number | bigint }): Tensor;
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, quantMin: number | bigint, options: { quantMax: number | bigint }): Tensor;
 } = fn("torch.fakeQuantizePerTensorAffine", "fake_quantize_per_tensor_affine", ["fake_quantize_per_tensor_affine(Tensor self, float scale, int zero_point, int quant_min, int quant_max) -> Tensor","fake_quantize_per_tensor_affine.tensor_qparams(Tensor self, Tensor scale, Tensor zero_point, int quant_min, int quant_max) -> Tensor"]);
 export const fakeQuantizePerTensorAffineCachemask: {
-  (self: Tensor, scale: number, zeroPoint: number | bigint, quantMin: number | bigint, quantMax: number | bigint): [Tensor, Tensor] & { output: Tensor; mask: Tensor };
+  (self: Tensor, scale: number, zeroPoint: number | bigint, quantMin: number | bigint, quantMax: number | bigint): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
+  (self: Tensor, options: { scale: number; zeroPoint: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
+  (self: Tensor, scale: number, options: { zeroPoint: number | bigint; quantMin: number | bigint; quantMax: number | bigint }): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
+  (self: Tensor, scale: number, zeroPoint: number | bigint, options: { quantMin: number | bigint; quantMax: number | bigint }): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
+  (self: Tensor, scale: number, zeroPoint: number | bigint, quantMin: number | bigint, options: { quantMax: number | bigint }): NamedReturns<[Tensor, Tensor], ["output", "mask"]>;
 } = fn("torch.fakeQuantizePerTensorAffineCachemask", "fake_quantize_per_tensor_affine_cachemask", ["fake_quantize_per_tensor_affine_cachemask(Tensor self, float scale, int zero_point, int quant_min, int quant_max) -> (Tensor output, Tensor mask)"]);
 export const fbgemmLinearFp16Weight: {
   (input: Tensor, packedWeight: Tensor, bias: Tensor): Tensor;
+  (input: Tensor, options: { packedWeight: Tensor; bias: Tensor }): Tensor;
+  (input: Tensor, packedWeight: Tensor, options: { bias: Tensor }): Tensor;
 } = fn("torch.fbgemmLinearFp16Weight", "fbgemm_linear_fp16_weight", ["fbgemm_linear_fp16_weight(Tensor input, Tensor packed_weight, Tensor bias) -> Tensor"]);
 export const fbgemmLinearFp16WeightFp32Activation: {
   (input: Tensor, packedWeight: Tensor, bias: Tensor): Tensor;
+  (input: Tensor, options: { packedWeight: Tensor; bias: Tensor }): Tensor;
+  (input: Tensor, packedWeight: Tensor, options: { bias: Tensor }): Tensor;
 } = fn("torch.fbgemmLinearFp16WeightFp32Activation", "fbgemm_linear_fp16_weight_fp32_activation", ["fbgemm_linear_fp16_weight_fp32_activation(Tensor input, Tensor packed_weight, Tensor bias) -> Tensor"]);
 export const fbgemmLinearInt8Weight: {
   (input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, weightZeroPoint: Scalar, bias: Tensor): Tensor;
+  (input: Tensor, options: { weight: Tensor; packed: Tensor; colOffsets: Tensor; weightScale: Scalar; weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, options: { packed: Tensor; colOffsets: Tensor; weightScale: Scalar; weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, packed: Tensor, options: { colOffsets: Tensor; weightScale: Scalar; weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, options: { weightScale: Scalar; weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, options: { weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, weightZeroPoint: Scalar, options: { bias: Tensor }): Tensor;
 } = fn("torch.fbgemmLinearInt8Weight", "fbgemm_linear_int8_weight", ["fbgemm_linear_int8_weight(Tensor input, Tensor weight, Tensor packed, Tensor col_offsets, Scalar weight_scale, Scalar weight_zero_point, Tensor bias) -> Tensor"]);
 export const fbgemmLinearInt8WeightFp32Activation: {
   (input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, weightZeroPoint: Scalar, bias: Tensor): Tensor;
+  (input: Tensor, options: { weight: Tensor; packed: Tensor; colOffsets: Tensor; weightScale: Scalar; weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, options: { packed: Tensor; colOffsets: Tensor; weightScale: Scalar; weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, packed: Tensor, options: { colOffsets: Tensor; weightScale: Scalar; weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, options: { weightScale: Scalar; weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, options: { weightZeroPoint: Scalar; bias: Tensor }): Tensor;
+  (input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, weightZeroPoint: Scalar, options: { bias: Tensor }): Tensor;
 } = fn("torch.fbgemmLinearInt8WeightFp32Activation", "fbgemm_linear_int8_weight_fp32_activation", ["fbgemm_linear_int8_weight_fp32_activation(Tensor input, Tensor weight, Tensor packed, Tensor col_offsets, Scalar weight_scale, Scalar weight_zero_point, Tensor bias) -> Tensor"]);
 export const fbgemmLinearQuantizeWeight: {
   (input: Tensor): [Tensor, Tensor, number, number];
@@ -945,26 +1213,40 @@ export const fbgemmPackGemmMatrixFp16: {
 export const fbgemmPackQuantizedMatrix: {
   (input: Tensor): Tensor;
   (input: Tensor, K: number | bigint, N: number | bigint): Tensor;
+  (input: Tensor, options: { K: number | bigint; N: number | bigint }): Tensor;
+  (input: Tensor, K: number | bigint, options: { N: number | bigint }): Tensor;
 } = fn("torch.fbgemmPackQuantizedMatrix", "fbgemm_pack_quantized_matrix", ["fbgemm_pack_quantized_matrix(Tensor input) -> Tensor","fbgemm_pack_quantized_matrix.KN(Tensor input, int K, int N) -> Tensor"]);
 export const featureAlphaDropout: {
   (input: Tensor, p: number, train: boolean): Tensor;
+  (input: Tensor, options: { p: number; train: boolean }): Tensor;
+  (input: Tensor, p: number, options: { train: boolean }): Tensor;
 } = fn("torch.featureAlphaDropout", "feature_alpha_dropout", ["feature_alpha_dropout(Tensor input, float p, bool train) -> Tensor"]);
 export const featureAlphaDropout_: {
   (self: Tensor, p: number, train: boolean): Tensor;
+  (self: Tensor, options: { p: number; train: boolean }): Tensor;
+  (self: Tensor, p: number, options: { train: boolean }): Tensor;
 } = fn("torch.featureAlphaDropout_", "feature_alpha_dropout_", ["feature_alpha_dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)"]);
 export const featureDropout: {
   (input: Tensor, p: number, train: boolean): Tensor;
+  (input: Tensor, options: { p: number; train: boolean }): Tensor;
+  (input: Tensor, p: number, options: { train: boolean }): Tensor;
 } = fn("torch.featureDropout", "feature_dropout", ["feature_dropout(Tensor input, float p, bool train) -> Tensor"]);
 export const featureDropout_: {
   (self: Tensor, p: number, train: boolean): Tensor;
+  (self: Tensor, options: { p: number; train: boolean }): Tensor;
+  (self: Tensor, p: number, options: { train: boolean }): Tensor;
 } = fn("torch.featureDropout_", "feature_dropout_", ["feature_dropout_(Tensor(a!) self, float p, bool train) -> Tensor(a!)"]);
 export const fill: {
   (self: Tensor, value: Scalar): Tensor;
+  (self: Tensor, options: { value: Scalar }): Tensor;
   (self: Tensor, value: Tensor): Tensor;
+  (self: Tensor, options: { value: Tensor }): Tensor;
 } = fn("torch.fill", "fill", ["fill.Scalar(Tensor self, Scalar value) -> Tensor","fill.Tensor(Tensor self, Tensor value) -> Tensor"]);
 export const fill_: {
   (self: Tensor, value: Scalar): Tensor;
+  (self: Tensor, options: { value: Scalar }): Tensor;
   (self: Tensor, value: Tensor): Tensor;
+  (self: Tensor, options: { value: Tensor }): Tensor;
 } = fn("torch.fill_", "fill_", ["fill_.Scalar(Tensor(a!) self, Scalar value) -> Tensor(a!)","fill_.Tensor(Tensor(a!) self, Tensor value) -> Tensor(a!)"]);
 export const fix: {
   (self: Tensor): Tensor;
@@ -979,6 +1261,8 @@ export const flatten: {
 } = fn("torch.flatten", "flatten", ["flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)","flatten.named_out_dim(Tensor(a) self, int start_dim, int end_dim, Dimname out_dim) -> Tensor(a)","flatten.using_names(Tensor(a) self, Dimname start_dim, Dimname end_dim, Dimname out_dim) -> Tensor(a)","flatten.DimnameList(Tensor(a) self, Dimname[] dims, Dimname out_dim) -> Tensor(a)"]);
 export const flip: {
   (self: Tensor, dims: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { dims: (number | bigint)[] }): Tensor;
+  (self: Tensor, ...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.flip", "flip", ["flip(Tensor self, int[] dims) -> Tensor"]);
 export const fliplr: {
   (self: Tensor): Tensor;
@@ -988,8 +1272,11 @@ export const flipud: {
 } = fn("torch.flipud", "flipud", ["flipud(Tensor self) -> Tensor"]);
 export const floatPower: {
   (self: Tensor, exponent: Tensor): Tensor;
+  (self: Tensor, options: { exponent: Tensor }): Tensor;
   (self: Scalar, exponent: Tensor): Tensor;
+  (self: Scalar, options: { exponent: Tensor }): Tensor;
   (self: Tensor, exponent: Scalar): Tensor;
+  (self: Tensor, options: { exponent: Scalar }): Tensor;
 } = fn("torch.floatPower", "float_power", ["float_power.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor","float_power.Scalar(Scalar self, Tensor exponent) -> Tensor","float_power.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor"]);
 export const floor: {
   (self: Tensor): Tensor;
@@ -999,17 +1286,23 @@ export const floor_: {
 } = fn("torch.floor_", "floor_", ["floor_(Tensor(a!) self) -> Tensor(a!)"]);
 export const floorDivide: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
 } = fn("torch.floorDivide", "floor_divide", ["floor_divide(Tensor self, Tensor other) -> Tensor","floor_divide.Scalar(Tensor self, Scalar other) -> Tensor"]);
 export const fmax: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.fmax", "fmax", ["fmax(Tensor self, Tensor other) -> Tensor"]);
 export const fmin: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.fmin", "fmin", ["fmin(Tensor self, Tensor other) -> Tensor"]);
 export const fmod: {
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.fmod", "fmod", ["fmod.Scalar(Tensor self, Scalar other) -> Tensor","fmod.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const frac: {
   (self: Tensor): Tensor;
@@ -1018,68 +1311,94 @@ export const frac_: {
   (self: Tensor): Tensor;
 } = fn("torch.frac_", "frac_", ["frac_(Tensor(a!) self) -> Tensor(a!)"]);
 export const frexp: {
-  (self: Tensor): [Tensor, Tensor] & { mantissa: Tensor; exponent: Tensor };
+  (self: Tensor): NamedReturns<[Tensor, Tensor], ["mantissa", "exponent"]>;
 } = fn("torch.frexp", "frexp", ["frexp.Tensor(Tensor self) -> (Tensor mantissa, Tensor exponent)"]);
 export const frobeniusNorm: {
   (self: Tensor): Tensor;
   (self: Tensor, dim: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
   (self: Tensor, dim: number | (number | bigint)[], keepdim?: boolean): Tensor;
+  (self: Tensor, options: { dim: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
 } = fn("torch.frobeniusNorm", "frobenius_norm", ["frobenius_norm(Tensor self) -> Tensor","frobenius_norm.dim(Tensor self, int[1] dim, bool keepdim=False) -> Tensor"]);
 export const fromFile: {
-  (filename: string, options?: { shared?: boolean | null; size?: number | bigint | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (filename: string, shared?: boolean | null, options?: { size?: number | bigint | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (filename: string, shared?: boolean | null, size?: number | bigint | null, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (filename: string, options?: { shared?: boolean | null; size?: number | bigint | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (filename: string, shared?: boolean | null, options?: { size?: number | bigint | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (filename: string, shared?: boolean | null, size?: number | bigint | null, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.fromFile", "from_file", ["from_file(str filename, bool? shared=None, int? size=0, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const full: {
-  (size: (number | bigint)[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (size: (number | bigint)[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (size: (number | bigint)[], options: { fillValue: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.full", "full", ["full.names(int[] size, Scalar fill_value, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","full(SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const fullLike: {
-  (self: Tensor, fillValue: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+  (self: Tensor, fillValue: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
+  (self: Tensor, options: { fillValue: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.fullLike", "full_like", ["full_like(Tensor self, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const gather: {
   (self: Tensor, dim: number | bigint, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; sparseGrad?: boolean }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; sparseGrad?: boolean }): Tensor;
 } = fn("torch.gather", "gather", ["gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor","gather.dimname(Tensor self, Dimname dim, Tensor index, *, bool sparse_grad=False) -> Tensor"]);
 export const gcd: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.gcd", "gcd", ["gcd(Tensor self, Tensor other) -> Tensor"]);
 export const gcd_: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.gcd_", "gcd_", ["gcd_(Tensor(a!) self, Tensor other) -> Tensor(a!)"]);
 export const ge: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.ge", "ge", ["ge.Scalar(Tensor self, Scalar other) -> Tensor","ge.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const geqrf: {
-  (self: Tensor): [Tensor, Tensor] & { a: Tensor; tau: Tensor };
+  (self: Tensor): NamedReturns<[Tensor, Tensor], ["a", "tau"]>;
 } = fn("torch.geqrf", "geqrf", ["geqrf(Tensor self) -> (Tensor a, Tensor tau)"]);
 export const ger: {
   (self: Tensor, vec2: Tensor): Tensor;
+  (self: Tensor, options: { vec2: Tensor }): Tensor;
 } = fn("torch.ger", "ger", ["ger(Tensor self, Tensor vec2) -> Tensor"]);
 export const gradient: {
   (self: Tensor, options?: { spacing?: Scalar | null; dim?: number | bigint | null; edgeOrder?: number | bigint }): Tensor[];
-  (self: Tensor, options?: { spacing?: Scalar; dim?: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
-  (self: Tensor, options?: { dim?: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
-  (self: Tensor, options?: { spacing?: (Scalar)[]; dim?: number | bigint | null; edgeOrder?: number | bigint }): Tensor[];
-  (self: Tensor, options?: { spacing?: (Scalar)[]; dim?: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
-  (self: Tensor, options?: { spacing?: (Tensor)[]; dim?: number | bigint | null; edgeOrder?: number | bigint }): Tensor[];
-  (self: Tensor, options?: { spacing?: (Tensor)[]; dim?: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
+  (self: Tensor, options: { spacing: Scalar; dim: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
+  (self: Tensor, options: { dim: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
+  (self: Tensor, options: { spacing: (Scalar)[]; dim?: number | bigint | null; edgeOrder?: number | bigint }): Tensor[];
+  (self: Tensor, options: { spacing: (Scalar)[]; dim: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
+  (self: Tensor, options: { spacing: (Tensor)[]; dim?: number | bigint | null; edgeOrder?: number | bigint }): Tensor[];
+  (self: Tensor, options: { spacing: (Tensor)[]; dim: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
 } = fn("torch.gradient", "gradient", ["gradient.scalarint(Tensor self, *, Scalar? spacing=None, int? dim=None, int edge_order=1) -> Tensor[]","gradient.scalararray(Tensor self, *, Scalar spacing, int[] dim, int edge_order=1) -> Tensor[]","gradient.array(Tensor self, *, int[] dim, int edge_order=1) -> Tensor[]","gradient.scalarrayint(Tensor self, *, Scalar[] spacing, int? dim=None, int edge_order=1) -> Tensor[]","gradient.scalarrayarray(Tensor self, *, Scalar[] spacing, int[] dim, int edge_order=1) -> Tensor[]","gradient.tensorarrayint(Tensor self, *, Tensor[] spacing, int? dim=None, int edge_order=1) -> Tensor[]","gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[]"]);
 export const greater: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.greater", "greater", ["greater.Scalar(Tensor self, Scalar other) -> Tensor","greater.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const greaterEqual: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.greaterEqual", "greater_equal", ["greater_equal.Scalar(Tensor self, Scalar other) -> Tensor","greater_equal.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const gridSampler: {
   (input: Tensor, grid: Tensor, interpolationMode: number | bigint, paddingMode: number | bigint, alignCorners: boolean): Tensor;
+  (input: Tensor, options: { grid: Tensor; interpolationMode: number | bigint; paddingMode: number | bigint; alignCorners: boolean }): Tensor;
+  (input: Tensor, grid: Tensor, options: { interpolationMode: number | bigint; paddingMode: number | bigint; alignCorners: boolean }): Tensor;
+  (input: Tensor, grid: Tensor, interpolationMode: number | bigint, options: { paddingMode: number | bigint; alignCorners: boolean }): Tensor;
+  (input: Tensor, grid: Tensor, interpolationMode: number | bigint, paddingMode: number | bigint, options: { alignCorners: boolean }): Tensor;
 } = fn("torch.gridSampler", "grid_sampler", ["grid_sampler(Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners) -> Tensor"]);
 export const gridSampler2d: {
   (input: Tensor, grid: Tensor, interpolationMode: number | bigint, paddingMode: number | bigint, alignCorners: boolean): Tensor;
+  (input: Tensor, options: { grid: Tensor; interpolationMode: number | bigint; paddingMode: number | bigint; alignCorners: boolean }): Tensor;
+  (input: Tensor, grid: Tensor, options: { interpolationMode: number | bigint; paddingMode: number | bigint; alignCorners: boolean }): Tensor;
+  (input: Tensor, grid: Tensor, interpolationMode: number | bigint, options: { paddingMode: number | bigint; alignCorners: boolean }): Tensor;
+  (input: Tensor, grid: Tensor, interpolationMode: number | bigint, paddingMode: number | bigint, options: { alignCorners: boolean }): Tensor;
 } = fn("torch.gridSampler2d", "grid_sampler_2d", ["grid_sampler_2d(Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners) -> Tensor"]);
 export const gridSampler3d: {
   (input: Tensor, grid: Tensor, interpolationMode: number | bigint, paddingMode: number | bigint, alignCorners: boolean): Tensor;
+  (input: Tensor, options: { grid: Tensor; interpolationMode: number | bigint; paddingMode: number | bigint; alignCorners: boolean }): Tensor;
+  (input: Tensor, grid: Tensor, options: { interpolationMode: number | bigint; paddingMode: number | bigint; alignCorners: boolean }): Tensor;
+  (input: Tensor, grid: Tensor, interpolationMode: number | bigint, options: { paddingMode: number | bigint; alignCorners: boolean }): Tensor;
+  (input: Tensor, grid: Tensor, interpolationMode: number | bigint, paddingMode: number | bigint, options: { alignCorners: boolean }): Tensor;
 } = fn("torch.gridSampler3d", "grid_sampler_3d", ["grid_sampler_3d(Tensor input, Tensor grid, int interpolation_mode, int padding_mode, bool align_corners) -> Tensor"]);
 export const groupNorm: {
   (input: Tensor, numGroups: number | bigint, options?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnabled?: boolean }): Tensor;
@@ -1087,29 +1406,58 @@ export const groupNorm: {
   (input: Tensor, numGroups: number | bigint, weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number; cudnnEnabled?: boolean }): Tensor;
   (input: Tensor, numGroups: number | bigint, weight?: Tensor | null, bias?: Tensor | null, eps?: number, options?: { cudnnEnabled?: boolean }): Tensor;
   (input: Tensor, numGroups: number | bigint, weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnabled?: boolean): Tensor;
+  (input: Tensor, options: { numGroups: number | bigint; weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnabled?: boolean }): Tensor;
 } = fn("torch.groupNorm", "group_norm", ["group_norm(Tensor input, int num_groups, Tensor? weight=None, Tensor? bias=None, float eps=1e-05, bool cudnn_enabled=True) -> Tensor"]);
 export const gru: {
   (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
+  (input: Tensor, options: { hx: Tensor; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, options: { params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], options: { hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, options: { numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, options: { dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, options: { train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, options: { bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, options: { batchFirst: boolean }): [Tensor, Tensor];
   (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+  (data: Tensor, options: { batchSizes: Tensor; hx: Tensor; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, options: { hx: Tensor; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, options: { params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], options: { hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, options: { numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, options: { dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, options: { train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, options: { bidirectional: boolean }): [Tensor, Tensor];
 } = fn("torch.gru", "gru", ["gru.input(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)","gru.data(Tensor data, Tensor batch_sizes, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> (Tensor, Tensor)"]);
 export const gruCell: {
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, options?: { bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, options?: { bHh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, bHh?: Tensor | null): Tensor;
+  (input: Tensor, options: { hx: Tensor; wIh: Tensor; wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
+  (input: Tensor, hx: Tensor, options: { wIh: Tensor; wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, options: { wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
 } = fn("torch.gruCell", "gru_cell", ["gru_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> Tensor"]);
 export const gt: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.gt", "gt", ["gt.Scalar(Tensor self, Scalar other) -> Tensor","gt.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const hammingWindow: {
-  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (windowLength: number | bigint, periodic: boolean, alpha: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (windowLength: number | bigint, periodic: boolean, alpha: number, beta: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, options: { periodic: boolean; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, alpha: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, options: { periodic: boolean; alpha: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, options: { alpha: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, alpha: number, beta: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, options: { periodic: boolean; alpha: number; beta: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, options: { alpha: number; beta: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, alpha: number, options: { beta: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.hammingWindow", "hamming_window", ["hamming_window(int window_length, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","hamming_window.periodic(int window_length, bool periodic, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","hamming_window.periodic_alpha(int window_length, bool periodic, float alpha, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","hamming_window.periodic_alpha_beta(int window_length, bool periodic, float alpha, float beta, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const hannWindow: {
-  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, options: { periodic: boolean; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.hannWindow", "hann_window", ["hann_window(int window_length, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","hann_window.periodic(int window_length, bool periodic, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const hardshrink: {
   (self: Tensor, options?: { lambd?: Scalar }): Tensor;
@@ -1117,11 +1465,13 @@ export const hardshrink: {
 } = fn("torch.hardshrink", "hardshrink", ["hardshrink(Tensor self, Scalar lambd=0.5) -> Tensor"]);
 export const heaviside: {
   (self: Tensor, values: Tensor): Tensor;
+  (self: Tensor, options: { values: Tensor }): Tensor;
 } = fn("torch.heaviside", "heaviside", ["heaviside(Tensor self, Tensor values) -> Tensor"]);
 export const hingeEmbeddingLoss: {
   (self: Tensor, target: Tensor, options?: { margin?: number; reduction?: number | bigint }): Tensor;
   (self: Tensor, target: Tensor, margin?: number, options?: { reduction?: number | bigint }): Tensor;
   (self: Tensor, target: Tensor, margin?: number, reduction?: number | bigint): Tensor;
+  (self: Tensor, options: { target: Tensor; margin?: number; reduction?: number | bigint }): Tensor;
 } = fn("torch.hingeEmbeddingLoss", "hinge_embedding_loss", ["hinge_embedding_loss(Tensor self, Tensor target, float margin=1.0, int reduction=Mean) -> Tensor"]);
 export const histc: {
   (self: Tensor, options?: { bins?: number | bigint; min?: Scalar; max?: Scalar }): Tensor;
@@ -1130,36 +1480,46 @@ export const histc: {
   (self: Tensor, bins?: number | bigint, min?: Scalar, max?: Scalar): Tensor;
 } = fn("torch.histc", "histc", ["histc(Tensor self, int bins=100, Scalar min=0, Scalar max=0) -> Tensor"]);
 export const histogram: {
-  (self: Tensor, bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
-  (self: Tensor, options?: { bins?: number | bigint; range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
-  (self: Tensor, bins?: number | bigint, options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
+  (self: Tensor, bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor], ["hist", "binEdges"]>;
+  (self: Tensor, options: { bins: Tensor; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor], ["hist", "binEdges"]>;
+  (self: Tensor, options?: { bins?: number | bigint; range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor], ["hist", "binEdges"]>;
+  (self: Tensor, bins?: number | bigint, options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor], ["hist", "binEdges"]>;
 } = fn("torch.histogram", "histogram", ["histogram.bins_tensor(Tensor self, Tensor bins, *, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor bin_edges)","histogram.bin_ct(Tensor self, int bins=100, *, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor bin_edges)"]);
 export const histogramdd: {
-  (self: Tensor, bins: (number | bigint)[], options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: (number | bigint)[], range?: (number)[] | null, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: (number | bigint)[], range?: (number)[] | null, weight?: Tensor | null, options?: { density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: (number | bigint)[], range?: (number)[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: number | bigint, options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: number | bigint, range?: (number)[] | null, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: number | bigint, range?: (number)[] | null, weight?: Tensor | null, options?: { density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: number | bigint, range?: (number)[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: (Tensor)[], options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: (Tensor)[], range?: (number)[] | null, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: (Tensor)[], range?: (number)[] | null, weight?: Tensor | null, options?: { density?: boolean }): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
-  (self: Tensor, bins: (Tensor)[], range?: (number)[] | null, weight?: Tensor | null, density?: boolean): [Tensor, Tensor[]] & { hist: Tensor; binEdges: Tensor[] };
+  (self: Tensor, bins: (number | bigint)[], options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: (number | bigint)[], range?: (number)[] | null, options?: { weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: (number | bigint)[], range?: (number)[] | null, weight?: Tensor | null, options?: { density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: (number | bigint)[], range?: (number)[] | null, weight?: Tensor | null, density?: boolean): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, options: { bins: (number | bigint)[]; range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: number | bigint, options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: number | bigint, range?: (number)[] | null, options?: { weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: number | bigint, range?: (number)[] | null, weight?: Tensor | null, options?: { density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: number | bigint, range?: (number)[] | null, weight?: Tensor | null, density?: boolean): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, options: { bins: number | bigint; range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: (Tensor)[], options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: (Tensor)[], range?: (number)[] | null, options?: { weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: (Tensor)[], range?: (number)[] | null, weight?: Tensor | null, options?: { density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, bins: (Tensor)[], range?: (number)[] | null, weight?: Tensor | null, density?: boolean): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
+  (self: Tensor, options: { bins: (Tensor)[]; range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor[]], ["hist", "binEdges"]>;
 } = fn("torch.histogramdd", "histogramdd", ["histogramdd(Tensor self, int[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)","histogramdd.int_bins(Tensor self, int bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)","histogramdd.TensorList_bins(Tensor self, Tensor[] bins, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor[] bin_edges)"]);
 export const hsplit: {
   (self: Tensor, sections: number | bigint): Tensor[];
+  (self: Tensor, options: { sections: number | bigint }): Tensor[];
   (self: Tensor, indices: (number | bigint)[]): Tensor[];
+  (self: Tensor, options: { indices: (number | bigint)[] }): Tensor[];
+  (self: Tensor, ...indices: [number | bigint, ...(number | bigint)[]]): Tensor[];
 } = fn("torch.hsplit", "hsplit", ["hsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]","hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]"]);
 export const hspmm: {
   (mat1: Tensor, mat2: Tensor): Tensor;
+  (mat1: Tensor, options: { mat2: Tensor }): Tensor;
 } = fn("torch.hspmm", "hspmm", ["hspmm(Tensor mat1, Tensor mat2) -> Tensor"]);
 export const hstack: {
   (tensors: (Tensor)[]): Tensor;
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor;
 } = fn("torch.hstack", "hstack", ["hstack(Tensor[] tensors) -> Tensor"]);
 export const hypot: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.hypot", "hypot", ["hypot(Tensor self, Tensor other) -> Tensor"]);
 export const i0: {
   (self: Tensor): Tensor;
@@ -1169,45 +1529,71 @@ export const i0_: {
 } = fn("torch.i0_", "i0_", ["i0_(Tensor(a!) self) -> Tensor(a!)"]);
 export const igamma: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.igamma", "igamma", ["igamma(Tensor self, Tensor other) -> Tensor"]);
 export const igammac: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.igammac", "igammac", ["igammac(Tensor self, Tensor other) -> Tensor"]);
 export const imag: {
   (self: Tensor): Tensor;
 } = fn("torch.imag", "imag", ["imag(Tensor(a) self) -> Tensor(a)"]);
 export const index: {
   (self: Tensor, indices: (Tensor | null)[]): Tensor;
+  (self: Tensor, options: { indices: (Tensor | null)[] }): Tensor;
 } = fn("torch.index", "index", ["index.Tensor(Tensor self, Tensor?[] indices) -> Tensor"]);
 export const indexAdd: {
   (self: Tensor, dim: number | bigint, index: Tensor, source: Tensor, options?: { alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; source: Tensor; alpha?: Scalar }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; source: Tensor; alpha?: Scalar }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { source: Tensor; alpha?: Scalar }): Tensor;
 } = fn("torch.indexAdd", "index_add", ["index_add(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor","index_add.dimname(Tensor self, Dimname dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor"]);
 export const indexCopy: {
   (self: Tensor, dim: number | bigint, index: Tensor, source: Tensor): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; source: Tensor }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; source: Tensor }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { source: Tensor }): Tensor;
 } = fn("torch.indexCopy", "index_copy", ["index_copy(Tensor self, int dim, Tensor index, Tensor source) -> Tensor","index_copy.dimname(Tensor self, Dimname dim, Tensor index, Tensor source) -> Tensor"]);
 export const indexFill: {
   (self: Tensor, dim: number | bigint, index: Tensor, value: Scalar): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; value: Scalar }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; value: Scalar }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { value: Scalar }): Tensor;
   (self: Tensor, dim: number | bigint, index: Tensor, value: Tensor): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; value: Tensor }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; value: Tensor }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { value: Tensor }): Tensor;
 } = fn("torch.indexFill", "index_fill", ["index_fill.int_Scalar(Tensor self, int dim, Tensor index, Scalar value) -> Tensor","index_fill.int_Tensor(Tensor self, int dim, Tensor index, Tensor value) -> Tensor","index_fill.Dimname_Scalar(Tensor self, Dimname dim, Tensor index, Scalar value) -> Tensor","index_fill.Dimname_Tensor(Tensor self, Dimname dim, Tensor index, Tensor value) -> Tensor"]);
 export const indexPut: {
   (self: Tensor, indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean }): Tensor;
   (self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
+  (self: Tensor, options: { indices: (Tensor | null)[]; values: Tensor; accumulate?: boolean }): Tensor;
+  (self: Tensor, indices: (Tensor | null)[], options: { values: Tensor; accumulate?: boolean }): Tensor;
 } = fn("torch.indexPut", "index_put", ["index_put(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor"]);
 export const indexPut_: {
   (self: Tensor, indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean }): Tensor;
   (self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
+  (self: Tensor, options: { indices: (Tensor | null)[]; values: Tensor; accumulate?: boolean }): Tensor;
+  (self: Tensor, indices: (Tensor | null)[], options: { values: Tensor; accumulate?: boolean }): Tensor;
 } = fn("torch.indexPut_", "index_put_", ["index_put_(Tensor(a!) self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor(a!)"]);
 export const indexReduce: {
   (self: Tensor, dim: number | bigint, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; source: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; source: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { source: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, source: Tensor, options: { reduce: string; includeSelf?: boolean }): Tensor;
 } = fn("torch.indexReduce", "index_reduce", ["index_reduce(Tensor self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor"]);
 export const indexSelect: {
   (self: Tensor, dim: number | bigint, index: Tensor): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor }): Tensor;
 } = fn("torch.indexSelect", "index_select", ["index_select(Tensor self, int dim, Tensor index) -> Tensor","index_select.dimname(Tensor self, Dimname dim, Tensor index) -> Tensor"]);
 export const indicesCopy: {
   (self: Tensor): Tensor;
 } = fn("torch.indicesCopy", "indices_copy", ["indices_copy(Tensor self) -> Tensor"]);
 export const inner: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.inner", "inner", ["inner(Tensor self, Tensor other) -> Tensor"]);
 export const instanceNorm: {
   (input: Tensor, options?: { weight?: Tensor | null; bias?: Tensor | null; runningMean?: Tensor | null; runningVar?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number; cudnnEnabled?: boolean }): Tensor;
@@ -1227,10 +1613,11 @@ export const inverse: {
   (self: Tensor): Tensor;
 } = fn("torch.inverse", "inverse", ["inverse(Tensor self) -> Tensor"]);
 export const isclose: {
-  (self: Tensor, other: Tensor, options?: { rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
-  (self: Tensor, other: Tensor, rtol?: number, options?: { atol?: number; equalNan?: boolean }): Tensor;
-  (self: Tensor, other: Tensor, rtol?: number, atol?: number, options?: { equalNan?: boolean }): Tensor;
-  (self: Tensor, other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): Tensor;
+  (self: Tensor, other: Tensor, options?: { rtol?: number; atol?: number; equalNan?: boolean }): BoolTensor;
+  (self: Tensor, other: Tensor, rtol?: number, options?: { atol?: number; equalNan?: boolean }): BoolTensor;
+  (self: Tensor, other: Tensor, rtol?: number, atol?: number, options?: { equalNan?: boolean }): BoolTensor;
+  (self: Tensor, other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): BoolTensor;
+  (self: Tensor, options: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): BoolTensor;
 } = fn("torch.isclose", "isclose", ["isclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False) -> Tensor"]);
 export const isComplex: {
   (self: Tensor): boolean;
@@ -1242,42 +1629,46 @@ export const isDistributed: {
   (self: Tensor): boolean;
 } = fn("torch.isDistributed", "is_distributed", ["is_distributed(Tensor self) -> bool"]);
 export const isfinite: {
-  (self: Tensor): Tensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.isfinite", "isfinite", ["isfinite(Tensor self) -> Tensor"]);
 export const isFloatingPoint: {
   (self: Tensor): boolean;
 } = fn("torch.isFloatingPoint", "is_floating_point", ["is_floating_point(Tensor self) -> bool"]);
 export const isin: {
-  (elements: Tensor, testElements: Tensor, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
-  (elements: Tensor, testElement: Scalar, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
-  (element: Scalar, testElements: Tensor, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
+  (elements: Tensor, testElements: Tensor, options?: { assumeUnique?: boolean; invert?: boolean }): BoolTensor;
+  (elements: Tensor, options: { testElements: Tensor; assumeUnique?: boolean; invert?: boolean }): BoolTensor;
+  (elements: Tensor, testElement: Scalar, options?: { assumeUnique?: boolean; invert?: boolean }): BoolTensor;
+  (elements: Tensor, options: { testElement: Scalar; assumeUnique?: boolean; invert?: boolean }): BoolTensor;
+  (element: Scalar, testElements: Tensor, options?: { assumeUnique?: boolean; invert?: boolean }): BoolTensor;
+  (element: Scalar, options: { testElements: Tensor; assumeUnique?: boolean; invert?: boolean }): BoolTensor;
 } = fn("torch.isin", "isin", ["isin.Tensor_Tensor(Tensor elements, Tensor test_elements, *, bool assume_unique=False, bool invert=False) -> Tensor","isin.Tensor_Scalar(Tensor elements, Scalar test_element, *, bool assume_unique=False, bool invert=False) -> Tensor","isin.Scalar_Tensor(Scalar element, Tensor test_elements, *, bool assume_unique=False, bool invert=False) -> Tensor"]);
 export const isinf: {
-  (self: Tensor): Tensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.isinf", "isinf", ["isinf(Tensor self) -> Tensor"]);
 export const isInference: {
   (self: Tensor): boolean;
 } = fn("torch.isInference", "is_inference", ["is_inference(Tensor self) -> bool"]);
 export const isnan: {
-  (self: Tensor): Tensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.isnan", "isnan", ["isnan(Tensor self) -> Tensor"]);
 export const isNeg: {
   (self: Tensor): boolean;
 } = fn("torch.isNeg", "is_neg", ["is_neg(Tensor self) -> bool"]);
 export const isneginf: {
-  (self: Tensor): Tensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.isneginf", "isneginf", ["isneginf(Tensor self) -> Tensor"]);
 export const isNonzero: {
   (self: Tensor): boolean;
 } = fn("torch.isNonzero", "is_nonzero", ["is_nonzero(Tensor self) -> bool"]);
 export const isposinf: {
-  (self: Tensor): Tensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.isposinf", "isposinf", ["isposinf(Tensor self) -> Tensor"]);
 export const isreal: {
-  (self: Tensor): Tensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.isreal", "isreal", ["isreal(Tensor self) -> Tensor"]);
 export const isSameSize: {
   (self: Tensor, other: Tensor): boolean;
+  (self: Tensor, options: { other: Tensor }): boolean;
 } = fn("torch.isSameSize", "is_same_size", ["is_same_size(Tensor self, Tensor other) -> bool"]);
 export const isSigned: {
   (self: Tensor): boolean;
@@ -1292,26 +1683,33 @@ export const istft: {
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, options?: { length?: number | bigint | null; returnComplex?: boolean }): Tensor;
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | bigint | null, options?: { returnComplex?: boolean }): Tensor;
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | bigint | null, returnComplex?: boolean): Tensor;
+  (self: Tensor, options: { nFft: number | bigint; hopLength?: number | bigint | null; winLength?: number | bigint | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | bigint | null; returnComplex?: boolean }): Tensor;
 } = fn("torch.istft", "istft", ["istft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, bool normalized=False, bool? onesided=None, int? length=None, bool return_complex=False) -> Tensor"]);
 export const isVulkanAvailable: {
   (): boolean;
 } = fn("torch.isVulkanAvailable", "is_vulkan_available", ["is_vulkan_available() -> bool"]);
 export const kaiserWindow: {
-  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (windowLength: number | bigint, periodic: boolean, beta: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (windowLength: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, options: { periodic: boolean; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, beta: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, options: { periodic: boolean; beta: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (windowLength: number | bigint, periodic: boolean, options: { beta: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.kaiserWindow", "kaiser_window", ["kaiser_window(int window_length, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","kaiser_window.periodic(int window_length, bool periodic, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","kaiser_window.beta(int window_length, bool periodic, float beta, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const klDiv: {
   (self: Tensor, target: Tensor, options?: { reduction?: number | bigint; logTarget?: boolean }): Tensor;
   (self: Tensor, target: Tensor, reduction?: number | bigint, options?: { logTarget?: boolean }): Tensor;
+  (self: Tensor, options: { target: Tensor; reduction?: number | bigint; logTarget?: boolean }): Tensor;
 } = fn("torch.klDiv", "kl_div", ["kl_div(Tensor self, Tensor target, int reduction=Mean, *, bool log_target=False) -> Tensor"]);
 export const kron: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.kron", "kron", ["kron(Tensor self, Tensor other) -> Tensor"]);
 export const kthvalue: {
-  (self: Tensor, k: number | bigint, options?: { dim?: number | bigint; keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, k: number | bigint, dim?: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, k: number | bigint, dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, k: number | bigint, options?: { dim?: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, k: number | bigint, dim?: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, k: number | bigint, dim?: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, options: { k: number | bigint; dim?: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
 } = fn("torch.kthvalue", "kthvalue", ["kthvalue(Tensor self, int k, int dim=-1, bool keepdim=False) -> (Tensor values, Tensor indices)","kthvalue.dimname(Tensor self, int k, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"]);
 export const layerNorm: {
   (input: Tensor, normalizedShape: (number | bigint)[], options?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }): Tensor;
@@ -1319,34 +1717,49 @@ export const layerNorm: {
   (input: Tensor, normalizedShape: (number | bigint)[], weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number; cudnnEnable?: boolean }): Tensor;
   (input: Tensor, normalizedShape: (number | bigint)[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, options?: { cudnnEnable?: boolean }): Tensor;
   (input: Tensor, normalizedShape: (number | bigint)[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnable?: boolean): Tensor;
+  (input: Tensor, options: { normalizedShape: (number | bigint)[]; weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }): Tensor;
 } = fn("torch.layerNorm", "layer_norm", ["layer_norm(Tensor input, int[] normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=1e-05, bool cudnn_enable=True) -> Tensor"]);
 export const lcm: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.lcm", "lcm", ["lcm(Tensor self, Tensor other) -> Tensor"]);
 export const lcm_: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.lcm_", "lcm_", ["lcm_(Tensor(a!) self, Tensor other) -> Tensor(a!)"]);
 export const ldexp: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.ldexp", "ldexp", ["ldexp.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const ldexp_: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.ldexp_", "ldexp_", ["ldexp_(Tensor(a!) self, Tensor other) -> Tensor(a!)"]);
 export const le: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.le", "le", ["le.Scalar(Tensor self, Scalar other) -> Tensor","le.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const lerp: {
   (self: Tensor, end: Tensor, weight: Scalar): Tensor;
+  (self: Tensor, options: { end: Tensor; weight: Scalar }): Tensor;
+  (self: Tensor, end: Tensor, options: { weight: Scalar }): Tensor;
   (self: Tensor, end: Tensor, weight: Tensor): Tensor;
+  (self: Tensor, options: { end: Tensor; weight: Tensor }): Tensor;
+  (self: Tensor, end: Tensor, options: { weight: Tensor }): Tensor;
 } = fn("torch.lerp", "lerp", ["lerp.Scalar(Tensor self, Tensor end, Scalar weight) -> Tensor","lerp.Tensor(Tensor self, Tensor end, Tensor weight) -> Tensor"]);
 export const less: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.less", "less", ["less.Scalar(Tensor self, Scalar other) -> Tensor","less.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const lessEqual: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.lessEqual", "less_equal", ["less_equal.Scalar(Tensor self, Scalar other) -> Tensor","less_equal.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const lgamma: {
   (self: Tensor): Tensor;
@@ -1361,7 +1774,9 @@ export const liftFreshCopy: {
   (self: Tensor): Tensor;
 } = fn("torch.liftFreshCopy", "lift_fresh_copy", ["lift_fresh_copy(Tensor self) -> Tensor"]);
 export const linspace: {
-  (start: Scalar, end: Scalar, steps: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (start: Scalar, end: Scalar, steps: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, options: { end: Scalar; steps: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, end: Scalar, options: { steps: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.linspace", "linspace", ["linspace(Scalar start, Scalar end, int steps, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const log: {
   (self: Tensor): Tensor;
@@ -1389,27 +1804,33 @@ export const log2_: {
 } = fn("torch.log2_", "log2_", ["log2_(Tensor(a!) self) -> Tensor(a!)"]);
 export const logaddexp: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.logaddexp", "logaddexp", ["logaddexp(Tensor self, Tensor other) -> Tensor"]);
 export const logaddexp2: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.logaddexp2", "logaddexp2", ["logaddexp2(Tensor self, Tensor other) -> Tensor"]);
 export const logcumsumexp: {
   (self: Tensor, dim: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint }): Tensor;
 } = fn("torch.logcumsumexp", "logcumsumexp", ["logcumsumexp(Tensor self, int dim) -> Tensor","logcumsumexp.dimname(Tensor self, Dimname dim) -> Tensor"]);
 export const logdet: {
   (self: Tensor): Tensor;
 } = fn("torch.logdet", "logdet", ["logdet(Tensor self) -> Tensor"]);
 export const logicalAnd: {
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.logicalAnd", "logical_and", ["logical_and(Tensor self, Tensor other) -> Tensor"]);
 export const logicalNot: {
-  (self: Tensor): Tensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.logicalNot", "logical_not", ["logical_not(Tensor self) -> Tensor"]);
 export const logicalOr: {
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.logicalOr", "logical_or", ["logical_or(Tensor self, Tensor other) -> Tensor"]);
 export const logicalXor: {
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.logicalXor", "logical_xor", ["logical_xor(Tensor self, Tensor other) -> Tensor"]);
 export const logit: {
   (self: Tensor, options?: { eps?: number | null }): Tensor;
@@ -1422,68 +1843,110 @@ export const logit_: {
 export const logSoftmax: {
   (self: Tensor, dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
   (self: Tensor, dim: number | bigint, dtype?: DType | null): Tensor;
+  (self: Tensor, options: { dim: number | bigint; dtype?: DType | null }): Tensor;
 } = fn("torch.logSoftmax", "log_softmax", ["log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor","log_softmax.Dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"]);
 export const logspace: {
-  (start: Scalar, end: Scalar, steps: number | bigint, options?: { base?: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (start: Scalar, end: Scalar, steps: number | bigint, base?: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (start: Scalar, end: Scalar, steps: number | bigint, options?: { base?: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, end: Scalar, steps: number | bigint, base?: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, options: { end: Scalar; steps: number | bigint; base?: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, end: Scalar, options: { steps: number | bigint; base?: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.logspace", "logspace", ["logspace(Scalar start, Scalar end, int steps, float base=10.0, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const logsumexp: {
   (self: Tensor, dim: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
   (self: Tensor, dim: number | (number | bigint)[], keepdim?: boolean): Tensor;
+  (self: Tensor, options: { dim: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
 } = fn("torch.logsumexp", "logsumexp", ["logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor","logsumexp.names(Tensor self, Dimname[1] dim, bool keepdim=False) -> Tensor"]);
 export const lstm: {
   (input: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor, Tensor];
+  (input: Tensor, options: { hx: (Tensor)[]; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], options: { params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], params: (Tensor)[], options: { hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, options: { numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, options: { dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, options: { train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, options: { bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, options: { batchFirst: boolean }): [Tensor, Tensor, Tensor];
   (data: Tensor, batchSizes: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor];
+  (data: Tensor, options: { batchSizes: Tensor; hx: (Tensor)[]; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, options: { hx: (Tensor)[]; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: (Tensor)[], options: { params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: (Tensor)[], params: (Tensor)[], options: { hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, options: { numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, options: { dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, options: { train: boolean; bidirectional: boolean }): [Tensor, Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: (Tensor)[], params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, options: { bidirectional: boolean }): [Tensor, Tensor, Tensor];
 } = fn("torch.lstm", "lstm", ["lstm.input(Tensor input, Tensor[] hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor, Tensor)","lstm.data(Tensor data, Tensor batch_sizes, Tensor[] hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> (Tensor, Tensor, Tensor)"]);
 export const lstmCell: {
   (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, options?: { bIh?: Tensor | null; bHh?: Tensor | null }): [Tensor, Tensor];
   (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, options?: { bHh?: Tensor | null }): [Tensor, Tensor];
   (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, bHh?: Tensor | null): [Tensor, Tensor];
+  (input: Tensor, options: { hx: (Tensor)[]; wIh: Tensor; wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], options: { wIh: Tensor; wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, options: { wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): [Tensor, Tensor];
 } = fn("torch.lstmCell", "lstm_cell", ["lstm_cell(Tensor input, Tensor[] hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> (Tensor, Tensor)"]);
 export const lt: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.lt", "lt", ["lt.Scalar(Tensor self, Scalar other) -> Tensor","lt.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const luSolve: {
   (self: Tensor, LUData: Tensor, LUPivots: Tensor): Tensor;
+  (self: Tensor, options: { LUData: Tensor; LUPivots: Tensor }): Tensor;
+  (self: Tensor, LUData: Tensor, options: { LUPivots: Tensor }): Tensor;
 } = fn("torch.luSolve", "lu_solve", ["lu_solve(Tensor self, Tensor LU_data, Tensor LU_pivots) -> Tensor"]);
 export const luUnpack: {
-  (LUData: Tensor, LUPivots: Tensor, options?: { unpackData?: boolean; unpackPivots?: boolean }): [Tensor, Tensor, Tensor] & { P: Tensor; L: Tensor; U: Tensor };
-  (LUData: Tensor, LUPivots: Tensor, unpackData?: boolean, options?: { unpackPivots?: boolean }): [Tensor, Tensor, Tensor] & { P: Tensor; L: Tensor; U: Tensor };
-  (LUData: Tensor, LUPivots: Tensor, unpackData?: boolean, unpackPivots?: boolean): [Tensor, Tensor, Tensor] & { P: Tensor; L: Tensor; U: Tensor };
+  (LUData: Tensor, LUPivots: Tensor, options?: { unpackData?: boolean; unpackPivots?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["P", "L", "U"]>;
+  (LUData: Tensor, LUPivots: Tensor, unpackData?: boolean, options?: { unpackPivots?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["P", "L", "U"]>;
+  (LUData: Tensor, LUPivots: Tensor, unpackData?: boolean, unpackPivots?: boolean): NamedReturns<[Tensor, Tensor, Tensor], ["P", "L", "U"]>;
+  (LUData: Tensor, options: { LUPivots: Tensor; unpackData?: boolean; unpackPivots?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["P", "L", "U"]>;
 } = fn("torch.luUnpack", "lu_unpack", ["lu_unpack(Tensor LU_data, Tensor LU_pivots, bool unpack_data=True, bool unpack_pivots=True) -> (Tensor P, Tensor L, Tensor U)"]);
 export const marginRankingLoss: {
   (input1: Tensor, input2: Tensor, target: Tensor, options?: { margin?: number; reduction?: number | bigint }): Tensor;
   (input1: Tensor, input2: Tensor, target: Tensor, margin?: number, options?: { reduction?: number | bigint }): Tensor;
   (input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number | bigint): Tensor;
+  (input1: Tensor, options: { input2: Tensor; target: Tensor; margin?: number; reduction?: number | bigint }): Tensor;
+  (input1: Tensor, input2: Tensor, options: { target: Tensor; margin?: number; reduction?: number | bigint }): Tensor;
 } = fn("torch.marginRankingLoss", "margin_ranking_loss", ["margin_ranking_loss(Tensor input1, Tensor input2, Tensor target, float margin=0.0, int reduction=Mean) -> Tensor"]);
 export const maskedFill: {
   (self: Tensor, mask: Tensor, value: Scalar): Tensor;
+  (self: Tensor, options: { mask: Tensor; value: Scalar }): Tensor;
+  (self: Tensor, mask: Tensor, options: { value: Scalar }): Tensor;
   (self: Tensor, mask: Tensor, value: Tensor): Tensor;
+  (self: Tensor, options: { mask: Tensor; value: Tensor }): Tensor;
+  (self: Tensor, mask: Tensor, options: { value: Tensor }): Tensor;
 } = fn("torch.maskedFill", "masked_fill", ["masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor","masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor"]);
 export const maskedScatter: {
   (self: Tensor, mask: Tensor, source: Tensor): Tensor;
+  (self: Tensor, options: { mask: Tensor; source: Tensor }): Tensor;
+  (self: Tensor, mask: Tensor, options: { source: Tensor }): Tensor;
 } = fn("torch.maskedScatter", "masked_scatter", ["masked_scatter(Tensor self, Tensor mask, Tensor source) -> Tensor"]);
 export const maskedSelect: {
   (self: Tensor, mask: Tensor): Tensor;
+  (self: Tensor, options: { mask: Tensor }): Tensor;
 } = fn("torch.maskedSelect", "masked_select", ["masked_select(Tensor self, Tensor mask) -> Tensor"]);
 export const matmul: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.matmul", "matmul", ["matmul(Tensor self, Tensor other) -> Tensor"]);
 export const matrixExp: {
   (self: Tensor): Tensor;
 } = fn("torch.matrixExp", "matrix_exp", ["matrix_exp(Tensor self) -> Tensor"]);
 export const matrixPower: {
   (self: Tensor, n: number | bigint): Tensor;
+  (self: Tensor, options: { n: number | bigint }): Tensor;
 } = fn("torch.matrixPower", "matrix_power", ["matrix_power(Tensor self, int n) -> Tensor"]);
 export const max: {
-  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, dim: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, options: { dim: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
   (self: Tensor): Tensor;
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.max", "max", ["max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","max.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)","max(Tensor self) -> Tensor","max.other(Tensor self, Tensor other) -> Tensor"]);
 export const maximum: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.maximum", "maximum", ["maximum(Tensor self, Tensor other) -> Tensor"]);
 export const maxPool1d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
@@ -1491,6 +1954,7 @@ export const maxPool1d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], ceilMode?: boolean): Tensor;
+  (self: Tensor, options: { kernelSize: number | (number | bigint)[]; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
 } = fn("torch.maxPool1d", "max_pool1d", ["max_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=0, int[1] dilation=1, bool ceil_mode=False) -> Tensor"]);
 export const maxPool1dWithIndices: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): [Tensor, Tensor];
@@ -1498,6 +1962,7 @@ export const maxPool1dWithIndices: {
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; ceilMode?: boolean }): [Tensor, Tensor];
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { ceilMode?: boolean }): [Tensor, Tensor];
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], ceilMode?: boolean): [Tensor, Tensor];
+  (self: Tensor, options: { kernelSize: number | (number | bigint)[]; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): [Tensor, Tensor];
 } = fn("torch.maxPool1dWithIndices", "max_pool1d_with_indices", ["max_pool1d_with_indices(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=0, int[1] dilation=1, bool ceil_mode=False) -> (Tensor, Tensor)"]);
 export const maxPool2d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
@@ -1505,6 +1970,7 @@ export const maxPool2d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], ceilMode?: boolean): Tensor;
+  (self: Tensor, options: { kernelSize: number | (number | bigint)[]; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
 } = fn("torch.maxPool2d", "max_pool2d", ["max_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor"]);
 export const maxPool3d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
@@ -1512,6 +1978,7 @@ export const maxPool3d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], ceilMode?: boolean): Tensor;
+  (self: Tensor, options: { kernelSize: number | (number | bigint)[]; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
 } = fn("torch.maxPool3d", "max_pool3d", ["max_pool3d(Tensor self, int[3] kernel_size, int[3] stride=[], int[3] padding=0, int[3] dilation=1, bool ceil_mode=False) -> Tensor"]);
 export const mean: {
   (self: Tensor, options?: { dtype?: DType | null }): Tensor;
@@ -1521,21 +1988,27 @@ export const mean: {
 } = fn("torch.mean", "mean", ["mean(Tensor self, *, ScalarType? dtype=None) -> Tensor","mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor","mean.names_dim(Tensor self, Dimname[1] dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"]);
 export const median: {
   (self: Tensor): Tensor;
-  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, dim: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, options: { dim: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
 } = fn("torch.median", "median", ["median(Tensor self) -> Tensor","median.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","median.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"]);
 export const meshgrid: {
   (tensors: (Tensor)[]): Tensor[];
-  (tensors: (Tensor)[], options?: { indexing?: string }): Tensor[];
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor[];
+  (tensors: (Tensor)[], options: { indexing: string }): Tensor[];
+  (...args: [tensors: Tensor, ...more: (Tensor)[], options: { indexing: string }]): Tensor[];
 } = fn("torch.meshgrid", "meshgrid", ["meshgrid(Tensor[] tensors) -> Tensor[]","meshgrid.indexing(Tensor[] tensors, *, str indexing) -> Tensor[]"]);
 export const min: {
-  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, dim: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, options: { dim: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
   (self: Tensor): Tensor;
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.min", "min", ["min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","min.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)","min(Tensor self) -> Tensor","min.other(Tensor self, Tensor other) -> Tensor"]);
 export const minimum: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.minimum", "minimum", ["minimum(Tensor self, Tensor other) -> Tensor"]);
 export const miopenBatchNorm: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; runningMean?: Tensor | null; runningVar?: Tensor | null; training?: boolean; exponentialAverageFactor?: number; epsilon?: number }): [Tensor, Tensor, Tensor];
@@ -1545,6 +2018,7 @@ export const miopenBatchNorm: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, runningMean?: Tensor | null, runningVar?: Tensor | null, training?: boolean, options?: { exponentialAverageFactor?: number; epsilon?: number }): [Tensor, Tensor, Tensor];
   (input: Tensor, weight: Tensor, bias?: Tensor | null, runningMean?: Tensor | null, runningVar?: Tensor | null, training?: boolean, exponentialAverageFactor?: number, options?: { epsilon?: number }): [Tensor, Tensor, Tensor];
   (input: Tensor, weight: Tensor, bias?: Tensor | null, runningMean?: Tensor | null, runningVar?: Tensor | null, training?: boolean, exponentialAverageFactor?: number, epsilon?: number): [Tensor, Tensor, Tensor];
+  (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; runningMean?: Tensor | null; runningVar?: Tensor | null; training?: boolean; exponentialAverageFactor?: number; epsilon?: number }): [Tensor, Tensor, Tensor];
 } = fn("torch.miopenBatchNorm", "miopen_batch_norm", ["miopen_batch_norm(Tensor input, Tensor weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, float exponential_average_factor, float epsilon) -> (Tensor, Tensor, Tensor)"]);
 export const miopenConvolution: {
   (self: Tensor, weight: Tensor, options?: { bias?: Tensor | null; padding?: (number | bigint)[]; stride?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint; benchmark?: boolean; deterministic?: boolean }): Tensor;
@@ -1555,6 +2029,7 @@ export const miopenConvolution: {
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint, options?: { benchmark?: boolean; deterministic?: boolean }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint, benchmark?: boolean, options?: { deterministic?: boolean }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint, benchmark?: boolean, deterministic?: boolean): Tensor;
+  (self: Tensor, options: { weight: Tensor; bias?: Tensor | null; padding?: (number | bigint)[]; stride?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint; benchmark?: boolean; deterministic?: boolean }): Tensor;
 } = fn("torch.miopenConvolution", "miopen_convolution", ["miopen_convolution(Tensor self, Tensor weight, Tensor? bias, int[] padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic) -> Tensor"]);
 export const miopenConvolutionAddRelu: {
   (self: Tensor, weight: Tensor, z: Tensor, options?: { alpha?: Scalar | null; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -1564,6 +2039,8 @@ export const miopenConvolutionAddRelu: {
   (self: Tensor, weight: Tensor, z: Tensor, alpha?: Scalar | null, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], options?: { dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, z: Tensor, alpha?: Scalar | null, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, z: Tensor, alpha?: Scalar | null, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint): Tensor;
+  (self: Tensor, options: { weight: Tensor; z: Tensor; alpha?: Scalar | null; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
+  (self: Tensor, weight: Tensor, options: { z: Tensor; alpha?: Scalar | null; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.miopenConvolutionAddRelu", "miopen_convolution_add_relu", ["miopen_convolution_add_relu(Tensor self, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups) -> Tensor"]);
 export const miopenConvolutionRelu: {
   (self: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -1572,6 +2049,7 @@ export const miopenConvolutionRelu: {
   (self: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], options?: { dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, stride?: (number | bigint)[], padding?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint): Tensor;
+  (self: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: (number | bigint)[]; padding?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.miopenConvolutionRelu", "miopen_convolution_relu", ["miopen_convolution_relu(Tensor self, Tensor weight, Tensor? bias, int[] stride, int[] padding, int[] dilation, int groups) -> Tensor"]);
 export const miopenConvolutionTranspose: {
   (self: Tensor, weight: Tensor, options?: { bias?: Tensor | null; padding?: (number | bigint)[]; outputPadding?: (number | bigint)[]; stride?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint; benchmark?: boolean; deterministic?: boolean }): Tensor;
@@ -1583,6 +2061,7 @@ export const miopenConvolutionTranspose: {
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], outputPadding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint, options?: { benchmark?: boolean; deterministic?: boolean }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], outputPadding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint, benchmark?: boolean, options?: { deterministic?: boolean }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], outputPadding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint, benchmark?: boolean, deterministic?: boolean): Tensor;
+  (self: Tensor, options: { weight: Tensor; bias?: Tensor | null; padding?: (number | bigint)[]; outputPadding?: (number | bigint)[]; stride?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint; benchmark?: boolean; deterministic?: boolean }): Tensor;
 } = fn("torch.miopenConvolutionTranspose", "miopen_convolution_transpose", ["miopen_convolution_transpose(Tensor self, Tensor weight, Tensor? bias, int[] padding, int[] output_padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic) -> Tensor"]);
 export const miopenDepthwiseConvolution: {
   (self: Tensor, weight: Tensor, options?: { bias?: Tensor | null; padding?: (number | bigint)[]; stride?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint; benchmark?: boolean; deterministic?: boolean }): Tensor;
@@ -1593,6 +2072,7 @@ export const miopenDepthwiseConvolution: {
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint, options?: { benchmark?: boolean; deterministic?: boolean }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint, benchmark?: boolean, options?: { deterministic?: boolean }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint, benchmark?: boolean, deterministic?: boolean): Tensor;
+  (self: Tensor, options: { weight: Tensor; bias?: Tensor | null; padding?: (number | bigint)[]; stride?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint; benchmark?: boolean; deterministic?: boolean }): Tensor;
 } = fn("torch.miopenDepthwiseConvolution", "miopen_depthwise_convolution", ["miopen_depthwise_convolution(Tensor self, Tensor weight, Tensor? bias, int[] padding, int[] stride, int[] dilation, int groups, bool benchmark, bool deterministic) -> Tensor"]);
 export const miopenRnn: {
   (input: Tensor, weight: (Tensor)[], weightStride0: number | bigint, hx: Tensor, options?: { cx?: Tensor | null; mode?: number | bigint; hiddenSize?: number | bigint; numLayers?: number | bigint; batchFirst?: boolean; dropout?: number; train?: boolean; bidirectional?: boolean; batchSizes?: (number | bigint)[]; dropoutState?: Tensor | null }): [Tensor, Tensor, Tensor, Tensor, Tensor];
@@ -1606,9 +2086,14 @@ export const miopenRnn: {
   (input: Tensor, weight: (Tensor)[], weightStride0: number | bigint, hx: Tensor, cx?: Tensor | null, mode?: number | bigint, hiddenSize?: number | bigint, numLayers?: number | bigint, batchFirst?: boolean, dropout?: number, train?: boolean, bidirectional?: boolean, options?: { batchSizes?: (number | bigint)[]; dropoutState?: Tensor | null }): [Tensor, Tensor, Tensor, Tensor, Tensor];
   (input: Tensor, weight: (Tensor)[], weightStride0: number | bigint, hx: Tensor, cx?: Tensor | null, mode?: number | bigint, hiddenSize?: number | bigint, numLayers?: number | bigint, batchFirst?: boolean, dropout?: number, train?: boolean, bidirectional?: boolean, batchSizes?: (number | bigint)[], options?: { dropoutState?: Tensor | null }): [Tensor, Tensor, Tensor, Tensor, Tensor];
   (input: Tensor, weight: (Tensor)[], weightStride0: number | bigint, hx: Tensor, cx?: Tensor | null, mode?: number | bigint, hiddenSize?: number | bigint, numLayers?: number | bigint, batchFirst?: boolean, dropout?: number, train?: boolean, bidirectional?: boolean, batchSizes?: (number | bigint)[], dropoutState?: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
+  (input: Tensor, options: { weight: (Tensor)[]; weightStride0: number | bigint; hx: Tensor; cx?: Tensor | null; mode?: number | bigint; hiddenSize?: number | bigint; numLayers?: number | bigint; batchFirst?: boolean; dropout?: number; train?: boolean; bidirectional?: boolean; batchSizes?: (number | bigint)[]; dropoutState?: Tensor | null }): [Tensor, Tensor, Tensor, Tensor, Tensor];
+  (input: Tensor, weight: (Tensor)[], options: { weightStride0: number | bigint; hx: Tensor; cx?: Tensor | null; mode?: number | bigint; hiddenSize?: number | bigint; numLayers?: number | bigint; batchFirst?: boolean; dropout?: number; train?: boolean; bidirectional?: boolean; batchSizes?: (number | bigint)[]; dropoutState?: Tensor | null }): [Tensor, Tensor, Tensor, Tensor, Tensor];
+  (input: Tensor, weight: (Tensor)[], weightStride0: number | bigint, options: { hx: Tensor; cx?: Tensor | null; mode?: number | bigint; hiddenSize?: number | bigint; numLayers?: number | bigint; batchFirst?: boolean; dropout?: number; train?: boolean; bidirectional?: boolean; batchSizes?: (number | bigint)[]; dropoutState?: Tensor | null }): [Tensor, Tensor, Tensor, Tensor, Tensor];
 } = fn("torch.miopenRnn", "miopen_rnn", ["miopen_rnn(Tensor input, Tensor[] weight, int weight_stride0, Tensor hx, Tensor? cx, int mode, int hidden_size, int num_layers, bool batch_first, float dropout, bool train, bool bidirectional, int[] batch_sizes, Tensor? dropout_state) -> (Tensor, Tensor, Tensor, Tensor, Tensor)"]);
 export const mkldnnAdaptiveAvgPool2d: {
   (self: Tensor, outputSize: number | (number | bigint)[]): Tensor;
+  (self: Tensor, options: { outputSize: number | (number | bigint)[] }): Tensor;
+  (self: Tensor, ...outputSize: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.mkldnnAdaptiveAvgPool2d", "mkldnn_adaptive_avg_pool2d", ["mkldnn_adaptive_avg_pool2d(Tensor self, int[2] output_size) -> Tensor"]);
 export const mkldnnConvolution: {
   (self: Tensor, weight: Tensor, options?: { bias?: Tensor | null; padding?: (number | bigint)[]; stride?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
@@ -1617,12 +2102,18 @@ export const mkldnnConvolution: {
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], stride?: (number | bigint)[], options?: { dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], options?: { groups?: number | bigint }): Tensor;
   (self: Tensor, weight: Tensor, bias?: Tensor | null, padding?: (number | bigint)[], stride?: (number | bigint)[], dilation?: (number | bigint)[], groups?: number | bigint): Tensor;
+  (self: Tensor, options: { weight: Tensor; bias?: Tensor | null; padding?: (number | bigint)[]; stride?: (number | bigint)[]; dilation?: (number | bigint)[]; groups?: number | bigint }): Tensor;
 } = fn("torch.mkldnnConvolution", "mkldnn_convolution", ["mkldnn_convolution(Tensor self, Tensor weight, Tensor? bias, int[] padding, int[] stride, int[] dilation, int groups) -> Tensor"]);
 export const mkldnnLinearBackwardInput: {
   (inputSize: (number | bigint)[], gradOutput: Tensor, weight: Tensor): Tensor;
+  (inputSize: (number | bigint)[], options: { gradOutput: Tensor; weight: Tensor }): Tensor;
+  (inputSize: (number | bigint)[], gradOutput: Tensor, options: { weight: Tensor }): Tensor;
 } = fn("torch.mkldnnLinearBackwardInput", "mkldnn_linear_backward_input", ["mkldnn_linear_backward_input(int[] input_size, Tensor grad_output, Tensor weight) -> Tensor"]);
 export const mkldnnLinearBackwardWeights: {
   (gradOutput: Tensor, input: Tensor, weight: Tensor, biasDefined: boolean): [Tensor, Tensor];
+  (gradOutput: Tensor, options: { input: Tensor; weight: Tensor; biasDefined: boolean }): [Tensor, Tensor];
+  (gradOutput: Tensor, input: Tensor, options: { weight: Tensor; biasDefined: boolean }): [Tensor, Tensor];
+  (gradOutput: Tensor, input: Tensor, weight: Tensor, options: { biasDefined: boolean }): [Tensor, Tensor];
 } = fn("torch.mkldnnLinearBackwardWeights", "mkldnn_linear_backward_weights", ["mkldnn_linear_backward_weights(Tensor grad_output, Tensor input, Tensor weight, bool bias_defined) -> (Tensor, Tensor)"]);
 export const mkldnnMaxPool2d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
@@ -1630,6 +2121,7 @@ export const mkldnnMaxPool2d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], ceilMode?: boolean): Tensor;
+  (self: Tensor, options: { kernelSize: number | (number | bigint)[]; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
 } = fn("torch.mkldnnMaxPool2d", "mkldnn_max_pool2d", ["mkldnn_max_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor"]);
 export const mkldnnMaxPool3d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
@@ -1637,43 +2129,62 @@ export const mkldnnMaxPool3d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], ceilMode?: boolean): Tensor;
+  (self: Tensor, options: { kernelSize: number | (number | bigint)[]; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
 } = fn("torch.mkldnnMaxPool3d", "mkldnn_max_pool3d", ["mkldnn_max_pool3d(Tensor self, int[3] kernel_size, int[3] stride=[], int[3] padding=0, int[3] dilation=1, bool ceil_mode=False) -> Tensor"]);
 export const mm: {
   (self: Tensor, mat2: Tensor): Tensor;
+  (self: Tensor, options: { mat2: Tensor }): Tensor;
 } = fn("torch.mm", "mm", ["mm(Tensor self, Tensor mat2) -> Tensor"]);
 export const mode: {
-  (self: Tensor, options?: { dim?: number | bigint; keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, dim?: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, options?: { dim?: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, dim?: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, dim?: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
 } = fn("torch.mode", "mode", ["mode(Tensor self, int dim=-1, bool keepdim=False) -> (Tensor values, Tensor indices)","mode.dimname(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"]);
 export const moveaxis: {
   (self: Tensor, source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { source: (number | bigint)[]; destination: (number | bigint)[] }): Tensor;
+  (self: Tensor, source: (number | bigint)[], options: { destination: (number | bigint)[] }): Tensor;
+  (self: Tensor, source: (number | bigint)[], ...destination: [number | bigint, ...(number | bigint)[]]): Tensor;
   (self: Tensor, source: number | bigint, destination: number | bigint): Tensor;
+  (self: Tensor, options: { source: number | bigint; destination: number | bigint }): Tensor;
+  (self: Tensor, source: number | bigint, options: { destination: number | bigint }): Tensor;
 } = fn("torch.moveaxis", "moveaxis", ["moveaxis.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)","moveaxis.int(Tensor(a) self, int source, int destination) -> Tensor(a)"]);
 export const movedim: {
   (self: Tensor, source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { source: (number | bigint)[]; destination: (number | bigint)[] }): Tensor;
+  (self: Tensor, source: (number | bigint)[], options: { destination: (number | bigint)[] }): Tensor;
+  (self: Tensor, source: (number | bigint)[], ...destination: [number | bigint, ...(number | bigint)[]]): Tensor;
   (self: Tensor, source: number | bigint, destination: number | bigint): Tensor;
+  (self: Tensor, options: { source: number | bigint; destination: number | bigint }): Tensor;
+  (self: Tensor, source: number | bigint, options: { destination: number | bigint }): Tensor;
 } = fn("torch.movedim", "movedim", ["movedim.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)","movedim.int(Tensor(a) self, int source, int destination) -> Tensor(a)"]);
 export const msort: {
   (self: Tensor): Tensor;
 } = fn("torch.msort", "msort", ["msort(Tensor self) -> Tensor"]);
 export const mul: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
 } = fn("torch.mul", "mul", ["mul.Tensor(Tensor self, Tensor other) -> Tensor","mul.Scalar(Tensor self, Scalar other) -> Tensor"]);
 export const multinomial: {
   (self: Tensor, numSamples: number | bigint, options?: { replacement?: boolean; generator?: null | null }): Tensor;
   (self: Tensor, numSamples: number | bigint, replacement?: boolean, options?: { generator?: null | null }): Tensor;
+  (self: Tensor, options: { numSamples: number | bigint; replacement?: boolean; generator?: null | null }): Tensor;
 } = fn("torch.multinomial", "multinomial", ["multinomial(Tensor self, int num_samples, bool replacement=False, *, Generator? generator=None) -> Tensor"]);
 export const multiply: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
 } = fn("torch.multiply", "multiply", ["multiply.Tensor(Tensor self, Tensor other) -> Tensor","multiply.Scalar(Tensor self, Scalar other) -> Tensor"]);
 export const mv: {
   (self: Tensor, vec: Tensor): Tensor;
+  (self: Tensor, options: { vec: Tensor }): Tensor;
 } = fn("torch.mv", "mv", ["mv(Tensor self, Tensor vec) -> Tensor"]);
 export const mvlgamma: {
   (self: Tensor, p: number | bigint): Tensor;
+  (self: Tensor, options: { p: number | bigint }): Tensor;
 } = fn("torch.mvlgamma", "mvlgamma", ["mvlgamma(Tensor self, int p) -> Tensor"]);
 export const nanmean: {
   (self: Tensor, options?: { dim?: number | (number | bigint)[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
@@ -1682,16 +2193,19 @@ export const nanmean: {
 } = fn("torch.nanmean", "nanmean", ["nanmean(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"]);
 export const nanmedian: {
   (self: Tensor): Tensor;
-  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, dim: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, options: { dim: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
 } = fn("torch.nanmedian", "nanmedian", ["nanmedian(Tensor self) -> Tensor","nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","nanmedian.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"]);
 export const nanquantile: {
   (self: Tensor, q: Tensor, options?: { dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: Tensor, dim?: number | bigint | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  (self: Tensor, options: { q: Tensor; dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: number, options?: { dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: number, dim?: number | bigint | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  (self: Tensor, options: { q: number; dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
 } = fn("torch.nanquantile", "nanquantile", ["nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor","nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor"]);
 export const nansum: {
   (self: Tensor, options?: { dim?: number | (number | bigint)[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
@@ -1712,10 +2226,19 @@ export const nanToNum_: {
 } = fn("torch.nanToNum_", "nan_to_num_", ["nan_to_num_(Tensor(a!) self, float? nan=None, float? posinf=None, float? neginf=None) -> Tensor(a!)"]);
 export const narrow: {
   (self: Tensor, dim: number | bigint, start: number | bigint, length: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint; start: number | bigint; length: number | bigint }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { start: number | bigint; length: number | bigint }): Tensor;
+  (self: Tensor, dim: number | bigint, start: number | bigint, options: { length: number | bigint }): Tensor;
   (self: Tensor, dim: number | bigint, start: Tensor, length: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint; start: Tensor; length: number | bigint }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { start: Tensor; length: number | bigint }): Tensor;
+  (self: Tensor, dim: number | bigint, start: Tensor, options: { length: number | bigint }): Tensor;
 } = fn("torch.narrow", "narrow", ["narrow(Tensor(a) self, int dim, int start, int length) -> Tensor(a)","narrow.Tensor(Tensor(a) self, int dim, Tensor start, int length) -> Tensor(a)"]);
 export const narrowCopy: {
   (self: Tensor, dim: number | bigint, start: number | bigint, length: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint; start: number | bigint; length: number | bigint }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { start: number | bigint; length: number | bigint }): Tensor;
+  (self: Tensor, dim: number | bigint, start: number | bigint, options: { length: number | bigint }): Tensor;
 } = fn("torch.narrowCopy", "narrow_copy", ["narrow_copy(Tensor self, int dim, SymInt start, SymInt length) -> Tensor"]);
 export const nativeBatchNorm: {
   (input: Tensor, options?: { weight?: Tensor | null; bias?: Tensor | null; runningMean?: Tensor | null; runningVar?: Tensor | null; training?: boolean; momentum?: number; eps?: number }): [Tensor, Tensor, Tensor];
@@ -1729,10 +2252,12 @@ export const nativeBatchNorm: {
 } = fn("torch.nativeBatchNorm", "native_batch_norm", ["native_batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, float momentum, float eps) -> (Tensor, Tensor, Tensor)"]);
 export const nativeChannelShuffle: {
   (self: Tensor, groups: number | bigint): Tensor;
+  (self: Tensor, options: { groups: number | bigint }): Tensor;
 } = fn("torch.nativeChannelShuffle", "native_channel_shuffle", ["native_channel_shuffle(Tensor self, int groups) -> Tensor"]);
 export const nativeDropout: {
   (input: Tensor, p: number, options?: { train?: boolean | null }): [Tensor, Tensor];
   (input: Tensor, p: number, train?: boolean | null): [Tensor, Tensor];
+  (input: Tensor, options: { p: number; train?: boolean | null }): [Tensor, Tensor];
 } = fn("torch.nativeDropout", "native_dropout", ["native_dropout(Tensor input, float p, bool? train) -> (Tensor, Tensor)"]);
 export const nativeGroupNorm: {
   (input: Tensor, options?: { weight?: Tensor | null; bias?: Tensor | null; N?: number | bigint; C?: number | bigint; HxW?: number | bigint; group?: number | bigint; eps?: number }): [Tensor, Tensor, Tensor];
@@ -1749,6 +2274,7 @@ export const nativeLayerNorm: {
   (input: Tensor, normalizedShape: (number | bigint)[], weight?: Tensor | null, options?: { bias?: Tensor | null; eps?: number }): [Tensor, Tensor, Tensor];
   (input: Tensor, normalizedShape: (number | bigint)[], weight?: Tensor | null, bias?: Tensor | null, options?: { eps?: number }): [Tensor, Tensor, Tensor];
   (input: Tensor, normalizedShape: (number | bigint)[], weight?: Tensor | null, bias?: Tensor | null, eps?: number): [Tensor, Tensor, Tensor];
+  (input: Tensor, options: { normalizedShape: (number | bigint)[]; weight?: Tensor | null; bias?: Tensor | null; eps?: number }): [Tensor, Tensor, Tensor];
 } = fn("torch.nativeLayerNorm", "native_layer_norm", ["native_layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> (Tensor, Tensor, Tensor)"]);
 export const nativeNorm: {
   (self: Tensor, options?: { p?: Scalar }): Tensor;
@@ -1760,8 +2286,10 @@ export const nativeNorm: {
   (self: Tensor, p?: Scalar | null, dim?: number | (number | bigint)[], keepdim?: boolean, dtype?: DType | null): Tensor;
 } = fn("torch.nativeNorm", "native_norm", ["native_norm(Tensor self, Scalar p=2) -> Tensor","native_norm.ScalarOpt_dim_dtype(Tensor self, Scalar? p, int[1] dim, bool keepdim, ScalarType? dtype) -> Tensor"]);
 export const ne: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.ne", "ne", ["ne.Scalar(Tensor self, Scalar other) -> Tensor","ne.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const neg: {
   (self: Tensor): Tensor;
@@ -1777,6 +2305,7 @@ export const negative_: {
 } = fn("torch.negative_", "negative_", ["negative_(Tensor(a!) self) -> Tensor(a!)"]);
 export const nextafter: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.nextafter", "nextafter", ["nextafter(Tensor self, Tensor other) -> Tensor"]);
 export const nonzero: {
   (self: Tensor): Tensor;
@@ -1785,25 +2314,31 @@ export const nonzeroNumpy: {
   (self: Tensor): Tensor[];
 } = fn("torch.nonzeroNumpy", "nonzero_numpy", ["nonzero_numpy(Tensor self) -> Tensor[]"]);
 export const norm: {
-  (self: Tensor, options?: { p?: Scalar | null; dtype?: DType }): Tensor;
-  (self: Tensor, p?: Scalar | null, options?: { dtype?: DType }): Tensor;
+  (self: Tensor, options: { dtype: DType; p?: Scalar | null }): Tensor;
+  (self: Tensor, p: Scalar | null, options: { dtype: DType }): Tensor;
   (self: Tensor, options?: { p?: Scalar }): Tensor;
   (self: Tensor, p?: Scalar): Tensor;
-  (self: Tensor, options?: { p?: Scalar | null; dim?: number | (number | bigint)[]; keepdim?: boolean; dtype?: DType }): Tensor;
-  (self: Tensor, p?: Scalar | null, options?: { dim?: number | (number | bigint)[]; keepdim?: boolean; dtype?: DType }): Tensor;
-  (self: Tensor, p?: Scalar | null, dim?: number | (number | bigint)[], options?: { keepdim?: boolean; dtype?: DType }): Tensor;
-  (self: Tensor, p?: Scalar | null, dim?: number | (number | bigint)[], keepdim?: boolean, options?: { dtype?: DType }): Tensor;
+  (self: Tensor, options: { dtype: DType; p?: Scalar | null; dim?: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
+  (self: Tensor, p: Scalar | null, options: { dtype: DType; dim?: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
+  (self: Tensor, p: Scalar | null, dim: number | (number | bigint)[], options: { dtype: DType; keepdim?: boolean }): Tensor;
+  (self: Tensor, p: Scalar | null, dim: number | (number | bigint)[], keepdim: boolean, options: { dtype: DType }): Tensor;
   (self: Tensor, options?: { p?: Scalar | null; dim?: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
   (self: Tensor, p?: Scalar | null, options?: { dim?: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
   (self: Tensor, p?: Scalar | null, dim?: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
   (self: Tensor, p?: Scalar | null, dim?: number | (number | bigint)[], keepdim?: boolean): Tensor;
 } = fn("torch.norm", "norm", ["norm.ScalarOpt_dtype(Tensor self, Scalar? p, *, ScalarType dtype) -> Tensor","norm.Scalar(Tensor self, Scalar p=2) -> Tensor","norm.ScalarOpt_dim_dtype(Tensor self, Scalar? p, int[1] dim, bool keepdim, *, ScalarType dtype) -> Tensor","norm.ScalarOpt_dim(Tensor self, Scalar? p, int[1] dim, bool keepdim=False) -> Tensor","norm.names_ScalarOpt_dim_dtype(Tensor self, Scalar? p, Dimname[1] dim, bool keepdim, *, ScalarType dtype) -> Tensor","norm.names_ScalarOpt_dim(Tensor self, Scalar? p, Dimname[1] dim, bool keepdim=False) -> Tensor"]);
 export const normal: {
-  (mean: Tensor, options?: { std?: number; generator?: null | null }): Tensor;
-  (mean: Tensor, std?: number, options?: { generator?: null | null }): Tensor;
-  (mean: number, std: Tensor, options?: { generator?: null | null }): Tensor;
-  (mean: Tensor, std: Tensor, options?: { generator?: null | null }): Tensor;
-  (mean: number, std: number, size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (mean: Tensor, options?: { std?: number; generator?: null | null; requiresGrad?: boolean }): Tensor;
+  (mean: Tensor, std?: number, options?: { generator?: null | null; requiresGrad?: boolean }): Tensor;
+  (mean: number, std: Tensor, options?: { generator?: null | null; requiresGrad?: boolean }): Tensor;
+  (mean: number, options: { std: Tensor; generator?: null | null; requiresGrad?: boolean }): Tensor;
+  (mean: Tensor, std: Tensor, options?: { generator?: null | null; requiresGrad?: boolean }): Tensor;
+  (mean: Tensor, options: { std: Tensor; generator?: null | null; requiresGrad?: boolean }): Tensor;
+  (mean: number, std: number, size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (mean: number, options: { std: number; size: (number | bigint)[]; generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (mean: number, std: number, options: { size: (number | bigint)[]; generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (mean: number, std: number, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [mean: number, std: number, size: number | bigint, ...more: (number | bigint)[], options: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 } = fn("torch.normal", "normal", ["normal.Tensor_float(Tensor mean, float std=1, *, Generator? generator=None) -> Tensor","normal.float_Tensor(float mean, Tensor std, *, Generator? generator=None) -> Tensor","normal.Tensor_Tensor(Tensor mean, Tensor std, *, Generator? generator=None) -> Tensor","normal.float_float(float mean, float std, int[] size, *, Generator? generator=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const normalFunctional: {
   (self: Tensor, options?: { mean?: number; std?: number; generator?: null | null }): Tensor;
@@ -1816,37 +2351,47 @@ export const normExceptDim: {
   (v: Tensor, pow?: number | bigint, dim?: number | bigint): Tensor;
 } = fn("torch.normExceptDim", "norm_except_dim", ["norm_except_dim(Tensor v, int pow=2, int dim=0) -> Tensor"]);
 export const notEqual: {
-  (self: Tensor, other: Scalar): Tensor;
-  (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, other: Scalar): BoolTensor;
+  (self: Tensor, options: { other: Scalar }): BoolTensor;
+  (self: Tensor, other: Tensor): BoolTensor;
+  (self: Tensor, options: { other: Tensor }): BoolTensor;
 } = fn("torch.notEqual", "not_equal", ["not_equal.Scalar(Tensor self, Scalar other) -> Tensor","not_equal.Tensor(Tensor self, Tensor other) -> Tensor"]);
 export const nuclearNorm: {
   (self: Tensor, options?: { keepdim?: boolean }): Tensor;
   (self: Tensor, keepdim?: boolean): Tensor;
   (self: Tensor, dim: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
   (self: Tensor, dim: number | (number | bigint)[], keepdim?: boolean): Tensor;
+  (self: Tensor, options: { dim: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
 } = fn("torch.nuclearNorm", "nuclear_norm", ["nuclear_norm(Tensor self, bool keepdim=False) -> Tensor","nuclear_norm.dim(Tensor self, int[2] dim, bool keepdim=False) -> Tensor"]);
 export const ones: {
-  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 } = fn("torch.ones", "ones", ["ones.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","ones(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const onesLike: {
-  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.onesLike", "ones_like", ["ones_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const orgqr: {
   (self: Tensor, input2: Tensor): Tensor;
+  (self: Tensor, options: { input2: Tensor }): Tensor;
 } = fn("torch.orgqr", "orgqr", ["orgqr(Tensor self, Tensor input2) -> Tensor"]);
 export const ormqr: {
   (self: Tensor, input2: Tensor, input3: Tensor, options?: { left?: boolean; transpose?: boolean }): Tensor;
   (self: Tensor, input2: Tensor, input3: Tensor, left?: boolean, options?: { transpose?: boolean }): Tensor;
   (self: Tensor, input2: Tensor, input3: Tensor, left?: boolean, transpose?: boolean): Tensor;
+  (self: Tensor, options: { input2: Tensor; input3: Tensor; left?: boolean; transpose?: boolean }): Tensor;
+  (self: Tensor, input2: Tensor, options: { input3: Tensor; left?: boolean; transpose?: boolean }): Tensor;
 } = fn("torch.ormqr", "ormqr", ["ormqr(Tensor self, Tensor input2, Tensor input3, bool left=True, bool transpose=False) -> Tensor"]);
 export const outer: {
   (self: Tensor, vec2: Tensor): Tensor;
+  (self: Tensor, options: { vec2: Tensor }): Tensor;
 } = fn("torch.outer", "outer", ["outer(Tensor self, Tensor vec2) -> Tensor"]);
 export const pairwiseDistance: {
   (x1: Tensor, x2: Tensor, options?: { p?: number; eps?: number; keepdim?: boolean }): Tensor;
   (x1: Tensor, x2: Tensor, p?: number, options?: { eps?: number; keepdim?: boolean }): Tensor;
   (x1: Tensor, x2: Tensor, p?: number, eps?: number, options?: { keepdim?: boolean }): Tensor;
   (x1: Tensor, x2: Tensor, p?: number, eps?: number, keepdim?: boolean): Tensor;
+  (x1: Tensor, options: { x2: Tensor; p?: number; eps?: number; keepdim?: boolean }): Tensor;
 } = fn("torch.pairwiseDistance", "pairwise_distance", ["pairwise_distance(Tensor x1, Tensor x2, float p=2, float eps=1e-06, bool keepdim=False) -> Tensor"]);
 export const pdist: {
   (self: Tensor, options?: { p?: number }): Tensor;
@@ -1854,9 +2399,13 @@ export const pdist: {
 } = fn("torch.pdist", "pdist", ["pdist(Tensor self, float p=2) -> Tensor"]);
 export const permute: {
   (self: Tensor, dims: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { dims: (number | bigint)[] }): Tensor;
+  (self: Tensor, ...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.permute", "permute", ["permute(Tensor(a) self, int[] dims) -> Tensor(a)"]);
 export const permuteCopy: {
   (self: Tensor, dims: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { dims: (number | bigint)[] }): Tensor;
+  (self: Tensor, ...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.permuteCopy", "permute_copy", ["permute_copy(Tensor self, int[] dims) -> Tensor"]);
 export const pinverse: {
   (self: Tensor, options?: { rcond?: number }): Tensor;
@@ -1864,9 +2413,11 @@ export const pinverse: {
 } = fn("torch.pinverse", "pinverse", ["pinverse(Tensor self, float rcond=1e-15) -> Tensor"]);
 export const pixelShuffle: {
   (self: Tensor, upscaleFactor: number | bigint): Tensor;
+  (self: Tensor, options: { upscaleFactor: number | bigint }): Tensor;
 } = fn("torch.pixelShuffle", "pixel_shuffle", ["pixel_shuffle(Tensor self, int upscale_factor) -> Tensor"]);
 export const pixelUnshuffle: {
   (self: Tensor, downscaleFactor: number | bigint): Tensor;
+  (self: Tensor, options: { downscaleFactor: number | bigint }): Tensor;
 } = fn("torch.pixelUnshuffle", "pixel_unshuffle", ["pixel_unshuffle(Tensor self, int downscale_factor) -> Tensor"]);
 export const poisson: {
   (self: Tensor, options?: { generator?: null | null }): Tensor;
@@ -1874,35 +2425,50 @@ export const poisson: {
 } = fn("torch.poisson", "poisson", ["poisson(Tensor self, Generator? generator=None) -> Tensor"]);
 export const poissonNllLoss: {
   (input: Tensor, target: Tensor, logInput: boolean, full: boolean, eps: number, reduction: number | bigint): Tensor;
+  (input: Tensor, options: { target: Tensor; logInput: boolean; full: boolean; eps: number; reduction: number | bigint }): Tensor;
+  (input: Tensor, target: Tensor, options: { logInput: boolean; full: boolean; eps: number; reduction: number | bigint }): Tensor;
+  (input: Tensor, target: Tensor, logInput: boolean, options: { full: boolean; eps: number; reduction: number | bigint }): Tensor;
+  (input: Tensor, target: Tensor, logInput: boolean, full: boolean, options: { eps: number; reduction: number | bigint }): Tensor;
+  (input: Tensor, target: Tensor, logInput: boolean, full: boolean, eps: number, options: { reduction: number | bigint }): Tensor;
 } = fn("torch.poissonNllLoss", "poisson_nll_loss", ["poisson_nll_loss(Tensor input, Tensor target, bool log_input, bool full, float eps, int reduction) -> Tensor"]);
 export const polar: {
-  (abs: Tensor, angle: Tensor): Tensor;
+  (abs: Tensor, angle: Tensor): ComplexTensor;
+  (abs: Tensor, options: { angle: Tensor }): ComplexTensor;
 } = fn("torch.polar", "polar", ["polar(Tensor abs, Tensor angle) -> Tensor"]);
 export const polygamma: {
   (n: number | bigint, self: Tensor): Tensor;
+  (n: number | bigint, options: { self: Tensor }): Tensor;
 } = fn("torch.polygamma", "polygamma", ["polygamma(int n, Tensor self) -> Tensor"]);
 export const positive: {
   (self: Tensor): Tensor;
 } = fn("torch.positive", "positive", ["positive(Tensor(a) self) -> Tensor(a)"]);
 export const pow: {
   (self: Tensor, exponent: Tensor): Tensor;
+  (self: Tensor, options: { exponent: Tensor }): Tensor;
   (self: Scalar, exponent: Tensor): Tensor;
+  (self: Scalar, options: { exponent: Tensor }): Tensor;
   (self: Tensor, exponent: Scalar): Tensor;
+  (self: Tensor, options: { exponent: Scalar }): Tensor;
 } = fn("torch.pow", "pow", ["pow.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor","pow.Scalar(Scalar self, Tensor exponent) -> Tensor","pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor"]);
 export const prelu: {
   (self: Tensor, weight: Tensor): Tensor;
+  (self: Tensor, options: { weight: Tensor }): Tensor;
 } = fn("torch.prelu", "prelu", ["prelu(Tensor self, Tensor weight) -> Tensor"]);
 export const prod: {
   (self: Tensor, options?: { dtype?: DType | null }): Tensor;
   (self: Tensor, dim: number | bigint, options?: { keepdim?: boolean; dtype?: DType | null }): Tensor;
   (self: Tensor, dim: number | bigint, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; keepdim?: boolean; dtype?: DType | null }): Tensor;
 } = fn("torch.prod", "prod", ["prod(Tensor self, *, ScalarType? dtype=None) -> Tensor","prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor","prod.dim_Dimname(Tensor self, Dimname dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"]);
 export const promoteTypes: {
   (type1: DType, type2: DType): number;
+  (type1: DType, options: { type2: DType }): number;
 } = fn("torch.promoteTypes", "promote_types", ["promote_types(ScalarType type1, ScalarType type2) -> ScalarType"]);
 export const put: {
   (self: Tensor, index: Tensor, source: Tensor, options?: { accumulate?: boolean }): Tensor;
   (self: Tensor, index: Tensor, source: Tensor, accumulate?: boolean): Tensor;
+  (self: Tensor, options: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+  (self: Tensor, index: Tensor, options: { source: Tensor; accumulate?: boolean }): Tensor;
 } = fn("torch.put", "put", ["put(Tensor self, Tensor index, Tensor source, bool accumulate=False) -> Tensor"]);
 export const qPerChannelAxis: {
   (self: Tensor): number;
@@ -1914,8 +2480,8 @@ export const qPerChannelZeroPoints: {
   (self: Tensor): Tensor;
 } = fn("torch.qPerChannelZeroPoints", "q_per_channel_zero_points", ["q_per_channel_zero_points(Tensor self) -> Tensor"]);
 export const qr: {
-  (self: Tensor, options?: { some?: boolean }): [Tensor, Tensor] & { Q: Tensor; R: Tensor };
-  (self: Tensor, some?: boolean): [Tensor, Tensor] & { Q: Tensor; R: Tensor };
+  (self: Tensor, options?: { some?: boolean }): NamedReturns<[Tensor, Tensor], ["Q", "R"]>;
+  (self: Tensor, some?: boolean): NamedReturns<[Tensor, Tensor], ["Q", "R"]>;
 } = fn("torch.qr", "qr", ["qr(Tensor self, bool some=True) -> (Tensor Q, Tensor R)"]);
 export const qScale: {
   (self: Tensor): number;
@@ -1924,9 +2490,11 @@ export const quantile: {
   (self: Tensor, q: Tensor, options?: { dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: Tensor, dim?: number | bigint | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  (self: Tensor, options: { q: Tensor; dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: number, options?: { dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: number, dim?: number | bigint | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
   (self: Tensor, q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  (self: Tensor, options: { q: number; dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
 } = fn("torch.quantile", "quantile", ["quantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor","quantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor"]);
 export const quantizedBatchNorm: {
   (input: Tensor, options?: { weight?: Tensor | null; bias?: Tensor | null; mean?: Tensor; var?: Tensor; eps?: number; outputScale?: number; outputZeroPoint?: number | bigint }): Tensor;
@@ -1940,9 +2508,35 @@ export const quantizedBatchNorm: {
 } = fn("torch.quantizedBatchNorm", "quantized_batch_norm", ["quantized_batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor mean, Tensor var, float eps, float output_scale, int output_zero_point) -> Tensor"]);
 export const quantizedGruCell: {
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar): Tensor;
+  (input: Tensor, options: { hx: Tensor; wIh: Tensor; wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, options: { wIh: Tensor; wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, options: { wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, options: { bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, options: { bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, options: { packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, options: { packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, options: { colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, options: { colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, options: { scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, options: { scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, options: { zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, options: { zeroPointHh: Scalar }): Tensor;
 } = fn("torch.quantizedGruCell", "quantized_gru_cell", ["quantized_gru_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh) -> Tensor"]);
 export const quantizedLstmCell: {
   (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar): [Tensor, Tensor];
+  (input: Tensor, options: { hx: (Tensor)[]; wIh: Tensor; wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], options: { wIh: Tensor; wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, options: { wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, options: { bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, options: { bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, options: { packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, options: { packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, options: { colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, options: { colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, options: { scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, options: { scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, options: { zeroPointIh: Scalar; zeroPointHh: Scalar }): [Tensor, Tensor];
+  (input: Tensor, hx: (Tensor)[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, options: { zeroPointHh: Scalar }): [Tensor, Tensor];
 } = fn("torch.quantizedLstmCell", "quantized_lstm_cell", ["quantized_lstm_cell(Tensor input, Tensor[] hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh) -> (Tensor, Tensor)"]);
 export const quantizedMaxPool1d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
@@ -1950,6 +2544,7 @@ export const quantizedMaxPool1d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], ceilMode?: boolean): Tensor;
+  (self: Tensor, options: { kernelSize: number | (number | bigint)[]; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
 } = fn("torch.quantizedMaxPool1d", "quantized_max_pool1d", ["quantized_max_pool1d(Tensor self, int[1] kernel_size, int[1] stride=[], int[1] padding=0, int[1] dilation=1, bool ceil_mode=False) -> Tensor"]);
 export const quantizedMaxPool2d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], options?: { stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
@@ -1957,23 +2552,65 @@ export const quantizedMaxPool2d: {
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], options?: { dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], options?: { ceilMode?: boolean }): Tensor;
   (self: Tensor, kernelSize: number | (number | bigint)[], stride?: number | (number | bigint)[], padding?: number | (number | bigint)[], dilation?: number | (number | bigint)[], ceilMode?: boolean): Tensor;
+  (self: Tensor, options: { kernelSize: number | (number | bigint)[]; stride?: number | (number | bigint)[]; padding?: number | (number | bigint)[]; dilation?: number | (number | bigint)[]; ceilMode?: boolean }): Tensor;
 } = fn("torch.quantizedMaxPool2d", "quantized_max_pool2d", ["quantized_max_pool2d(Tensor self, int[2] kernel_size, int[2] stride=[], int[2] padding=0, int[2] dilation=1, bool ceil_mode=False) -> Tensor"]);
 export const quantizedRnnReluCell: {
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar): Tensor;
+  (input: Tensor, options: { hx: Tensor; wIh: Tensor; wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, options: { wIh: Tensor; wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, options: { wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, options: { bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, options: { bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, options: { packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, options: { packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, options: { colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, options: { colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, options: { scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, options: { scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, options: { zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, options: { zeroPointHh: Scalar }): Tensor;
 } = fn("torch.quantizedRnnReluCell", "quantized_rnn_relu_cell", ["quantized_rnn_relu_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh) -> Tensor"]);
 export const quantizedRnnTanhCell: {
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar): Tensor;
+  (input: Tensor, options: { hx: Tensor; wIh: Tensor; wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, options: { wIh: Tensor; wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, options: { wHh: Tensor; bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, options: { bIh: Tensor; bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, options: { bHh: Tensor; packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, options: { packedIh: Tensor; packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, options: { packedHh: Tensor; colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, options: { colOffsetsIh: Tensor; colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, options: { colOffsetsHh: Tensor; scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, options: { scaleIh: Scalar; scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, options: { scaleHh: Scalar; zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, options: { zeroPointIh: Scalar; zeroPointHh: Scalar }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, options: { zeroPointHh: Scalar }): Tensor;
 } = fn("torch.quantizedRnnTanhCell", "quantized_rnn_tanh_cell", ["quantized_rnn_tanh_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh) -> Tensor"]);
 export const quantizePerChannel: {
   (self: Tensor, scales: Tensor, zeroPoints: Tensor, axis: number | bigint, dtype: DType): Tensor;
+  (self: Tensor, options: { scales: Tensor; zeroPoints: Tensor; axis: number | bigint; dtype: DType }): Tensor;
+  (self: Tensor, scales: Tensor, options: { zeroPoints: Tensor; axis: number | bigint; dtype: DType }): Tensor;
+  (self: Tensor, scales: Tensor, zeroPoints: Tensor, options: { axis: number | bigint; dtype: DType }): Tensor;
+  (self: Tensor, scales: Tensor, zeroPoints: Tensor, axis: number | bigint, options: { dtype: DType }): Tensor;
 } = fn("torch.quantizePerChannel", "quantize_per_channel", ["quantize_per_channel(Tensor self, Tensor scales, Tensor zero_points, int axis, ScalarType dtype) -> Tensor"]);
 export const quantizePerTensor: {
   (self: Tensor, scale: number, zeroPoint: number | bigint, dtype: DType): Tensor;
+  (self: Tensor, options: { scale: number; zeroPoint: number | bigint; dtype: DType }): Tensor;
+  (self: Tensor, scale: number, options: { zeroPoint: number | bigint; dtype: DType }): Tensor;
+  (self: Tensor, scale: number, zeroPoint: number | bigint, options: { dtype: DType }): Tensor;
   (self: Tensor, scale: Tensor, zeroPoint: Tensor, dtype: DType): Tensor;
+  (self: Tensor, options: { scale: Tensor; zeroPoint: Tensor; dtype: DType }): Tensor;
+  (self: Tensor, scale: Tensor, options: { zeroPoint: Tensor; dtype: DType }): Tensor;
+  (self: Tensor, scale: Tensor, zeroPoint: Tensor, options: { dtype: DType }): Tensor;
   (tensors: (Tensor)[], scales: Tensor, zeroPoints: Tensor, dtype: DType): Tensor[];
+  (tensors: (Tensor)[], options: { scales: Tensor; zeroPoints: Tensor; dtype: DType }): Tensor[];
+  (tensors: (Tensor)[], scales: Tensor, options: { zeroPoints: Tensor; dtype: DType }): Tensor[];
+  (tensors: (Tensor)[], scales: Tensor, zeroPoints: Tensor, options: { dtype: DType }): Tensor[];
 } = fn("torch.quantizePerTensor", "quantize_per_tensor", ["quantize_per_tensor(Tensor self, float scale, int zero_point, ScalarType dtype) -> Tensor","quantize_per_tensor.tensor_qparams(Tensor self, Tensor scale, Tensor zero_point, ScalarType dtype) -> Tensor","quantize_per_tensor.tensors(Tensor[] tensors, Tensor scales, Tensor zero_points, ScalarType dtype) -> Tensor[]"]);
 export const quantizePerTensorDynamic: {
   (self: Tensor, dtype: DType, reduceRange: boolean): Tensor;
+  (self: Tensor, options: { dtype: DType; reduceRange: boolean }): Tensor;
+  (self: Tensor, dtype: DType, options: { reduceRange: boolean }): Tensor;
 } = fn("torch.quantizePerTensorDynamic", "quantize_per_tensor_dynamic", ["quantize_per_tensor_dynamic(Tensor self, ScalarType dtype, bool reduce_range) -> Tensor"]);
 export const qZeroPoint: {
   (self: Tensor): number;
@@ -1985,37 +2622,60 @@ export const rad2deg_: {
   (self: Tensor): Tensor;
 } = fn("torch.rad2deg_", "rad2deg_", ["rad2deg_(Tensor(a!) self) -> Tensor(a!)"]);
 export const rand: {
-  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (...args: [size: number | bigint, ...more: (number | bigint)[], options: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 } = fn("torch.rand", "rand", ["rand.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","rand.generator_with_names(int[] size, *, Generator? generator, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","rand(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","rand.generator(int[] size, *, Generator? generator, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const randint: {
-  (high: number | bigint, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (high: number | bigint, size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (low: number | bigint, high: number | bigint, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (low: number | bigint, high: number | bigint, size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (high: number | bigint, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (high: number | bigint, options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (high: number | bigint, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [high: number | bigint, size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (high: number | bigint, size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (high: number | bigint, options: { size: (number | bigint)[]; generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (...args: [high: number | bigint, size: number | bigint, ...more: (number | bigint)[], options: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (low: number | bigint, high: number | bigint, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (low: number | bigint, options: { high: number | bigint; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (low: number | bigint, high: number | bigint, options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (low: number | bigint, high: number | bigint, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [low: number | bigint, high: number | bigint, size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (low: number | bigint, high: number | bigint, size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (low: number | bigint, options: { high: number | bigint; size: (number | bigint)[]; generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (low: number | bigint, high: number | bigint, options: { size: (number | bigint)[]; generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (...args: [low: number | bigint, high: number | bigint, size: number | bigint, ...more: (number | bigint)[], options: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 } = fn("torch.randint", "randint", ["randint(int high, int[] size, *, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randint.generator(int high, int[] size, *, Generator? generator, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randint.low(int low, int high, int[] size, *, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randint.low_generator(int low, int high, int[] size, *, Generator? generator, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const randintLike: {
-  (self: Tensor, high: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-  (self: Tensor, low: number | bigint, high: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+  (self: Tensor, high: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
+  (self: Tensor, options: { high: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
+  (self: Tensor, low: number | bigint, high: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
+  (self: Tensor, options: { low: number | bigint; high: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
+  (self: Tensor, low: number | bigint, options: { high: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.randintLike", "randint_like", ["randint_like(Tensor self, int high, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor","randint_like.low_dtype(Tensor self, int low, int high, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const randLike: {
-  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.randLike", "rand_like", ["rand_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const randn: {
-  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (size: (number | bigint)[], options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (...args: [size: number | bigint, ...more: (number | bigint)[], options: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 } = fn("torch.randn", "randn", ["randn(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randn.generator(int[] size, *, Generator? generator, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randn.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randn.generator_with_names(int[] size, *, Generator? generator, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const randnLike: {
-  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.randnLike", "randn_like", ["randn_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 export const randperm: {
-  (n: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (n: number | bigint, options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (n: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (n: number | bigint, options?: { generator?: null | null; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.randperm", "randperm", ["randperm(int n, *, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","randperm.generator(int n, *, Generator? generator, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const range: {
-  (start: Scalar, end: Scalar, options?: { step?: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (start: Scalar, end: Scalar, step?: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (start: Scalar, end: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (start: Scalar, end: Scalar, options?: { step?: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, end: Scalar, step?: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, options: { end: Scalar; step?: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, end: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (start: Scalar, options: { end: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.range", "range", ["range.step(Scalar start, Scalar end, Scalar step=1, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","range(Scalar start, Scalar end, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const ravel: {
   (self: Tensor): Tensor;
@@ -2037,27 +2697,39 @@ export const relu_: {
 } = fn("torch.relu_", "relu_", ["relu_(Tensor(a!) self) -> Tensor(a!)"]);
 export const remainder: {
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Scalar, other: Tensor): Tensor;
+  (self: Scalar, options: { other: Tensor }): Tensor;
 } = fn("torch.remainder", "remainder", ["remainder.Scalar(Tensor self, Scalar other) -> Tensor","remainder.Tensor(Tensor self, Tensor other) -> Tensor","remainder.Scalar_Tensor(Scalar self, Tensor other) -> Tensor"]);
 export const renorm: {
   (self: Tensor, p: Scalar, dim: number | bigint, maxnorm: Scalar): Tensor;
+  (self: Tensor, options: { p: Scalar; dim: number | bigint; maxnorm: Scalar }): Tensor;
+  (self: Tensor, p: Scalar, options: { dim: number | bigint; maxnorm: Scalar }): Tensor;
+  (self: Tensor, p: Scalar, dim: number | bigint, options: { maxnorm: Scalar }): Tensor;
 } = fn("torch.renorm", "renorm", ["renorm(Tensor self, Scalar p, int dim, Scalar maxnorm) -> Tensor"]);
 export const repeatInterleave: {
   (repeats: Tensor, options?: { outputSize?: number | bigint | null }): Tensor;
   (self: Tensor, repeats: Tensor, options?: { dim?: number | bigint | null; outputSize?: number | bigint | null }): Tensor;
   (self: Tensor, repeats: Tensor, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
+  (self: Tensor, options: { repeats: Tensor; dim?: number | bigint | null; outputSize?: number | bigint | null }): Tensor;
   (self: Tensor, repeats: number | bigint, options?: { dim?: number | bigint | null; outputSize?: number | bigint | null }): Tensor;
   (self: Tensor, repeats: number | bigint, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
+  (self: Tensor, options: { repeats: number | bigint; dim?: number | bigint | null; outputSize?: number | bigint | null }): Tensor;
 } = fn("torch.repeatInterleave", "repeat_interleave", ["repeat_interleave.Tensor(Tensor repeats, *, int? output_size=None) -> Tensor","repeat_interleave.self_Tensor(Tensor self, Tensor repeats, int? dim=None, *, int? output_size=None) -> Tensor","repeat_interleave.self_int(Tensor self, int repeats, int? dim=None, *, int? output_size=None) -> Tensor"]);
 export const reshape: {
   (self: Tensor, shape: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { shape: (number | bigint)[] }): Tensor;
+  (self: Tensor, ...shape: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.reshape", "reshape", ["reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)"]);
 export const resizeAs_: {
   (self: Tensor, theTemplate: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+  (self: Tensor, options: { theTemplate: Tensor; memoryFormat?: MemoryFormat | null }): Tensor;
 } = fn("torch.resizeAs_", "resize_as_", ["resize_as_(Tensor(a!) self, Tensor the_template, *, MemoryFormat? memory_format=None) -> Tensor(a!)"]);
 export const resizeAsSparse_: {
   (self: Tensor, theTemplate: Tensor): Tensor;
+  (self: Tensor, options: { theTemplate: Tensor }): Tensor;
 } = fn("torch.resizeAsSparse_", "resize_as_sparse_", ["resize_as_sparse_(Tensor(a!) self, Tensor the_template) -> Tensor(a!)"]);
 export const resolveConj: {
   (self: Tensor): Tensor;
@@ -2067,50 +2739,96 @@ export const resolveNeg: {
 } = fn("torch.resolveNeg", "resolve_neg", ["resolve_neg(Tensor(a) self) -> Tensor(a)"]);
 export const resultType: {
   (tensor: Tensor, other: Tensor): number;
+  (tensor: Tensor, options: { other: Tensor }): number;
   (tensor: Tensor, other: Scalar): number;
+  (tensor: Tensor, options: { other: Scalar }): number;
   (scalar: Scalar, tensor: Tensor): number;
+  (scalar: Scalar, options: { tensor: Tensor }): number;
   (scalar1: Scalar, scalar2: Scalar): number;
+  (scalar1: Scalar, options: { scalar2: Scalar }): number;
 } = fn("torch.resultType", "result_type", ["result_type.Tensor(Tensor tensor, Tensor other) -> ScalarType","result_type.Scalar(Tensor tensor, Scalar other) -> ScalarType","result_type.Scalar_Tensor(Scalar scalar, Tensor tensor) -> ScalarType","result_type.Scalar_Scalar(Scalar scalar1, Scalar scalar2) -> ScalarType"]);
 export const rnnRelu: {
   (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
+  (input: Tensor, options: { hx: Tensor; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, options: { params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], options: { hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, options: { numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, options: { dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, options: { train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, options: { bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, options: { batchFirst: boolean }): [Tensor, Tensor];
   (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+  (data: Tensor, options: { batchSizes: Tensor; hx: Tensor; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, options: { hx: Tensor; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, options: { params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], options: { hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, options: { numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, options: { dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, options: { train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, options: { bidirectional: boolean }): [Tensor, Tensor];
 } = fn("torch.rnnRelu", "rnn_relu", ["rnn_relu.input(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)","rnn_relu.data(Tensor data, Tensor batch_sizes, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> (Tensor, Tensor)"]);
 export const rnnReluCell: {
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, options?: { bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, options?: { bHh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, bHh?: Tensor | null): Tensor;
+  (input: Tensor, options: { hx: Tensor; wIh: Tensor; wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
+  (input: Tensor, hx: Tensor, options: { wIh: Tensor; wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, options: { wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
 } = fn("torch.rnnReluCell", "rnn_relu_cell", ["rnn_relu_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> Tensor"]);
 export const rnnTanh: {
   (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
+  (input: Tensor, options: { hx: Tensor; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, options: { params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], options: { hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, options: { numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, options: { dropout: number; train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, options: { train: boolean; bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, options: { bidirectional: boolean; batchFirst: boolean }): [Tensor, Tensor];
+  (input: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, options: { batchFirst: boolean }): [Tensor, Tensor];
   (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+  (data: Tensor, options: { batchSizes: Tensor; hx: Tensor; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, options: { hx: Tensor; params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, options: { params: (Tensor)[]; hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], options: { hasBiases: boolean; numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, options: { numLayers: number | bigint; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, options: { dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, options: { train: boolean; bidirectional: boolean }): [Tensor, Tensor];
+  (data: Tensor, batchSizes: Tensor, hx: Tensor, params: (Tensor)[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, options: { bidirectional: boolean }): [Tensor, Tensor];
 } = fn("torch.rnnTanh", "rnn_tanh", ["rnn_tanh.input(Tensor input, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional, bool batch_first) -> (Tensor, Tensor)","rnn_tanh.data(Tensor data, Tensor batch_sizes, Tensor hx, Tensor[] params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional) -> (Tensor, Tensor)"]);
 export const rnnTanhCell: {
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, options?: { bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, options?: { bHh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, bHh?: Tensor | null): Tensor;
+  (input: Tensor, options: { hx: Tensor; wIh: Tensor; wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
+  (input: Tensor, hx: Tensor, options: { wIh: Tensor; wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
+  (input: Tensor, hx: Tensor, wIh: Tensor, options: { wHh: Tensor; bIh?: Tensor | null; bHh?: Tensor | null }): Tensor;
 } = fn("torch.rnnTanhCell", "rnn_tanh_cell", ["rnn_tanh_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None) -> Tensor"]);
 export const roll: {
   (self: Tensor, shifts: number | (number | bigint)[], options?: { dims?: number | (number | bigint)[] }): Tensor;
   (self: Tensor, shifts: number | (number | bigint)[], dims?: number | (number | bigint)[]): Tensor;
+  (self: Tensor, options: { shifts: number | (number | bigint)[]; dims?: number | (number | bigint)[] }): Tensor;
+  (self: Tensor, shifts: number | (number | bigint)[], ...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.roll", "roll", ["roll(Tensor self, int[1] shifts, int[1] dims=[]) -> Tensor"]);
 export const rot90: {
   (self: Tensor, options?: { k?: number | bigint; dims?: (number | bigint)[] }): Tensor;
   (self: Tensor, k?: number | bigint, options?: { dims?: (number | bigint)[] }): Tensor;
   (self: Tensor, k?: number | bigint, dims?: (number | bigint)[]): Tensor;
+  (self: Tensor, k: number | bigint, ...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.rot90", "rot90", ["rot90(Tensor self, int k=1, int[] dims=[0,1]) -> Tensor"]);
 export const round: {
   (self: Tensor): Tensor;
-  (self: Tensor, options?: { decimals?: number | bigint }): Tensor;
+  (self: Tensor, options: { decimals: number | bigint }): Tensor;
 } = fn("torch.round", "round", ["round(Tensor self) -> Tensor","round.decimals(Tensor self, *, int decimals) -> Tensor"]);
 export const round_: {
   (self: Tensor): Tensor;
-  (self: Tensor, options?: { decimals?: number | bigint }): Tensor;
+  (self: Tensor, options: { decimals: number | bigint }): Tensor;
 } = fn("torch.round_", "round_", ["round_(Tensor(a!) self) -> Tensor(a!)","round_.decimals(Tensor(a!) self, *, int decimals) -> Tensor(a!)"]);
 export const rowIndicesCopy: {
   (self: Tensor): Tensor;
 } = fn("torch.rowIndicesCopy", "row_indices_copy", ["row_indices_copy(Tensor self) -> Tensor"]);
 export const rowStack: {
   (tensors: (Tensor)[]): Tensor;
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor;
 } = fn("torch.rowStack", "row_stack", ["row_stack(Tensor[] tensors) -> Tensor"]);
 export const rrelu: {
   (self: Tensor, options?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null | null }): Tensor;
@@ -2134,39 +2852,70 @@ export const rsqrt_: {
 } = fn("torch.rsqrt_", "rsqrt_", ["rsqrt_(Tensor(a!) self) -> Tensor(a!)"]);
 export const rsub: {
   (self: Tensor, other: Tensor, options?: { alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { other: Tensor; alpha?: Scalar }): Tensor;
   (self: Tensor, other: Scalar, options?: { alpha?: Scalar }): Tensor;
   (self: Tensor, other: Scalar, alpha?: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.rsub", "rsub", ["rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor","rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor"]);
 export const scalarTensor: {
-  (s: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (s: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.scalarTensor", "scalar_tensor", ["scalar_tensor(Scalar s, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const scatter: {
   (self: Tensor, dim: number | bigint, index: Tensor, src: Tensor): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; src: Tensor }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; src: Tensor }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { src: Tensor }): Tensor;
   (self: Tensor, dim: number | bigint, index: Tensor, value: Scalar): Tensor;
-  (self: Tensor, dim: number | bigint, index: Tensor, src: Tensor, options?: { reduce?: string }): Tensor;
-  (self: Tensor, dim: number | bigint, index: Tensor, value: Scalar, options?: { reduce?: string }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; value: Scalar }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; value: Scalar }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { value: Scalar }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, src: Tensor, options: { reduce: string }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; src: Tensor; reduce: string }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; src: Tensor; reduce: string }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { src: Tensor; reduce: string }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, value: Scalar, options: { reduce: string }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; value: Scalar; reduce: string }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; value: Scalar; reduce: string }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { value: Scalar; reduce: string }): Tensor;
 } = fn("torch.scatter", "scatter", ["scatter.src(Tensor self, int dim, Tensor index, Tensor src) -> Tensor","scatter.value(Tensor self, int dim, Tensor index, Scalar value) -> Tensor","scatter.reduce(Tensor self, int dim, Tensor index, Tensor src, *, str reduce) -> Tensor","scatter.value_reduce(Tensor self, int dim, Tensor index, Scalar value, *, str reduce) -> Tensor","scatter.dimname_src(Tensor self, Dimname dim, Tensor index, Tensor src) -> Tensor","scatter.dimname_value(Tensor self, Dimname dim, Tensor index, Scalar value) -> Tensor"]);
 export const scatterAdd: {
   (self: Tensor, dim: number | bigint, index: Tensor, src: Tensor): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; src: Tensor }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; src: Tensor }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { src: Tensor }): Tensor;
 } = fn("torch.scatterAdd", "scatter_add", ["scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor","scatter_add.dimname(Tensor self, Dimname dim, Tensor index, Tensor src) -> Tensor"]);
 export const scatterReduce: {
   (self: Tensor, dim: number | bigint, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: Tensor; src: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: Tensor; src: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, options: { src: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+  (self: Tensor, dim: number | bigint, index: Tensor, src: Tensor, options: { reduce: string; includeSelf?: boolean }): Tensor;
 } = fn("torch.scatterReduce", "scatter_reduce", ["scatter_reduce.two(Tensor self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor"]);
 export const searchsorted: {
   (sortedSequence: Tensor, self: Tensor, options?: { outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
+  (sortedSequence: Tensor, options: { self: Tensor; outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
   (sortedSequence: Tensor, self: Scalar, options?: { outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
+  (sortedSequence: Tensor, options: { self: Scalar; outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
 } = fn("torch.searchsorted", "searchsorted", ["searchsorted.Tensor(Tensor sorted_sequence, Tensor self, *, bool out_int32=False, bool right=False, str? side=None, Tensor? sorter=None) -> Tensor","searchsorted.Scalar(Tensor sorted_sequence, Scalar self, *, bool out_int32=False, bool right=False, str? side=None, Tensor? sorter=None) -> Tensor"]);
 export const segmentReduce: {
   (data: Tensor, reduce: string, options?: { lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: number | bigint; unsafe?: boolean; initial?: Scalar | null }): Tensor;
+  (data: Tensor, options: { reduce: string; lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: number | bigint; unsafe?: boolean; initial?: Scalar | null }): Tensor;
 } = fn("torch.segmentReduce", "segment_reduce", ["segment_reduce(Tensor data, str reduce, *, Tensor? lengths=None, Tensor? indices=None, Tensor? offsets=None, int axis=0, bool unsafe=False, Scalar? initial=None) -> Tensor"]);
 export const select: {
   (self: Tensor, dim: number | bigint, index: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: number | bigint }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: number | bigint }): Tensor;
 } = fn("torch.select", "select", ["select.Dimname(Tensor(a) self, Dimname dim, int index) -> Tensor(a)","select.int(Tensor(a) self, int dim, int index) -> Tensor(a)"]);
 export const selectCopy: {
   (self: Tensor, dim: number | bigint, index: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint; index: number | bigint }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { index: number | bigint }): Tensor;
 } = fn("torch.selectCopy", "select_copy", ["select_copy.int(Tensor self, int dim, int index) -> Tensor"]);
 export const selectScatter: {
   (self: Tensor, src: Tensor, dim: number | bigint, index: number | bigint): Tensor;
+  (self: Tensor, options: { src: Tensor; dim: number | bigint; index: number | bigint }): Tensor;
+  (self: Tensor, src: Tensor, options: { dim: number | bigint; index: number | bigint }): Tensor;
+  (self: Tensor, src: Tensor, dim: number | bigint, options: { index: number | bigint }): Tensor;
 } = fn("torch.selectScatter", "select_scatter", ["select_scatter(Tensor self, Tensor src, int dim, int index) -> Tensor"]);
 export const selu: {
   (self: Tensor): Tensor;
@@ -2187,7 +2936,7 @@ export const sign: {
   (self: Tensor): Tensor;
 } = fn("torch.sign", "sign", ["sign(Tensor self) -> Tensor"]);
 export const signbit: {
-  (self: Tensor): Tensor;
+  (self: Tensor): BoolTensor;
 } = fn("torch.signbit", "signbit", ["signbit(Tensor self) -> Tensor"]);
 export const sin: {
   (self: Tensor): Tensor;
@@ -2209,6 +2958,7 @@ export const sinh_: {
 } = fn("torch.sinh_", "sinh_", ["sinh_(Tensor(a!) self) -> Tensor(a!)"]);
 export const size: {
   (self: Tensor, dim: number | bigint): number;
+  (self: Tensor, options: { dim: number | bigint }): number;
 } = fn("torch.size", "size", ["size.int(Tensor self, int dim) -> int","size.Dimname(Tensor self, Dimname dim) -> int"]);
 export const slice: {
   (self: Tensor, options?: { dim?: number | bigint; start?: number | bigint | null; end?: number | bigint | null; step?: number | bigint }): Tensor;
@@ -2230,65 +2980,115 @@ export const sliceScatter: {
   (self: Tensor, src: Tensor, dim?: number | bigint, start?: number | bigint | null, options?: { end?: number | bigint | null; step?: number | bigint }): Tensor;
   (self: Tensor, src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, options?: { step?: number | bigint }): Tensor;
   (self: Tensor, src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, step?: number | bigint): Tensor;
+  (self: Tensor, options: { src: Tensor; dim?: number | bigint; start?: number | bigint | null; end?: number | bigint | null; step?: number | bigint }): Tensor;
 } = fn("torch.sliceScatter", "slice_scatter", ["slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor"]);
 export const slogdet: {
-  (self: Tensor): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
+  (self: Tensor): NamedReturns<[Tensor, Tensor], ["sign", "logabsdet"]>;
 } = fn("torch.slogdet", "slogdet", ["slogdet(Tensor self) -> (Tensor sign, Tensor logabsdet)"]);
 export const smm: {
   (self: Tensor, mat2: Tensor): Tensor;
+  (self: Tensor, options: { mat2: Tensor }): Tensor;
 } = fn("torch.smm", "smm", ["smm(Tensor self, Tensor mat2) -> Tensor"]);
 export const softmax: {
   (self: Tensor, dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
   (self: Tensor, dim: number | bigint, dtype?: DType | null): Tensor;
+  (self: Tensor, options: { dim: number | bigint; dtype?: DType | null }): Tensor;
 } = fn("torch.softmax", "softmax", ["softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor","softmax.Dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"]);
 export const sort: {
-  (self: Tensor, options?: { dim?: number | bigint; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, dim?: number | bigint, options?: { descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, dim?: number | bigint, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, options?: { stable?: boolean | null; dim?: number | bigint; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, options?: { dim?: number | bigint; descending?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, dim?: number | bigint, options?: { descending?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, dim?: number | bigint, descending?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, options?: { stable?: boolean | null; dim?: number | bigint; descending?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
 } = fn("torch.sort", "sort", ["sort(Tensor self, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)","sort.stable(Tensor self, *, bool? stable, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)","sort.dimname(Tensor self, Dimname dim, bool descending=False) -> (Tensor values, Tensor indices)","sort.dimname_stable(Tensor self, *, bool? stable, Dimname dim, bool descending=False) -> (Tensor values, Tensor indices)"]);
 export const sparseBscTensor: {
-  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, options: { rowIndices: Tensor; values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, options: { values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, options: { rowIndices: Tensor; values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, options: { values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.sparseBscTensor", "sparse_bsc_tensor", ["sparse_bsc_tensor.ccol_row_value_size(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor","sparse_bsc_tensor.ccol_row_value(Tensor ccol_indices, Tensor row_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor"]);
 export const sparseBsrTensor: {
-  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, options: { colIndices: Tensor; values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, options: { values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, options: { colIndices: Tensor; values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, options: { values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.sparseBsrTensor", "sparse_bsr_tensor", ["sparse_bsr_tensor.crow_col_value_size(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor","sparse_bsr_tensor.crow_col_value(Tensor crow_indices, Tensor col_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor"]);
 export const sparseCompressedTensor: {
-  (compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (compressedIndices: Tensor, options: { plainIndices: Tensor; values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (compressedIndices: Tensor, plainIndices: Tensor, options: { values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (compressedIndices: Tensor, options: { plainIndices: Tensor; values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (compressedIndices: Tensor, plainIndices: Tensor, options: { values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.sparseCompressedTensor", "sparse_compressed_tensor", ["sparse_compressed_tensor.comp_plain_value_size(Tensor compressed_indices, Tensor plain_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor","sparse_compressed_tensor.comp_plain_value(Tensor compressed_indices, Tensor plain_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor"]);
 export const sparseCooTensor: {
-  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (indices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (indices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (indices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (indices: Tensor, options: { values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (indices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (indices: Tensor, options: { values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (indices: Tensor, values: Tensor, options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (indices: Tensor, values: Tensor, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [indices: Tensor, values: Tensor, size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 } = fn("torch.sparseCooTensor", "sparse_coo_tensor", ["sparse_coo_tensor.size(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor","sparse_coo_tensor.indices(Tensor indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","sparse_coo_tensor.indices_size(Tensor indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const sparseCscTensor: {
-  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, options: { rowIndices: Tensor; values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, options: { values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, options: { rowIndices: Tensor; values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (ccolIndices: Tensor, rowIndices: Tensor, options: { values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.sparseCscTensor", "sparse_csc_tensor", ["sparse_csc_tensor.ccol_row_value_size(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor","sparse_csc_tensor.ccol_row_value(Tensor ccol_indices, Tensor row_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor"]);
 export const sparseCsrTensor: {
-  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, options: { colIndices: Tensor; values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, options: { values: Tensor; size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, options: { colIndices: Tensor; values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (crowIndices: Tensor, colIndices: Tensor, options: { values: Tensor; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.sparseCsrTensor", "sparse_csr_tensor", ["sparse_csr_tensor.crow_col_value_size(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor","sparse_csr_tensor.crow_col_value(Tensor crow_indices, Tensor col_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor"]);
 export const split: {
   (self: Tensor, splitSize: number | bigint, options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, splitSize: number | bigint, dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { splitSize: number | bigint; dim?: number | bigint }): Tensor[];
   (self: Tensor, splitSize: (number | bigint)[], options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, splitSize: (number | bigint)[], dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { splitSize: (number | bigint)[]; dim?: number | bigint }): Tensor[];
 } = fn("torch.split", "split", ["split.Tensor(Tensor(a -> *) self, int split_size, int dim=0) -> Tensor(a)[]","split.sizes(Tensor(a -> *) self, int[] split_size, int dim=0) -> Tensor(a)[]"]);
 export const splitCopy: {
   (self: Tensor, splitSize: number | bigint, options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, splitSize: number | bigint, dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { splitSize: number | bigint; dim?: number | bigint }): Tensor[];
 } = fn("torch.splitCopy", "split_copy", ["split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]"]);
 export const splitWithSizes: {
   (self: Tensor, splitSizes: (number | bigint)[], options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { splitSizes: (number | bigint)[]; dim?: number | bigint }): Tensor[];
 } = fn("torch.splitWithSizes", "split_with_sizes", ["split_with_sizes(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[]"]);
 export const splitWithSizesCopy: {
   (self: Tensor, splitSizes: (number | bigint)[], options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { splitSizes: (number | bigint)[]; dim?: number | bigint }): Tensor[];
 } = fn("torch.splitWithSizesCopy", "split_with_sizes_copy", ["split_with_sizes_copy(Tensor self, int[] split_sizes, int dim=0) -> Tensor[]"]);
 export const sqrt: {
   (self: Tensor): Tensor;
@@ -2305,13 +3105,17 @@ export const square_: {
 export const squeeze: {
   (self: Tensor): Tensor;
   (self: Tensor, dim: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint }): Tensor;
 } = fn("torch.squeeze", "squeeze", ["squeeze(Tensor(a) self) -> Tensor(a)","squeeze.dim(Tensor(a) self, int dim) -> Tensor(a)","squeeze.dimname(Tensor(a) self, Dimname dim) -> Tensor(a)"]);
 export const squeezeCopy: {
   (self: Tensor): Tensor;
   (self: Tensor, dim: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint }): Tensor;
 } = fn("torch.squeezeCopy", "squeeze_copy", ["squeeze_copy(Tensor self) -> Tensor","squeeze_copy.dim(Tensor self, int dim) -> Tensor"]);
 export const sspaddmm: {
   (self: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { mat1: Tensor; mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+  (self: Tensor, mat1: Tensor, options: { mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.sspaddmm", "sspaddmm", ["sspaddmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"]);
 export const stack: {
   (tensors: (Tensor)[], options?: { dim?: number | bigint }): Tensor;
@@ -2326,6 +3130,8 @@ export const std: {
   (self: Tensor, dim?: number | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
   (self: Tensor, options?: { dim?: number | (number | bigint)[] | null; correction?: number | bigint | null; keepdim?: boolean }): Tensor;
   (self: Tensor, dim?: number | (number | bigint)[] | null, options?: { correction?: number | bigint | null; keepdim?: boolean }): Tensor;
+  (self: Tensor, ...dim: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [self: Tensor, dim: number | bigint, ...more: (number | bigint)[], options: { correction?: number | bigint | null; keepdim?: boolean }]): Tensor;
 } = fn("torch.std", "std", ["std(Tensor self, bool unbiased=True) -> Tensor","std.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> Tensor","std.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> Tensor","std.names_dim(Tensor self, Dimname[1] dim, bool unbiased=True, bool keepdim=False) -> Tensor","std.correction_names(Tensor self, Dimname[1] dim, *, int? correction, bool keepdim=False) -> Tensor"]);
 export const stdMean: {
   (self: Tensor, options?: { unbiased?: boolean }): [Tensor, Tensor];
@@ -2336,6 +3142,8 @@ export const stdMean: {
   (self: Tensor, dim?: number | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
   (self: Tensor, options?: { dim?: number | (number | bigint)[] | null; correction?: number | bigint | null; keepdim?: boolean }): [Tensor, Tensor];
   (self: Tensor, dim?: number | (number | bigint)[] | null, options?: { correction?: number | bigint | null; keepdim?: boolean }): [Tensor, Tensor];
+  (self: Tensor, ...dim: [number | bigint, ...(number | bigint)[]]): [Tensor, Tensor];
+  (...args: [self: Tensor, dim: number | bigint, ...more: (number | bigint)[], options: { correction?: number | bigint | null; keepdim?: boolean }]): [Tensor, Tensor];
 } = fn("torch.stdMean", "std_mean", ["std_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)","std_mean.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)","std_mean.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> (Tensor, Tensor)","std_mean.names_dim(Tensor self, Dimname[1] dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)","std_mean.correction_names(Tensor self, Dimname[1] dim, *, int? correction, bool keepdim=False) -> (Tensor, Tensor)"]);
 export const stft: {
   (self: Tensor, nFft: number | bigint, options?: { hopLength?: number | bigint | null; winLength?: number | bigint | null; window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
@@ -2345,6 +3153,7 @@ export const stft: {
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, normalized?: boolean, options?: { onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, options?: { returnComplex?: boolean | null }): Tensor;
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null): Tensor;
+  (self: Tensor, options: { nFft: number | bigint; hopLength?: number | bigint | null; winLength?: number | bigint | null; window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
   (self: Tensor, nFft: number | bigint, options?: { hopLength?: number | bigint | null; winLength?: number | bigint | null; window?: Tensor | null; center?: boolean; padMode?: string; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, options?: { winLength?: number | bigint | null; window?: Tensor | null; center?: boolean; padMode?: string; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, options?: { window?: Tensor | null; center?: boolean; padMode?: string; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
@@ -2354,19 +3163,25 @@ export const stft: {
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, options?: { onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, options?: { returnComplex?: boolean | null }): Tensor;
   (self: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null): Tensor;
+  (self: Tensor, options: { nFft: number | bigint; hopLength?: number | bigint | null; winLength?: number | bigint | null; window?: Tensor | null; center?: boolean; padMode?: string; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
 } = fn("torch.stft", "stft", ["stft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor","stft.center(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, str pad_mode=\"reflect\", bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor"]);
 export const stride: {
   (self: Tensor, dim: number | bigint): number;
+  (self: Tensor, options: { dim: number | bigint }): number;
 } = fn("torch.stride", "stride", ["stride.int(Tensor self, int dim) -> int","stride.Dimname(Tensor self, Dimname dim) -> int"]);
 export const sub: {
   (self: Tensor, other: Tensor, options?: { alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { other: Tensor; alpha?: Scalar }): Tensor;
   (self: Tensor, other: Scalar, options?: { alpha?: Scalar }): Tensor;
   (self: Tensor, other: Scalar, alpha?: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.sub", "sub", ["sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor","sub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor"]);
 export const subtract: {
   (self: Tensor, other: Tensor, options?: { alpha?: Scalar }): Tensor;
+  (self: Tensor, options: { other: Tensor; alpha?: Scalar }): Tensor;
   (self: Tensor, other: Scalar, options?: { alpha?: Scalar }): Tensor;
   (self: Tensor, other: Scalar, alpha?: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar; alpha?: Scalar }): Tensor;
 } = fn("torch.subtract", "subtract", ["subtract.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor","subtract.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor"]);
 export const sum: {
   (self: Tensor, options?: { dtype?: DType | null }): Tensor;
@@ -2375,30 +3190,36 @@ export const sum: {
   (self: Tensor, dim?: number | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor;
 } = fn("torch.sum", "sum", ["sum(Tensor self, *, ScalarType? dtype=None) -> Tensor","sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor","sum.dim_DimnameList(Tensor self, Dimname[1] dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"]);
 export const svd: {
-  (self: Tensor, options?: { some?: boolean; computeUv?: boolean }): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; V: Tensor };
-  (self: Tensor, some?: boolean, options?: { computeUv?: boolean }): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; V: Tensor };
-  (self: Tensor, some?: boolean, computeUv?: boolean): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; V: Tensor };
+  (self: Tensor, options?: { some?: boolean; computeUv?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["U", "S", "V"]>;
+  (self: Tensor, some?: boolean, options?: { computeUv?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["U", "S", "V"]>;
+  (self: Tensor, some?: boolean, computeUv?: boolean): NamedReturns<[Tensor, Tensor, Tensor], ["U", "S", "V"]>;
 } = fn("torch.svd", "svd", ["svd(Tensor self, bool some=True, bool compute_uv=True) -> (Tensor U, Tensor S, Tensor V)"]);
 export const swapaxes: {
   (self: Tensor, axis0: number | bigint, axis1: number | bigint): Tensor;
+  (self: Tensor, options: { axis0: number | bigint; axis1: number | bigint }): Tensor;
+  (self: Tensor, axis0: number | bigint, options: { axis1: number | bigint }): Tensor;
 } = fn("torch.swapaxes", "swapaxes", ["swapaxes(Tensor(a) self, int axis0, int axis1) -> Tensor(a)"]);
 export const swapdims: {
   (self: Tensor, dim0: number | bigint, dim1: number | bigint): Tensor;
+  (self: Tensor, options: { dim0: number | bigint; dim1: number | bigint }): Tensor;
+  (self: Tensor, dim0: number | bigint, options: { dim1: number | bigint }): Tensor;
 } = fn("torch.swapdims", "swapdims", ["swapdims(Tensor(a) self, int dim0, int dim1) -> Tensor(a)"]);
 export const symeig: {
-  (self: Tensor, options?: { eigenvectors?: boolean; upper?: boolean }): [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
-  (self: Tensor, eigenvectors?: boolean, options?: { upper?: boolean }): [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
-  (self: Tensor, eigenvectors?: boolean, upper?: boolean): [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
+  (self: Tensor, options?: { eigenvectors?: boolean; upper?: boolean }): NamedReturns<[Tensor, Tensor], ["eigenvalues", "eigenvectors"]>;
+  (self: Tensor, eigenvectors?: boolean, options?: { upper?: boolean }): NamedReturns<[Tensor, Tensor], ["eigenvalues", "eigenvectors"]>;
+  (self: Tensor, eigenvectors?: boolean, upper?: boolean): NamedReturns<[Tensor, Tensor], ["eigenvalues", "eigenvectors"]>;
 } = fn("torch.symeig", "symeig", ["symeig(Tensor self, bool eigenvectors=False, bool upper=True) -> (Tensor eigenvalues, Tensor eigenvectors)"]);
 export const t: {
   (self: Tensor): Tensor;
 } = fn("torch.t", "t", ["t(Tensor(a) self) -> Tensor(a)"]);
 export const take: {
   (self: Tensor, index: Tensor): Tensor;
+  (self: Tensor, options: { index: Tensor }): Tensor;
 } = fn("torch.take", "take", ["take(Tensor self, Tensor index) -> Tensor"]);
 export const takeAlongDim: {
   (self: Tensor, indices: Tensor, options?: { dim?: number | bigint | null }): Tensor;
   (self: Tensor, indices: Tensor, dim?: number | bigint | null): Tensor;
+  (self: Tensor, options: { indices: Tensor; dim?: number | bigint | null }): Tensor;
 } = fn("torch.takeAlongDim", "take_along_dim", ["take_along_dim(Tensor self, Tensor indices, int? dim=None) -> Tensor"]);
 export const tan: {
   (self: Tensor): Tensor;
@@ -2417,60 +3238,82 @@ export const tCopy: {
 } = fn("torch.tCopy", "t_copy", ["t_copy(Tensor self) -> Tensor"]);
 export const tensordot: {
   (self: Tensor, other: Tensor, dimsSelf: (number | bigint)[], dimsOther: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { other: Tensor; dimsSelf: (number | bigint)[]; dimsOther: (number | bigint)[] }): Tensor;
+  (self: Tensor, other: Tensor, options: { dimsSelf: (number | bigint)[]; dimsOther: (number | bigint)[] }): Tensor;
+  (self: Tensor, other: Tensor, dimsSelf: (number | bigint)[], options: { dimsOther: (number | bigint)[] }): Tensor;
+  (self: Tensor, other: Tensor, dimsSelf: (number | bigint)[], ...dimsOther: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.tensordot", "tensordot", ["tensordot(Tensor self, Tensor other, int[] dims_self, int[] dims_other) -> Tensor"]);
 export const tensorSplit: {
   (self: Tensor, sections: number | bigint, options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, sections: number | bigint, dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { sections: number | bigint; dim?: number | bigint }): Tensor[];
   (self: Tensor, indices: (number | bigint)[], options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, indices: (number | bigint)[], dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { indices: (number | bigint)[]; dim?: number | bigint }): Tensor[];
   (self: Tensor, tensorIndicesOrSections: Tensor, options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, tensorIndicesOrSections: Tensor, dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { tensorIndicesOrSections: Tensor; dim?: number | bigint }): Tensor[];
 } = fn("torch.tensorSplit", "tensor_split", ["tensor_split.sections(Tensor(a -> *) self, int sections, int dim=0) -> Tensor(a)[]","tensor_split.indices(Tensor(a -> *) self, int[] indices, int dim=0) -> Tensor(a)[]","tensor_split.tensor_indices_or_sections(Tensor(a -> *) self, Tensor tensor_indices_or_sections, int dim=0) -> Tensor(a)[]"]);
 export const threshold: {
   (self: Tensor, threshold: Scalar, value: Scalar): Tensor;
+  (self: Tensor, options: { threshold: Scalar; value: Scalar }): Tensor;
+  (self: Tensor, threshold: Scalar, options: { value: Scalar }): Tensor;
 } = fn("torch.threshold", "threshold", ["threshold(Tensor self, Scalar threshold, Scalar value) -> Tensor"]);
 export const threshold_: {
   (self: Tensor, threshold: Scalar, value: Scalar): Tensor;
+  (self: Tensor, options: { threshold: Scalar; value: Scalar }): Tensor;
+  (self: Tensor, threshold: Scalar, options: { value: Scalar }): Tensor;
 } = fn("torch.threshold_", "threshold_", ["threshold_(Tensor(a!) self, Scalar threshold, Scalar value) -> Tensor(a!)"]);
 export const tile: {
   (self: Tensor, dims: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { dims: (number | bigint)[] }): Tensor;
+  (self: Tensor, ...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.tile", "tile", ["tile(Tensor self, int[] dims) -> Tensor"]);
 export const topk: {
-  (self: Tensor, k: number | bigint, options?: { dim?: number | bigint; largest?: boolean; sorted?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, k: number | bigint, dim?: number | bigint, options?: { largest?: boolean; sorted?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, k: number | bigint, dim?: number | bigint, largest?: boolean, options?: { sorted?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  (self: Tensor, k: number | bigint, dim?: number | bigint, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  (self: Tensor, k: number | bigint, options?: { dim?: number | bigint; largest?: boolean; sorted?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, k: number | bigint, dim?: number | bigint, options?: { largest?: boolean; sorted?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, k: number | bigint, dim?: number | bigint, largest?: boolean, options?: { sorted?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, k: number | bigint, dim?: number | bigint, largest?: boolean, sorted?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+  (self: Tensor, options: { k: number | bigint; dim?: number | bigint; largest?: boolean; sorted?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
 } = fn("torch.topk", "topk", ["topk(Tensor self, int k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor values, Tensor indices)"]);
 export const trace: {
   (self: Tensor): Tensor;
 } = fn("torch.trace", "trace", ["trace(Tensor self) -> Tensor"]);
 export const transpose: {
   (self: Tensor, dim0: number | bigint, dim1: number | bigint): Tensor;
+  (self: Tensor, options: { dim0: number | bigint; dim1: number | bigint }): Tensor;
+  (self: Tensor, dim0: number | bigint, options: { dim1: number | bigint }): Tensor;
 } = fn("torch.transpose", "transpose", ["transpose.int(Tensor(a) self, int dim0, int dim1) -> Tensor(a)","transpose.Dimname(Tensor(a) self, Dimname dim0, Dimname dim1) -> Tensor(a)"]);
 export const transposeCopy: {
   (self: Tensor, dim0: number | bigint, dim1: number | bigint): Tensor;
+  (self: Tensor, options: { dim0: number | bigint; dim1: number | bigint }): Tensor;
+  (self: Tensor, dim0: number | bigint, options: { dim1: number | bigint }): Tensor;
 } = fn("torch.transposeCopy", "transpose_copy", ["transpose_copy.int(Tensor self, int dim0, int dim1) -> Tensor"]);
 export const trapezoid: {
   (y: Tensor, x: Tensor, options?: { dim?: number | bigint }): Tensor;
+  (y: Tensor, options: { x: Tensor; dim?: number | bigint }): Tensor;
   (y: Tensor, options?: { dx?: Scalar; dim?: number | bigint }): Tensor;
 } = fn("torch.trapezoid", "trapezoid", ["trapezoid.x(Tensor y, Tensor x, *, int dim=-1) -> Tensor","trapezoid.dx(Tensor y, *, Scalar dx=1, int dim=-1) -> Tensor"]);
 export const trapz: {
   (y: Tensor, x: Tensor, options?: { dim?: number | bigint }): Tensor;
+  (y: Tensor, options: { x: Tensor; dim?: number | bigint }): Tensor;
   (y: Tensor, options?: { dx?: number; dim?: number | bigint }): Tensor;
 } = fn("torch.trapz", "trapz", ["trapz.x(Tensor y, Tensor x, *, int dim=-1) -> Tensor","trapz.dx(Tensor y, *, float dx=1, int dim=-1) -> Tensor"]);
 export const triangularSolve: {
-  (self: Tensor, A: Tensor, options?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
-  (self: Tensor, A: Tensor, upper?: boolean, options?: { transpose?: boolean; unitriangular?: boolean }): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
-  (self: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, options?: { unitriangular?: boolean }): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
-  (self: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
+  (self: Tensor, A: Tensor, options?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
+  (self: Tensor, A: Tensor, upper?: boolean, options?: { transpose?: boolean; unitriangular?: boolean }): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
+  (self: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, options?: { unitriangular?: boolean }): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
+  (self: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
+  (self: Tensor, options: { A: Tensor; upper?: boolean; transpose?: boolean; unitriangular?: boolean }): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
 } = fn("torch.triangularSolve", "triangular_solve", ["triangular_solve(Tensor self, Tensor A, bool upper=True, bool transpose=False, bool unitriangular=False) -> (Tensor solution, Tensor cloned_coefficient)"]);
 export const tril: {
   (self: Tensor, options?: { diagonal?: number | bigint }): Tensor;
   (self: Tensor, diagonal?: number | bigint): Tensor;
 } = fn("torch.tril", "tril", ["tril(Tensor self, int diagonal=0) -> Tensor"]);
 export const trilIndices: {
-  (row: number | bigint, col: number | bigint, options?: { offset?: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (row: number | bigint, col: number | bigint, offset?: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (row: number | bigint, col: number | bigint, options?: { offset?: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (row: number | bigint, col: number | bigint, offset?: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (row: number | bigint, options: { col: number | bigint; offset?: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.trilIndices", "tril_indices", ["tril_indices(int row, int col, int offset=0, *, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const tripletMarginLoss: {
   (anchor: Tensor, positive: Tensor, negative: Tensor, options?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: number | bigint }): Tensor;
@@ -2479,18 +3322,23 @@ export const tripletMarginLoss: {
   (anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number, p?: number, eps?: number, options?: { swap?: boolean; reduction?: number | bigint }): Tensor;
   (anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number, p?: number, eps?: number, swap?: boolean, options?: { reduction?: number | bigint }): Tensor;
   (anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number, p?: number, eps?: number, swap?: boolean, reduction?: number | bigint): Tensor;
+  (anchor: Tensor, options: { positive: Tensor; negative: Tensor; margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: number | bigint }): Tensor;
+  (anchor: Tensor, positive: Tensor, options: { negative: Tensor; margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: number | bigint }): Tensor;
 } = fn("torch.tripletMarginLoss", "triplet_margin_loss", ["triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, float margin=1.0, float p=2, float eps=1e-06, bool swap=False, int reduction=Mean) -> Tensor"]);
 export const triu: {
   (self: Tensor, options?: { diagonal?: number | bigint }): Tensor;
   (self: Tensor, diagonal?: number | bigint): Tensor;
 } = fn("torch.triu", "triu", ["triu(Tensor self, int diagonal=0) -> Tensor"]);
 export const triuIndices: {
-  (row: number | bigint, col: number | bigint, options?: { offset?: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-  (row: number | bigint, col: number | bigint, offset?: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (row: number | bigint, col: number | bigint, options?: { offset?: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (row: number | bigint, col: number | bigint, offset?: number | bigint, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (row: number | bigint, options: { col: number | bigint; offset?: number | bigint; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.triuIndices", "triu_indices", ["triu_indices(int row, int col, int offset=0, *, ScalarType? dtype=long, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const trueDivide: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
 } = fn("torch.trueDivide", "true_divide", ["true_divide.Tensor(Tensor self, Tensor other) -> Tensor","true_divide.Scalar(Tensor self, Scalar other) -> Tensor"]);
 export const trunc: {
   (self: Tensor): Tensor;
@@ -2508,9 +3356,15 @@ export const unbindCopy: {
 } = fn("torch.unbindCopy", "unbind_copy", ["unbind_copy.int(Tensor self, int dim=0) -> Tensor[]"]);
 export const unflatten: {
   (self: Tensor, dim: number | bigint, sizes: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { dim: number | bigint; sizes: (number | bigint)[] }): Tensor;
+  (self: Tensor, dim: number | bigint, options: { sizes: (number | bigint)[] }): Tensor;
+  (self: Tensor, dim: number | bigint, ...sizes: [number | bigint, ...(number | bigint)[]]): Tensor;
 } = fn("torch.unflatten", "unflatten", ["unflatten.int(Tensor(a) self, int dim, int[] sizes) -> Tensor(a)","unflatten.Dimname(Tensor(a) self, Dimname dim, int[] sizes, Dimname[] names) -> Tensor(a)"]);
 export const unfoldCopy: {
   (self: Tensor, dimension: number | bigint, size: number | bigint, step: number | bigint): Tensor;
+  (self: Tensor, options: { dimension: number | bigint; size: number | bigint; step: number | bigint }): Tensor;
+  (self: Tensor, dimension: number | bigint, options: { size: number | bigint; step: number | bigint }): Tensor;
+  (self: Tensor, dimension: number | bigint, size: number | bigint, options: { step: number | bigint }): Tensor;
 } = fn("torch.unfoldCopy", "unfold_copy", ["unfold_copy(Tensor self, int dimension, int size, int step) -> Tensor"]);
 export const uniqueConsecutive: {
   (self: Tensor, options?: { returnInverse?: boolean; returnCounts?: boolean; dim?: number | bigint | null }): [Tensor, Tensor, Tensor];
@@ -2523,29 +3377,36 @@ export const uniqueDim: {
   (self: Tensor, dim: number | bigint, sorted?: boolean, options?: { returnInverse?: boolean; returnCounts?: boolean }): [Tensor, Tensor, Tensor];
   (self: Tensor, dim: number | bigint, sorted?: boolean, returnInverse?: boolean, options?: { returnCounts?: boolean }): [Tensor, Tensor, Tensor];
   (self: Tensor, dim: number | bigint, sorted?: boolean, returnInverse?: boolean, returnCounts?: boolean): [Tensor, Tensor, Tensor];
+  (self: Tensor, options: { dim: number | bigint; sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }): [Tensor, Tensor, Tensor];
 } = fn("torch.uniqueDim", "unique_dim", ["unique_dim(Tensor self, int dim, bool sorted=True, bool return_inverse=False, bool return_counts=False) -> (Tensor, Tensor, Tensor)"]);
 export const uniqueDimConsecutive: {
   (self: Tensor, dim: number | bigint, options?: { returnInverse?: boolean; returnCounts?: boolean }): [Tensor, Tensor, Tensor];
   (self: Tensor, dim: number | bigint, returnInverse?: boolean, options?: { returnCounts?: boolean }): [Tensor, Tensor, Tensor];
   (self: Tensor, dim: number | bigint, returnInverse?: boolean, returnCounts?: boolean): [Tensor, Tensor, Tensor];
+  (self: Tensor, options: { dim: number | bigint; returnInverse?: boolean; returnCounts?: boolean }): [Tensor, Tensor, Tensor];
 } = fn("torch.uniqueDimConsecutive", "unique_dim_consecutive", ["unique_dim_consecutive(Tensor self, int dim, bool return_inverse=False, bool return_counts=False) -> (Tensor, Tensor, Tensor)"]);
 export const unsafeChunk: {
   (self: Tensor, chunks: number | bigint, options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, chunks: number | bigint, dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { chunks: number | bigint; dim?: number | bigint }): Tensor[];
 } = fn("torch.unsafeChunk", "unsafe_chunk", ["unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]"]);
 export const unsafeSplit: {
   (self: Tensor, splitSize: number | bigint, options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, splitSize: number | bigint, dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { splitSize: number | bigint; dim?: number | bigint }): Tensor[];
 } = fn("torch.unsafeSplit", "unsafe_split", ["unsafe_split.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]"]);
 export const unsafeSplitWithSizes: {
   (self: Tensor, splitSizes: (number | bigint)[], options?: { dim?: number | bigint }): Tensor[];
   (self: Tensor, splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
+  (self: Tensor, options: { splitSizes: (number | bigint)[]; dim?: number | bigint }): Tensor[];
 } = fn("torch.unsafeSplitWithSizes", "unsafe_split_with_sizes", ["unsafe_split_with_sizes(Tensor self, int[] split_sizes, int dim=0) -> Tensor[]"]);
 export const unsqueeze: {
   (self: Tensor, dim: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint }): Tensor;
 } = fn("torch.unsqueeze", "unsqueeze", ["unsqueeze(Tensor(a) self, int dim) -> Tensor(a)"]);
 export const unsqueezeCopy: {
   (self: Tensor, dim: number | bigint): Tensor;
+  (self: Tensor, options: { dim: number | bigint }): Tensor;
 } = fn("torch.unsqueezeCopy", "unsqueeze_copy", ["unsqueeze_copy(Tensor self, int dim) -> Tensor"]);
 export const valuesCopy: {
   (self: Tensor): Tensor;
@@ -2564,6 +3425,8 @@ const var_: {
   (self: Tensor, dim?: number | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
   (self: Tensor, options?: { dim?: number | (number | bigint)[] | null; correction?: number | bigint | null; keepdim?: boolean }): Tensor;
   (self: Tensor, dim?: number | (number | bigint)[] | null, options?: { correction?: number | bigint | null; keepdim?: boolean }): Tensor;
+  (self: Tensor, ...dim: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [self: Tensor, dim: number | bigint, ...more: (number | bigint)[], options: { correction?: number | bigint | null; keepdim?: boolean }]): Tensor;
 } = fn("torch.var", "var", ["var(Tensor self, bool unbiased=True) -> Tensor","var.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> Tensor","var.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> Tensor","var.names_dim(Tensor self, Dimname[1] dim, bool unbiased=True, bool keepdim=False) -> Tensor","var.correction_names(Tensor self, Dimname[1] dim, *, int? correction, bool keepdim=False) -> Tensor"]);
 export { var_ as var };
 export const varMean: {
@@ -2575,12 +3438,15 @@ export const varMean: {
   (self: Tensor, dim?: number | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
   (self: Tensor, options?: { dim?: number | (number | bigint)[] | null; correction?: number | bigint | null; keepdim?: boolean }): [Tensor, Tensor];
   (self: Tensor, dim?: number | (number | bigint)[] | null, options?: { correction?: number | bigint | null; keepdim?: boolean }): [Tensor, Tensor];
+  (self: Tensor, ...dim: [number | bigint, ...(number | bigint)[]]): [Tensor, Tensor];
+  (...args: [self: Tensor, dim: number | bigint, ...more: (number | bigint)[], options: { correction?: number | bigint | null; keepdim?: boolean }]): [Tensor, Tensor];
 } = fn("torch.varMean", "var_mean", ["var_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)","var_mean.dim(Tensor self, int[1]? dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)","var_mean.correction(Tensor self, int[1]? dim, *, int? correction, bool keepdim=False) -> (Tensor, Tensor)","var_mean.names_dim(Tensor self, Dimname[1] dim, bool unbiased=True, bool keepdim=False) -> (Tensor, Tensor)","var_mean.correction_names(Tensor self, Dimname[1] dim, *, int? correction, bool keepdim=False) -> (Tensor, Tensor)"]);
 export const vdot: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
 } = fn("torch.vdot", "vdot", ["vdot(Tensor self, Tensor other) -> Tensor"]);
 export const viewAsComplex: {
-  (self: Tensor): Tensor;
+  (self: Tensor): ComplexTensor;
 } = fn("torch.viewAsComplex", "view_as_complex", ["view_as_complex(Tensor(a) self) -> Tensor(a)"]);
 export const viewAsComplexCopy: {
   (self: Tensor): Tensor;
@@ -2593,39 +3459,61 @@ export const viewAsRealCopy: {
 } = fn("torch.viewAsRealCopy", "view_as_real_copy", ["view_as_real_copy(Tensor self) -> Tensor"]);
 export const viewCopy: {
   (self: Tensor, size: (number | bigint)[]): Tensor;
+  (self: Tensor, options: { size: (number | bigint)[] }): Tensor;
+  (self: Tensor, ...size: [number | bigint, ...(number | bigint)[]]): Tensor;
   (self: Tensor, dtype: DType): Tensor;
+  (self: Tensor, options: { dtype: DType }): Tensor;
 } = fn("torch.viewCopy", "view_copy", ["view_copy(Tensor self, SymInt[] size) -> Tensor","view_copy.dtype(Tensor self, ScalarType dtype) -> Tensor"]);
 export const vsplit: {
   (self: Tensor, sections: number | bigint): Tensor[];
+  (self: Tensor, options: { sections: number | bigint }): Tensor[];
   (self: Tensor, indices: (number | bigint)[]): Tensor[];
+  (self: Tensor, options: { indices: (number | bigint)[] }): Tensor[];
+  (self: Tensor, ...indices: [number | bigint, ...(number | bigint)[]]): Tensor[];
 } = fn("torch.vsplit", "vsplit", ["vsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]","vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]"]);
 export const vstack: {
   (tensors: (Tensor)[]): Tensor;
+  (...tensors: [Tensor, ...(Tensor)[]]): Tensor;
 } = fn("torch.vstack", "vstack", ["vstack(Tensor[] tensors) -> Tensor"]);
 export const where: {
   (condition: Tensor, self: Tensor, other: Tensor): Tensor;
+  (condition: Tensor, options: { self: Tensor; other: Tensor }): Tensor;
+  (condition: Tensor, self: Tensor, options: { other: Tensor }): Tensor;
   (condition: Tensor, self: Scalar, other: Tensor): Tensor;
+  (condition: Tensor, options: { self: Scalar; other: Tensor }): Tensor;
+  (condition: Tensor, self: Scalar, options: { other: Tensor }): Tensor;
   (condition: Tensor, self: Tensor, other: Scalar): Tensor;
+  (condition: Tensor, options: { self: Tensor; other: Scalar }): Tensor;
+  (condition: Tensor, self: Tensor, options: { other: Scalar }): Tensor;
   (condition: Tensor, self: Scalar, other: Scalar): Tensor;
+  (condition: Tensor, options: { self: Scalar; other: Scalar }): Tensor;
+  (condition: Tensor, self: Scalar, options: { other: Scalar }): Tensor;
   (condition: Tensor): Tensor[];
 } = fn("torch.where", "where", ["where.self(Tensor condition, Tensor self, Tensor other) -> Tensor","where.ScalarSelf(Tensor condition, Scalar self, Tensor other) -> Tensor","where.ScalarOther(Tensor condition, Tensor self, Scalar other) -> Tensor","where.Scalar(Tensor condition, Scalar self, Scalar other) -> Tensor","where(Tensor condition) -> Tensor[]"]);
 export const xlogy: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Scalar, other: Tensor): Tensor;
+  (self: Scalar, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
 } = fn("torch.xlogy", "xlogy", ["xlogy.Tensor(Tensor self, Tensor other) -> Tensor","xlogy.Scalar_Self(Scalar self, Tensor other) -> Tensor","xlogy.Scalar_Other(Tensor self, Scalar other) -> Tensor"]);
 export const xlogy_: {
   (self: Tensor, other: Tensor): Tensor;
+  (self: Tensor, options: { other: Tensor }): Tensor;
   (self: Tensor, other: Scalar): Tensor;
+  (self: Tensor, options: { other: Scalar }): Tensor;
 } = fn("torch.xlogy_", "xlogy_", ["xlogy_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","xlogy_.Scalar_Other(Tensor(a!) self, Scalar other) -> Tensor(a!)"]);
 export const zero_: {
   (self: Tensor): Tensor;
 } = fn("torch.zero_", "zero_", ["zero_(Tensor(a!) self) -> Tensor(a!)"]);
 export const zeros: {
-  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+  (size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  (...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+  (...args: [size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 } = fn("torch.zeros", "zeros", ["zeros.names(int[] size, *, Dimname[]? names, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor","zeros(SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]);
 export const zerosLike: {
-  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+  (self: Tensor, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 } = fn("torch.zerosLike", "zeros_like", ["zeros_like(Tensor self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, MemoryFormat? memory_format=None) -> Tensor"]);
 
 /** Python: `torch.linalg`. */
@@ -2634,15 +3522,17 @@ export const linalg = {
     (self: Tensor, options?: { upper?: boolean }): Tensor;
   }>("torch.linalg.cholesky", "linalg_cholesky", ["linalg_cholesky(Tensor self, *, bool upper=False) -> Tensor"]),
   choleskyEx: fn<{
-    (self: Tensor, options?: { upper?: boolean; checkErrors?: boolean }): [Tensor, Tensor] & { L: Tensor; info: Tensor };
+    (self: Tensor, options?: { upper?: boolean; checkErrors?: boolean }): NamedReturns<[Tensor, Tensor], ["L", "info"]>;
   }>("torch.linalg.choleskyEx", "linalg_cholesky_ex", ["linalg_cholesky_ex(Tensor self, *, bool upper=False, bool check_errors=False) -> (Tensor L, Tensor info)"]),
   cond: fn<{
     (self: Tensor, options?: { p?: Scalar | null }): Tensor;
     (self: Tensor, p?: Scalar | null): Tensor;
     (self: Tensor, p: string): Tensor;
+    (self: Tensor, options: { p: string }): Tensor;
   }>("torch.linalg.cond", "linalg_cond", ["linalg_cond(Tensor self, Scalar? p=None) -> Tensor","linalg_cond.p_str(Tensor self, str p) -> Tensor"]),
   cross: fn<{
     (self: Tensor, other: Tensor, options?: { dim?: number | bigint }): Tensor;
+    (self: Tensor, options: { other: Tensor; dim?: number | bigint }): Tensor;
   }>("torch.linalg.cross", "linalg_cross", ["linalg_cross(Tensor self, Tensor other, *, int dim=-1) -> Tensor"]),
   det: fn<{
     (A: Tensor): Tensor;
@@ -2651,14 +3541,14 @@ export const linalg = {
     (A: Tensor, options?: { offset?: number | bigint; dim1?: number | bigint; dim2?: number | bigint }): Tensor;
   }>("torch.linalg.diagonal", "linalg_diagonal", ["linalg_diagonal(Tensor(a) A, *, int offset=0, int dim1=-2, int dim2=-1) -> Tensor(a)"]),
   eig: fn<{
-    (self: Tensor): [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
+    (self: Tensor): NamedReturns<[ComplexTensor, ComplexTensor], ["eigenvalues", "eigenvectors"]>;
   }>("torch.linalg.eig", "linalg_eig", ["linalg_eig(Tensor self) -> (Tensor eigenvalues, Tensor eigenvectors)"]),
   eigh: fn<{
-    (self: Tensor, options?: { UPLO?: string }): [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
-    (self: Tensor, UPLO?: string): [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
+    (self: Tensor, options?: { UPLO?: string }): NamedReturns<[Tensor, Tensor], ["eigenvalues", "eigenvectors"]>;
+    (self: Tensor, UPLO?: string): NamedReturns<[Tensor, Tensor], ["eigenvalues", "eigenvectors"]>;
   }>("torch.linalg.eigh", "linalg_eigh", ["linalg_eigh(Tensor self, str UPLO=\"L\") -> (Tensor eigenvalues, Tensor eigenvectors)"]),
   eigvals: fn<{
-    (self: Tensor): Tensor;
+    (self: Tensor): ComplexTensor;
   }>("torch.linalg.eigvals", "linalg_eigvals", ["linalg_eigvals(Tensor self) -> Tensor"]),
   eigvalsh: fn<{
     (self: Tensor, options?: { UPLO?: string }): Tensor;
@@ -2666,40 +3556,47 @@ export const linalg = {
   }>("torch.linalg.eigvalsh", "linalg_eigvalsh", ["linalg_eigvalsh(Tensor self, str UPLO=\"L\") -> Tensor"]),
   householderProduct: fn<{
     (input: Tensor, tau: Tensor): Tensor;
+    (input: Tensor, options: { tau: Tensor }): Tensor;
   }>("torch.linalg.householderProduct", "linalg_householder_product", ["linalg_householder_product(Tensor input, Tensor tau) -> Tensor"]),
   inv: fn<{
     (A: Tensor): Tensor;
   }>("torch.linalg.inv", "linalg_inv", ["linalg_inv(Tensor A) -> Tensor"]),
   invEx: fn<{
-    (A: Tensor, options?: { checkErrors?: boolean }): [Tensor, Tensor] & { inverse: Tensor; info: Tensor };
+    (A: Tensor, options?: { checkErrors?: boolean }): NamedReturns<[Tensor, Tensor], ["inverse", "info"]>;
   }>("torch.linalg.invEx", "linalg_inv_ex", ["linalg_inv_ex(Tensor A, *, bool check_errors=False) -> (Tensor inverse, Tensor info)"]),
   ldlFactor: fn<{
-    (self: Tensor, options?: { hermitian?: boolean }): [Tensor, Tensor] & { LD: Tensor; pivots: Tensor };
+    (self: Tensor, options?: { hermitian?: boolean }): NamedReturns<[Tensor, Tensor], ["LD", "pivots"]>;
   }>("torch.linalg.ldlFactor", "linalg_ldl_factor", ["linalg_ldl_factor(Tensor self, *, bool hermitian=False) -> (Tensor LD, Tensor pivots)"]),
   ldlFactorEx: fn<{
-    (self: Tensor, options?: { hermitian?: boolean; checkErrors?: boolean }): [Tensor, Tensor, Tensor] & { LD: Tensor; pivots: Tensor; info: Tensor };
+    (self: Tensor, options?: { hermitian?: boolean; checkErrors?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["LD", "pivots", "info"]>;
   }>("torch.linalg.ldlFactorEx", "linalg_ldl_factor_ex", ["linalg_ldl_factor_ex(Tensor self, *, bool hermitian=False, bool check_errors=False) -> (Tensor LD, Tensor pivots, Tensor info)"]),
   ldlSolve: fn<{
     (LD: Tensor, pivots: Tensor, B: Tensor, options?: { hermitian?: boolean }): Tensor;
+    (LD: Tensor, options: { pivots: Tensor; B: Tensor; hermitian?: boolean }): Tensor;
+    (LD: Tensor, pivots: Tensor, options: { B: Tensor; hermitian?: boolean }): Tensor;
   }>("torch.linalg.ldlSolve", "linalg_ldl_solve", ["linalg_ldl_solve(Tensor LD, Tensor pivots, Tensor B, *, bool hermitian=False) -> Tensor"]),
   lstsq: fn<{
-    (self: Tensor, b: Tensor, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor] & { solution: Tensor; residuals: Tensor; rank: Tensor; singularValues: Tensor };
-    (self: Tensor, b: Tensor, rcond?: number | null, options?: { driver?: string | null }): [Tensor, Tensor, Tensor, Tensor] & { solution: Tensor; residuals: Tensor; rank: Tensor; singularValues: Tensor };
+    (self: Tensor, b: Tensor, options?: { rcond?: number | null; driver?: string | null }): NamedReturns<[Tensor, Tensor, Tensor, Tensor], ["solution", "residuals", "rank", "singularValues"]>;
+    (self: Tensor, b: Tensor, rcond?: number | null, options?: { driver?: string | null }): NamedReturns<[Tensor, Tensor, Tensor, Tensor], ["solution", "residuals", "rank", "singularValues"]>;
+    (self: Tensor, options: { b: Tensor; rcond?: number | null; driver?: string | null }): NamedReturns<[Tensor, Tensor, Tensor, Tensor], ["solution", "residuals", "rank", "singularValues"]>;
   }>("torch.linalg.lstsq", "linalg_lstsq", ["linalg_lstsq(Tensor self, Tensor b, float? rcond=None, *, str? driver=None) -> (Tensor solution, Tensor residuals, Tensor rank, Tensor singular_values)"]),
   lu: fn<{
-    (A: Tensor, options?: { pivot?: boolean }): [Tensor, Tensor, Tensor] & { P: Tensor; L: Tensor; U: Tensor };
+    (A: Tensor, options?: { pivot?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["P", "L", "U"]>;
   }>("torch.linalg.lu", "linalg_lu", ["linalg_lu(Tensor A, *, bool pivot=True) -> (Tensor P, Tensor L, Tensor U)"]),
   luFactor: fn<{
-    (A: Tensor, options?: { pivot?: boolean }): [Tensor, Tensor] & { LU: Tensor; pivots: Tensor };
+    (A: Tensor, options?: { pivot?: boolean }): NamedReturns<[Tensor, Tensor], ["LU", "pivots"]>;
   }>("torch.linalg.luFactor", "linalg_lu_factor", ["linalg_lu_factor(Tensor A, *, bool pivot=True) -> (Tensor LU, Tensor pivots)"]),
   luFactorEx: fn<{
-    (A: Tensor, options?: { pivot?: boolean; checkErrors?: boolean }): [Tensor, Tensor, Tensor] & { LU: Tensor; pivots: Tensor; info: Tensor };
+    (A: Tensor, options?: { pivot?: boolean; checkErrors?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["LU", "pivots", "info"]>;
   }>("torch.linalg.luFactorEx", "linalg_lu_factor_ex", ["linalg_lu_factor_ex(Tensor A, *, bool pivot=True, bool check_errors=False) -> (Tensor LU, Tensor pivots, Tensor info)"]),
   luSolve: fn<{
     (LU: Tensor, pivots: Tensor, B: Tensor, options?: { left?: boolean; adjoint?: boolean }): Tensor;
+    (LU: Tensor, options: { pivots: Tensor; B: Tensor; left?: boolean; adjoint?: boolean }): Tensor;
+    (LU: Tensor, pivots: Tensor, options: { B: Tensor; left?: boolean; adjoint?: boolean }): Tensor;
   }>("torch.linalg.luSolve", "linalg_lu_solve", ["linalg_lu_solve(Tensor LU, Tensor pivots, Tensor B, *, bool left=True, bool adjoint=False) -> Tensor"]),
   matmul: fn<{
     (self: Tensor, other: Tensor): Tensor;
+    (self: Tensor, options: { other: Tensor }): Tensor;
   }>("torch.linalg.matmul", "linalg_matmul", ["linalg_matmul(Tensor self, Tensor other) -> Tensor"]),
   matrixExp: fn<{
     (self: Tensor): Tensor;
@@ -2708,6 +3605,7 @@ export const linalg = {
     (self: Tensor, ord: Scalar, options?: { dim?: (number | bigint)[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
     (self: Tensor, ord: Scalar, dim?: (number | bigint)[], options?: { keepdim?: boolean; dtype?: DType | null }): Tensor;
     (self: Tensor, ord: Scalar, dim?: (number | bigint)[], keepdim?: boolean, options?: { dtype?: DType | null }): Tensor;
+    (self: Tensor, options: { ord: Scalar; dim?: (number | bigint)[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
     (self: Tensor, options?: { ord?: string; dim?: (number | bigint)[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
     (self: Tensor, ord?: string, options?: { dim?: (number | bigint)[]; keepdim?: boolean; dtype?: DType | null }): Tensor;
     (self: Tensor, ord?: string, dim?: (number | bigint)[], options?: { keepdim?: boolean; dtype?: DType | null }): Tensor;
@@ -2715,17 +3613,21 @@ export const linalg = {
   }>("torch.linalg.matrixNorm", "linalg_matrix_norm", ["linalg_matrix_norm(Tensor self, Scalar ord, int[] dim=[-2,-1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor","linalg_matrix_norm.str_ord(Tensor self, str ord='fro', int[] dim=[-2,-1], bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"]),
   matrixPower: fn<{
     (self: Tensor, n: number | bigint): Tensor;
+    (self: Tensor, options: { n: number | bigint }): Tensor;
   }>("torch.linalg.matrixPower", "linalg_matrix_power", ["linalg_matrix_power(Tensor self, int n) -> Tensor"]),
   matrixRank: fn<{
     (input: Tensor, options?: { atol?: Tensor | null; rtol?: Tensor | null; hermitian?: boolean }): Tensor;
     (self: Tensor, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
     (self: Tensor, tol: number, options?: { hermitian?: boolean }): Tensor;
     (self: Tensor, tol: number, hermitian?: boolean): Tensor;
+    (self: Tensor, options: { tol: number; hermitian?: boolean }): Tensor;
     (input: Tensor, tol: Tensor, options?: { hermitian?: boolean }): Tensor;
     (input: Tensor, tol: Tensor, hermitian?: boolean): Tensor;
+    (input: Tensor, options: { tol: Tensor; hermitian?: boolean }): Tensor;
   }>("torch.linalg.matrixRank", "linalg_matrix_rank", ["linalg_matrix_rank.atol_rtol_tensor(Tensor input, *, Tensor? atol=None, Tensor? rtol=None, bool hermitian=False) -> Tensor","linalg_matrix_rank.atol_rtol_float(Tensor self, *, float? atol=None, float? rtol=None, bool hermitian=False) -> Tensor","linalg_matrix_rank(Tensor self, float tol, bool hermitian=False) -> Tensor","linalg_matrix_rank.tol_tensor(Tensor input, Tensor tol, bool hermitian=False) -> Tensor"]),
   multiDot: fn<{
     (tensors: (Tensor)[]): Tensor;
+    (...tensors: [Tensor, ...(Tensor)[]]): Tensor;
   }>("torch.linalg.multiDot", "linalg_multi_dot", ["linalg_multi_dot(Tensor[] tensors) -> Tensor"]),
   norm: fn<{
     (self: Tensor, options?: { ord?: Scalar | null; dim?: number | (number | bigint)[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
@@ -2735,34 +3637,40 @@ export const linalg = {
     (self: Tensor, ord: string, options?: { dim?: number | (number | bigint)[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
     (self: Tensor, ord: string, dim?: number | (number | bigint)[] | null, options?: { keepdim?: boolean; dtype?: DType | null }): Tensor;
     (self: Tensor, ord: string, dim?: number | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor;
+    (self: Tensor, options: { ord: string; dim?: number | (number | bigint)[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
   }>("torch.linalg.norm", "linalg_norm", ["linalg_norm(Tensor self, Scalar? ord=None, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor","linalg_norm.ord_str(Tensor self, str ord, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"]),
   pinv: fn<{
     (self: Tensor, options?: { atol?: Tensor | null; rtol?: Tensor | null; hermitian?: boolean }): Tensor;
     (self: Tensor, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }): Tensor;
     (self: Tensor, rcond: number, options?: { hermitian?: boolean }): Tensor;
     (self: Tensor, rcond: number, hermitian?: boolean): Tensor;
+    (self: Tensor, options: { rcond: number; hermitian?: boolean }): Tensor;
     (self: Tensor, rcond: Tensor, options?: { hermitian?: boolean }): Tensor;
     (self: Tensor, rcond: Tensor, hermitian?: boolean): Tensor;
+    (self: Tensor, options: { rcond: Tensor; hermitian?: boolean }): Tensor;
   }>("torch.linalg.pinv", "linalg_pinv", ["linalg_pinv.atol_rtol_tensor(Tensor self, *, Tensor? atol=None, Tensor? rtol=None, bool hermitian=False) -> Tensor","linalg_pinv.atol_rtol_float(Tensor self, *, float? atol=None, float? rtol=None, bool hermitian=False) -> Tensor","linalg_pinv(Tensor self, float rcond, bool hermitian=False) -> Tensor","linalg_pinv.rcond_tensor(Tensor self, Tensor rcond, bool hermitian=False) -> Tensor"]),
   qr: fn<{
-    (A: Tensor, options?: { mode?: string }): [Tensor, Tensor] & { Q: Tensor; R: Tensor };
-    (A: Tensor, mode?: string): [Tensor, Tensor] & { Q: Tensor; R: Tensor };
+    (A: Tensor, options?: { mode?: string }): NamedReturns<[Tensor, Tensor], ["Q", "R"]>;
+    (A: Tensor, mode?: string): NamedReturns<[Tensor, Tensor], ["Q", "R"]>;
   }>("torch.linalg.qr", "linalg_qr", ["linalg_qr(Tensor A, str mode='reduced') -> (Tensor Q, Tensor R)"]),
   slogdet: fn<{
-    (A: Tensor): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
+    (A: Tensor): NamedReturns<[Tensor, Tensor], ["sign", "logabsdet"]>;
   }>("torch.linalg.slogdet", "linalg_slogdet", ["linalg_slogdet(Tensor A) -> (Tensor sign, Tensor logabsdet)"]),
   solve: fn<{
     (A: Tensor, B: Tensor, options?: { left?: boolean }): Tensor;
+    (A: Tensor, options: { B: Tensor; left?: boolean }): Tensor;
   }>("torch.linalg.solve", "linalg_solve", ["linalg_solve(Tensor A, Tensor B, *, bool left=True) -> Tensor"]),
   solveEx: fn<{
-    (A: Tensor, B: Tensor, options?: { left?: boolean; checkErrors?: boolean }): [Tensor, Tensor] & { result: Tensor; info: Tensor };
+    (A: Tensor, B: Tensor, options?: { left?: boolean; checkErrors?: boolean }): NamedReturns<[Tensor, Tensor], ["result", "info"]>;
+    (A: Tensor, options: { B: Tensor; left?: boolean; checkErrors?: boolean }): NamedReturns<[Tensor, Tensor], ["result", "info"]>;
   }>("torch.linalg.solveEx", "linalg_solve_ex", ["linalg_solve_ex(Tensor A, Tensor B, *, bool left=True, bool check_errors=False) -> (Tensor result, Tensor info)"]),
   solveTriangular: fn<{
-    (self: Tensor, B: Tensor, options?: { upper?: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
+    (self: Tensor, B: Tensor, options: { upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
+    (self: Tensor, options: { B: Tensor; upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
   }>("torch.linalg.solveTriangular", "linalg_solve_triangular", ["linalg_solve_triangular(Tensor self, Tensor B, *, bool upper, bool left=True, bool unitriangular=False) -> Tensor"]),
   svd: fn<{
-    (A: Tensor, options?: { fullMatrices?: boolean; driver?: string | null }): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; Vh: Tensor };
-    (A: Tensor, fullMatrices?: boolean, options?: { driver?: string | null }): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; Vh: Tensor };
+    (A: Tensor, options?: { fullMatrices?: boolean; driver?: string | null }): NamedReturns<[Tensor, Tensor, Tensor], ["U", "S", "Vh"]>;
+    (A: Tensor, fullMatrices?: boolean, options?: { driver?: string | null }): NamedReturns<[Tensor, Tensor, Tensor], ["U", "S", "Vh"]>;
   }>("torch.linalg.svd", "linalg_svd", ["linalg_svd(Tensor A, bool full_matrices=True, *, str? driver=None) -> (Tensor U, Tensor S, Tensor Vh)"]),
   svdvals: fn<{
     (A: Tensor, options?: { driver?: string | null }): Tensor;
@@ -2774,12 +3682,15 @@ export const linalg = {
   tensorsolve: fn<{
     (self: Tensor, other: Tensor, options?: { dims?: (number | bigint)[] | null }): Tensor;
     (self: Tensor, other: Tensor, dims?: (number | bigint)[] | null): Tensor;
+    (self: Tensor, options: { other: Tensor; dims?: (number | bigint)[] | null }): Tensor;
+    (self: Tensor, other: Tensor, ...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
   }>("torch.linalg.tensorsolve", "linalg_tensorsolve", ["linalg_tensorsolve(Tensor self, Tensor other, int[]? dims=None) -> Tensor"]),
   vander: fn<{
     (x: Tensor, options?: { N?: number | bigint | null }): Tensor;
   }>("torch.linalg.vander", "linalg_vander", ["linalg_vander(Tensor x, *, int? N=None) -> Tensor"]),
   vecdot: fn<{
     (x: Tensor, y: Tensor, options?: { dim?: number | bigint }): Tensor;
+    (x: Tensor, options: { y: Tensor; dim?: number | bigint }): Tensor;
   }>("torch.linalg.vecdot", "linalg_vecdot", ["linalg_vecdot(Tensor x, Tensor y, *, int dim=-1) -> Tensor"]),
   vectorNorm: fn<{
     (self: Tensor, options?: { ord?: Scalar; dim?: number | (number | bigint)[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
@@ -2792,30 +3703,31 @@ export const linalg = {
 /** Python: `torch.fft`. */
 export const fft = {
   fft: fn<{
-    (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, options?: { dim?: number | bigint; norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, options?: { norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null): Tensor;
+    (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, options?: { dim?: number | bigint; norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null): ComplexTensor;
   }>("torch.fft.fft", "fft_fft", ["fft_fft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor"]),
   fft2: fn<{
-    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[]; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[]; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], options?: { norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], norm?: string | null): Tensor;
+    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[]; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[]; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], norm?: string | null): ComplexTensor;
   }>("torch.fft.fft2", "fft_fft2", ["fft_fft2(Tensor self, int[1]? s=None, int[1] dim=[-2,-1], str? norm=None) -> Tensor"]),
   fftfreq: fn<{
-    (n: number | bigint, options?: { d?: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-    (n: number | bigint, d?: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+    (n: number | bigint, options?: { d?: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    (n: number | bigint, d?: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   }>("torch.fft.fftfreq", "fft_fftfreq", ["fft_fftfreq(int n, float d=1.0, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]),
   fftn: fn<{
-    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[] | null; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[] | null; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, options?: { norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): Tensor;
+    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[] | null; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[] | null; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): ComplexTensor;
   }>("torch.fft.fftn", "fft_fftn", ["fft_fftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor"]),
   fftshift: fn<{
     (self: Tensor, options?: { dim?: number | (number | bigint)[] | null }): Tensor;
     (self: Tensor, dim?: number | (number | bigint)[] | null): Tensor;
+    (self: Tensor, ...dim: [number | bigint, ...(number | bigint)[]]): Tensor;
   }>("torch.fft.fftshift", "fft_fftshift", ["fft_fftshift(Tensor self, int[1]? dim=None) -> Tensor"]),
   hfft: fn<{
     (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): Tensor;
@@ -2836,44 +3748,45 @@ export const fft = {
     (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): Tensor;
   }>("torch.fft.hfftn", "fft_hfftn", ["fft_hfftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor"]),
   ifft: fn<{
-    (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, options?: { dim?: number | bigint; norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, options?: { norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null): Tensor;
+    (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, options?: { dim?: number | bigint; norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null): ComplexTensor;
   }>("torch.fft.ifft", "fft_ifft", ["fft_ifft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor"]),
   ifft2: fn<{
-    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[]; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[]; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], options?: { norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], norm?: string | null): Tensor;
+    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[]; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[]; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], norm?: string | null): ComplexTensor;
   }>("torch.fft.ifft2", "fft_ifft2", ["fft_ifft2(Tensor self, int[1]? s=None, int[1] dim=[-2,-1], str? norm=None) -> Tensor"]),
   ifftn: fn<{
-    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[] | null; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[] | null; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, options?: { norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): Tensor;
+    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[] | null; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[] | null; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): ComplexTensor;
   }>("torch.fft.ifftn", "fft_ifftn", ["fft_ifftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor"]),
   ifftshift: fn<{
     (self: Tensor, options?: { dim?: number | (number | bigint)[] | null }): Tensor;
     (self: Tensor, dim?: number | (number | bigint)[] | null): Tensor;
+    (self: Tensor, ...dim: [number | bigint, ...(number | bigint)[]]): Tensor;
   }>("torch.fft.ifftshift", "fft_ifftshift", ["fft_ifftshift(Tensor self, int[1]? dim=None) -> Tensor"]),
   ihfft: fn<{
-    (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, options?: { dim?: number | bigint; norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, options?: { norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null): Tensor;
+    (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, options?: { dim?: number | bigint; norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null): ComplexTensor;
   }>("torch.fft.ihfft", "fft_ihfft", ["fft_ihfft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor"]),
   ihfft2: fn<{
-    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[]; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[]; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], options?: { norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], norm?: string | null): Tensor;
+    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[]; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[]; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], norm?: string | null): ComplexTensor;
   }>("torch.fft.ihfft2", "fft_ihfft2", ["fft_ihfft2(Tensor self, int[1]? s=None, int[1] dim=[-2,-1], str? norm=None) -> Tensor"]),
   ihfftn: fn<{
-    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[] | null; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[] | null; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, options?: { norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): Tensor;
+    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[] | null; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[] | null; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): ComplexTensor;
   }>("torch.fft.ihfftn", "fft_ihfftn", ["fft_ihfftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor"]),
   irfft: fn<{
     (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): Tensor;
@@ -2894,26 +3807,26 @@ export const fft = {
     (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): Tensor;
   }>("torch.fft.irfftn", "fft_irfftn", ["fft_irfftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor"]),
   rfft: fn<{
-    (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, options?: { dim?: number | bigint; norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, options?: { norm?: string | null }): Tensor;
-    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null): Tensor;
+    (self: Tensor, options?: { n?: number | bigint | null; dim?: number | bigint; norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, options?: { dim?: number | bigint; norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null): ComplexTensor;
   }>("torch.fft.rfft", "fft_rfft", ["fft_rfft(Tensor self, int? n=None, int dim=-1, str? norm=None) -> Tensor"]),
   rfft2: fn<{
-    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[]; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[]; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], options?: { norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], norm?: string | null): Tensor;
+    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[]; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[]; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[], norm?: string | null): ComplexTensor;
   }>("torch.fft.rfft2", "fft_rfft2", ["fft_rfft2(Tensor self, int[1]? s=None, int[1] dim=[-2,-1], str? norm=None) -> Tensor"]),
   rfftfreq: fn<{
-    (n: number | bigint, options?: { d?: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-    (n: number | bigint, d?: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+    (n: number | bigint, options?: { d?: number; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    (n: number | bigint, d?: number, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   }>("torch.fft.rfftfreq", "fft_rfftfreq", ["fft_rfftfreq(int n, float d=1.0, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"]),
   rfftn: fn<{
-    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[] | null; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[] | null; norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, options?: { norm?: string | null }): Tensor;
-    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): Tensor;
+    (self: Tensor, options?: { s?: number | (number | bigint)[] | null; dim?: number | (number | bigint)[] | null; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, options?: { dim?: number | (number | bigint)[] | null; norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, options?: { norm?: string | null }): ComplexTensor;
+    (self: Tensor, s?: number | (number | bigint)[] | null, dim?: number | (number | bigint)[] | null, norm?: string | null): ComplexTensor;
   }>("torch.fft.rfftn", "fft_rfftn", ["fft_rfftn(Tensor self, int[1]? s=None, int[1]? dim=None, str? norm=None) -> Tensor"]),
 };
 
@@ -2936,23 +3849,35 @@ export const special = {
   }>("torch.special.besselY1", "special_bessel_y1", ["special_bessel_y1(Tensor self) -> Tensor"]),
   chebyshevPolynomialT: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.chebyshevPolynomialT", "special_chebyshev_polynomial_t", ["special_chebyshev_polynomial_t(Tensor x, Tensor n) -> Tensor","special_chebyshev_polynomial_t.x_scalar(Scalar x, Tensor n) -> Tensor","special_chebyshev_polynomial_t.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   chebyshevPolynomialU: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.chebyshevPolynomialU", "special_chebyshev_polynomial_u", ["special_chebyshev_polynomial_u(Tensor x, Tensor n) -> Tensor","special_chebyshev_polynomial_u.x_scalar(Scalar x, Tensor n) -> Tensor","special_chebyshev_polynomial_u.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   chebyshevPolynomialV: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.chebyshevPolynomialV", "special_chebyshev_polynomial_v", ["special_chebyshev_polynomial_v(Tensor x, Tensor n) -> Tensor","special_chebyshev_polynomial_v.x_scalar(Scalar x, Tensor n) -> Tensor","special_chebyshev_polynomial_v.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   chebyshevPolynomialW: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.chebyshevPolynomialW", "special_chebyshev_polynomial_w", ["special_chebyshev_polynomial_w(Tensor x, Tensor n) -> Tensor","special_chebyshev_polynomial_w.x_scalar(Scalar x, Tensor n) -> Tensor","special_chebyshev_polynomial_w.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   digamma: fn<{
     (self: Tensor): Tensor;
@@ -2983,22 +3908,30 @@ export const special = {
   }>("torch.special.expm1", "special_expm1", ["special_expm1(Tensor self) -> Tensor"]),
   gammainc: fn<{
     (self: Tensor, other: Tensor): Tensor;
+    (self: Tensor, options: { other: Tensor }): Tensor;
   }>("torch.special.gammainc", "special_gammainc", ["special_gammainc(Tensor self, Tensor other) -> Tensor"]),
   gammaincc: fn<{
     (self: Tensor, other: Tensor): Tensor;
+    (self: Tensor, options: { other: Tensor }): Tensor;
   }>("torch.special.gammaincc", "special_gammaincc", ["special_gammaincc(Tensor self, Tensor other) -> Tensor"]),
   gammaln: fn<{
     (self: Tensor): Tensor;
   }>("torch.special.gammaln", "special_gammaln", ["special_gammaln(Tensor self) -> Tensor"]),
   hermitePolynomialH: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.hermitePolynomialH", "special_hermite_polynomial_h", ["special_hermite_polynomial_h(Tensor x, Tensor n) -> Tensor","special_hermite_polynomial_h.x_scalar(Scalar x, Tensor n) -> Tensor","special_hermite_polynomial_h.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   hermitePolynomialHe: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.hermitePolynomialHe", "special_hermite_polynomial_he", ["special_hermite_polynomial_he(Tensor x, Tensor n) -> Tensor","special_hermite_polynomial_he.x_scalar(Scalar x, Tensor n) -> Tensor","special_hermite_polynomial_he.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   i0: fn<{
     (self: Tensor): Tensor;
@@ -3014,13 +3947,19 @@ export const special = {
   }>("torch.special.i1e", "special_i1e", ["special_i1e(Tensor self) -> Tensor"]),
   laguerrePolynomialL: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.laguerrePolynomialL", "special_laguerre_polynomial_l", ["special_laguerre_polynomial_l(Tensor x, Tensor n) -> Tensor","special_laguerre_polynomial_l.x_scalar(Scalar x, Tensor n) -> Tensor","special_laguerre_polynomial_l.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   legendrePolynomialP: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.legendrePolynomialP", "special_legendre_polynomial_p", ["special_legendre_polynomial_p(Tensor x, Tensor n) -> Tensor","special_legendre_polynomial_p.x_scalar(Scalar x, Tensor n) -> Tensor","special_legendre_polynomial_p.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   log1p: fn<{
     (self: Tensor): Tensor;
@@ -3034,10 +3973,12 @@ export const special = {
   }>("torch.special.logNdtr", "special_log_ndtr", ["special_log_ndtr(Tensor self) -> Tensor"]),
   logSoftmax: fn<{
     (self: Tensor, dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
+    (self: Tensor, options: { dim: number | bigint; dtype?: DType | null }): Tensor;
   }>("torch.special.logSoftmax", "special_log_softmax", ["special_log_softmax(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor"]),
   logsumexp: fn<{
     (self: Tensor, dim: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
     (self: Tensor, dim: number | (number | bigint)[], keepdim?: boolean): Tensor;
+    (self: Tensor, options: { dim: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
   }>("torch.special.logsumexp", "special_logsumexp", ["special_logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor"]),
   modifiedBesselI0: fn<{
     (self: Tensor): Tensor;
@@ -3053,6 +3994,7 @@ export const special = {
   }>("torch.special.modifiedBesselK1", "special_modified_bessel_k1", ["special_modified_bessel_k1(Tensor self) -> Tensor"]),
   multigammaln: fn<{
     (self: Tensor, p: number | bigint): Tensor;
+    (self: Tensor, options: { p: number | bigint }): Tensor;
   }>("torch.special.multigammaln", "special_multigammaln", ["special_multigammaln(Tensor self, int p) -> Tensor"]),
   ndtr: fn<{
     (self: Tensor): Tensor;
@@ -3062,6 +4004,7 @@ export const special = {
   }>("torch.special.ndtri", "special_ndtri", ["special_ndtri(Tensor self) -> Tensor"]),
   polygamma: fn<{
     (n: number | bigint, self: Tensor): Tensor;
+    (n: number | bigint, options: { self: Tensor }): Tensor;
   }>("torch.special.polygamma", "special_polygamma", ["special_polygamma(int n, Tensor self) -> Tensor"]),
   psi: fn<{
     (self: Tensor): Tensor;
@@ -3077,23 +4020,35 @@ export const special = {
   }>("torch.special.scaledModifiedBesselK1", "special_scaled_modified_bessel_k1", ["special_scaled_modified_bessel_k1(Tensor x) -> Tensor"]),
   shiftedChebyshevPolynomialT: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.shiftedChebyshevPolynomialT", "special_shifted_chebyshev_polynomial_t", ["special_shifted_chebyshev_polynomial_t(Tensor x, Tensor n) -> Tensor","special_shifted_chebyshev_polynomial_t.x_scalar(Scalar x, Tensor n) -> Tensor","special_shifted_chebyshev_polynomial_t.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   shiftedChebyshevPolynomialU: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.shiftedChebyshevPolynomialU", "special_shifted_chebyshev_polynomial_u", ["special_shifted_chebyshev_polynomial_u(Tensor x, Tensor n) -> Tensor","special_shifted_chebyshev_polynomial_u.x_scalar(Scalar x, Tensor n) -> Tensor","special_shifted_chebyshev_polynomial_u.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   shiftedChebyshevPolynomialV: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.shiftedChebyshevPolynomialV", "special_shifted_chebyshev_polynomial_v", ["special_shifted_chebyshev_polynomial_v(Tensor x, Tensor n) -> Tensor","special_shifted_chebyshev_polynomial_v.x_scalar(Scalar x, Tensor n) -> Tensor","special_shifted_chebyshev_polynomial_v.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   shiftedChebyshevPolynomialW: fn<{
     (x: Tensor, n: Tensor): Tensor;
+    (x: Tensor, options: { n: Tensor }): Tensor;
     (x: Scalar, n: Tensor): Tensor;
+    (x: Scalar, options: { n: Tensor }): Tensor;
     (x: Tensor, n: Scalar): Tensor;
+    (x: Tensor, options: { n: Scalar }): Tensor;
   }>("torch.special.shiftedChebyshevPolynomialW", "special_shifted_chebyshev_polynomial_w", ["special_shifted_chebyshev_polynomial_w(Tensor x, Tensor n) -> Tensor","special_shifted_chebyshev_polynomial_w.x_scalar(Scalar x, Tensor n) -> Tensor","special_shifted_chebyshev_polynomial_w.n_scalar(Tensor x, Scalar n) -> Tensor"]),
   sinc: fn<{
     (self: Tensor): Tensor;
@@ -3101,28 +4056,38 @@ export const special = {
   softmax: fn<{
     (self: Tensor, dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
     (self: Tensor, dim: number | bigint, dtype?: DType | null): Tensor;
+    (self: Tensor, options: { dim: number | bigint; dtype?: DType | null }): Tensor;
   }>("torch.special.softmax", "special_softmax", ["special_softmax(Tensor self, int dim, ScalarType? dtype=None) -> Tensor"]),
   sphericalBesselJ0: fn<{
     (x: Tensor): Tensor;
   }>("torch.special.sphericalBesselJ0", "special_spherical_bessel_j0", ["special_spherical_bessel_j0(Tensor x) -> Tensor"]),
   xlog1py: fn<{
     (self: Tensor, other: Tensor): Tensor;
+    (self: Tensor, options: { other: Tensor }): Tensor;
     (self: Scalar, other: Tensor): Tensor;
+    (self: Scalar, options: { other: Tensor }): Tensor;
     (self: Tensor, other: Scalar): Tensor;
+    (self: Tensor, options: { other: Scalar }): Tensor;
   }>("torch.special.xlog1py", "special_xlog1py", ["special_xlog1py(Tensor self, Tensor other) -> Tensor","special_xlog1py.self_scalar(Scalar self, Tensor other) -> Tensor","special_xlog1py.other_scalar(Tensor self, Scalar other) -> Tensor"]),
   xlogy: fn<{
     (self: Tensor, other: Tensor): Tensor;
+    (self: Tensor, options: { other: Tensor }): Tensor;
     (self: Scalar, other: Tensor): Tensor;
+    (self: Scalar, options: { other: Tensor }): Tensor;
     (self: Tensor, other: Scalar): Tensor;
+    (self: Tensor, options: { other: Scalar }): Tensor;
   }>("torch.special.xlogy", "special_xlogy", ["special_xlogy(Tensor self, Tensor other) -> Tensor","special_xlogy.self_scalar(Scalar self, Tensor other) -> Tensor","special_xlogy.other_scalar(Tensor self, Scalar other) -> Tensor"]),
   zeta: fn<{
     (self: Tensor, other: Tensor): Tensor;
+    (self: Tensor, options: { other: Tensor }): Tensor;
     (self: Scalar, other: Tensor): Tensor;
+    (self: Scalar, options: { other: Tensor }): Tensor;
     (self: Tensor, other: Scalar): Tensor;
+    (self: Tensor, options: { other: Scalar }): Tensor;
   }>("torch.special.zeta", "special_zeta", ["special_zeta(Tensor self, Tensor other) -> Tensor","special_zeta.self_scalar(Scalar self, Tensor other) -> Tensor","special_zeta.other_scalar(Tensor self, Scalar other) -> Tensor"]),
 };
 
-declare module "../tensor.js" {
+declare module "./tensor.js" {
   interface Tensor {
     absolute(): Tensor;
     absolute_(): Tensor;
@@ -3131,36 +4096,60 @@ declare module "../tensor.js" {
     acosh(): Tensor;
     acosh_(): Tensor;
     addbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    addbmm(options: { batch1: Tensor; batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    addbmm(batch1: Tensor, options: { batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     addbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    addbmm_(options: { batch1: Tensor; batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    addbmm_(batch1: Tensor, options: { batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     addcdiv(tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): Tensor;
+    addcdiv(options: { tensor1: Tensor; tensor2: Tensor; value?: Scalar }): Tensor;
+    addcdiv(tensor1: Tensor, options: { tensor2: Tensor; value?: Scalar }): Tensor;
     addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar }): Tensor;
+    addcmul(options: { tensor1: Tensor; tensor2: Tensor; value?: Scalar }): Tensor;
+    addcmul(tensor1: Tensor, options: { tensor2: Tensor; value?: Scalar }): Tensor;
     addmm(mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    addmm(options: { mat1: Tensor; mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    addmm(mat1: Tensor, options: { mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     addmm_(mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    addmm_(options: { mat1: Tensor; mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    addmm_(mat1: Tensor, options: { mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     addmv(mat: Tensor, vec: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    addmv(options: { mat: Tensor; vec: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    addmv(mat: Tensor, options: { vec: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     addmv_(mat: Tensor, vec: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    addmv_(options: { mat: Tensor; vec: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    addmv_(mat: Tensor, options: { vec: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     addr(vec1: Tensor, vec2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    addr(options: { vec1: Tensor; vec2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    addr(vec1: Tensor, options: { vec2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     addr_(vec1: Tensor, vec2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    addr_(options: { vec1: Tensor; vec2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    addr_(vec1: Tensor, options: { vec2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     adjoint(): Tensor;
     alias(): Tensor;
     alignAs(other: Tensor): Tensor;
-    all(dim: number | bigint, options?: { keepdim?: boolean }): Tensor;
-    all(dim: number | bigint, keepdim?: boolean): Tensor;
-    all(): Tensor;
+    alignAs(options: { other: Tensor }): Tensor;
+    all(dim: number | bigint, options?: { keepdim?: boolean }): BoolTensor;
+    all(dim: number | bigint, keepdim?: boolean): BoolTensor;
+    all(options: { dim: number | bigint; keepdim?: boolean }): BoolTensor;
+    all(): BoolTensor;
     allclose(other: Tensor, options?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
     allclose(other: Tensor, rtol?: number, options?: { atol?: number; equalNan?: boolean }): boolean;
     allclose(other: Tensor, rtol?: number, atol?: number, options?: { equalNan?: boolean }): boolean;
     allclose(other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): boolean;
+    allclose(options: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): boolean;
     amax(options?: { dim?: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
     amax(dim?: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
     amax(dim?: number | (number | bigint)[], keepdim?: boolean): Tensor;
     amin(options?: { dim?: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
     amin(dim?: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
     amin(dim?: number | (number | bigint)[], keepdim?: boolean): Tensor;
-    aminmax(options?: { dim?: number | bigint | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
+    aminmax(options?: { dim?: number | bigint | null; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["min", "max"]>;
     angle(): Tensor;
-    any(dim: number | bigint, options?: { keepdim?: boolean }): Tensor;
-    any(dim: number | bigint, keepdim?: boolean): Tensor;
-    any(): Tensor;
+    any(dim: number | bigint, options?: { keepdim?: boolean }): BoolTensor;
+    any(dim: number | bigint, keepdim?: boolean): BoolTensor;
+    any(options: { dim: number | bigint; keepdim?: boolean }): BoolTensor;
+    any(): BoolTensor;
     arccos(): Tensor;
     arccos_(): Tensor;
     arccosh(): Tensor;
@@ -3172,13 +4161,15 @@ declare module "../tensor.js" {
     arctan(): Tensor;
     arctan_(): Tensor;
     arctan2(other: Tensor): Tensor;
+    arctan2(options: { other: Tensor }): Tensor;
     arctan2_(other: Tensor): Tensor;
+    arctan2_(options: { other: Tensor }): Tensor;
     arctanh(): Tensor;
     arctanh_(): Tensor;
     argsort(options?: { dim?: number | bigint; descending?: boolean }): Tensor;
     argsort(dim?: number | bigint, options?: { descending?: boolean }): Tensor;
     argsort(dim?: number | bigint, descending?: boolean): Tensor;
-    argsort(options?: { stable?: boolean; dim?: number | bigint; descending?: boolean }): Tensor;
+    argsort(options: { stable: boolean; dim?: number | bigint; descending?: boolean }): Tensor;
     argwhere(): Tensor;
     asin(): Tensor;
     asin_(): Tensor;
@@ -3186,50 +4177,88 @@ declare module "../tensor.js" {
     asinh_(): Tensor;
     asStrided(size: (number | bigint)[], stride: (number | bigint)[], options?: { storageOffset?: number | bigint | null }): Tensor;
     asStrided(size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
+    asStrided(options: { size: (number | bigint)[]; stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
+    asStrided(size: (number | bigint)[], options: { stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
     asStrided_(size: (number | bigint)[], stride: (number | bigint)[], options?: { storageOffset?: number | bigint | null }): Tensor;
     asStrided_(size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
+    asStrided_(options: { size: (number | bigint)[]; stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
+    asStrided_(size: (number | bigint)[], options: { stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
     asStridedScatter(src: Tensor, size: (number | bigint)[], stride: (number | bigint)[], options?: { storageOffset?: number | bigint | null }): Tensor;
     asStridedScatter(src: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
+    asStridedScatter(options: { src: Tensor; size: (number | bigint)[]; stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
+    asStridedScatter(src: Tensor, options: { size: (number | bigint)[]; stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
+    asStridedScatter(src: Tensor, size: (number | bigint)[], options: { stride: (number | bigint)[]; storageOffset?: number | bigint | null }): Tensor;
     atan(): Tensor;
     atan_(): Tensor;
     atan2(other: Tensor): Tensor;
+    atan2(options: { other: Tensor }): Tensor;
     atan2_(other: Tensor): Tensor;
+    atan2_(options: { other: Tensor }): Tensor;
     atanh(): Tensor;
     atanh_(): Tensor;
     baddbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    baddbmm(options: { batch1: Tensor; batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    baddbmm(batch1: Tensor, options: { batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     baddbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
+    baddbmm_(options: { batch1: Tensor; batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    baddbmm_(batch1: Tensor, options: { batch2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     bernoulli(options?: { generator?: null | null }): Tensor;
     bernoulli(p: number, options?: { generator?: null | null }): Tensor;
+    bernoulli(options: { p: number; generator?: null | null }): Tensor;
     bernoulli_(p: Tensor, options?: { generator?: null | null }): Tensor;
+    bernoulli_(options: { p: Tensor; generator?: null | null }): Tensor;
     bernoulli_(options?: { p?: number; generator?: null | null }): Tensor;
     bernoulli_(p?: number, options?: { generator?: null | null }): Tensor;
     bincount(options?: { weights?: Tensor | null; minlength?: number | bigint }): Tensor;
     bincount(weights?: Tensor | null, options?: { minlength?: number | bigint }): Tensor;
     bincount(weights?: Tensor | null, minlength?: number | bigint): Tensor;
     bitwiseAnd(other: Scalar): Tensor;
+    bitwiseAnd(options: { other: Scalar }): Tensor;
     bitwiseAnd(other: Tensor): Tensor;
+    bitwiseAnd(options: { other: Tensor }): Tensor;
     bitwiseAnd_(other: Scalar): Tensor;
+    bitwiseAnd_(options: { other: Scalar }): Tensor;
     bitwiseAnd_(other: Tensor): Tensor;
+    bitwiseAnd_(options: { other: Tensor }): Tensor;
     bitwiseLeftShift(other: Tensor): Tensor;
+    bitwiseLeftShift(options: { other: Tensor }): Tensor;
     bitwiseLeftShift(other: Scalar): Tensor;
+    bitwiseLeftShift(options: { other: Scalar }): Tensor;
     bitwiseLeftShift_(other: Tensor): Tensor;
+    bitwiseLeftShift_(options: { other: Tensor }): Tensor;
     bitwiseLeftShift_(other: Scalar): Tensor;
+    bitwiseLeftShift_(options: { other: Scalar }): Tensor;
     bitwiseNot(): Tensor;
     bitwiseNot_(): Tensor;
     bitwiseOr(other: Scalar): Tensor;
+    bitwiseOr(options: { other: Scalar }): Tensor;
     bitwiseOr(other: Tensor): Tensor;
+    bitwiseOr(options: { other: Tensor }): Tensor;
     bitwiseOr_(other: Scalar): Tensor;
+    bitwiseOr_(options: { other: Scalar }): Tensor;
     bitwiseOr_(other: Tensor): Tensor;
+    bitwiseOr_(options: { other: Tensor }): Tensor;
     bitwiseRightShift(other: Tensor): Tensor;
+    bitwiseRightShift(options: { other: Tensor }): Tensor;
     bitwiseRightShift(other: Scalar): Tensor;
+    bitwiseRightShift(options: { other: Scalar }): Tensor;
     bitwiseRightShift_(other: Tensor): Tensor;
+    bitwiseRightShift_(options: { other: Tensor }): Tensor;
     bitwiseRightShift_(other: Scalar): Tensor;
+    bitwiseRightShift_(options: { other: Scalar }): Tensor;
     bitwiseXor(other: Scalar): Tensor;
+    bitwiseXor(options: { other: Scalar }): Tensor;
     bitwiseXor(other: Tensor): Tensor;
+    bitwiseXor(options: { other: Tensor }): Tensor;
     bitwiseXor_(other: Scalar): Tensor;
+    bitwiseXor_(options: { other: Scalar }): Tensor;
     bitwiseXor_(other: Tensor): Tensor;
+    bitwiseXor_(options: { other: Tensor }): Tensor;
     bmm(mat2: Tensor): Tensor;
+    bmm(options: { mat2: Tensor }): Tensor;
     broadcastTo(size: (number | bigint)[]): Tensor;
+    broadcastTo(options: { size: (number | bigint)[] }): Tensor;
+    broadcastTo(...size: [number | bigint, ...(number | bigint)[]]): Tensor;
     cauchy_(options?: { median?: number; sigma?: number; generator?: null | null }): Tensor;
     cauchy_(median?: number, options?: { sigma?: number; generator?: null | null }): Tensor;
     cauchy_(median?: number, sigma?: number, options?: { generator?: null | null }): Tensor;
@@ -3242,16 +4271,26 @@ declare module "../tensor.js" {
     choleskyInverse(upper?: boolean): Tensor;
     choleskySolve(input2: Tensor, options?: { upper?: boolean }): Tensor;
     choleskySolve(input2: Tensor, upper?: boolean): Tensor;
+    choleskySolve(options: { input2: Tensor; upper?: boolean }): Tensor;
     chunk(chunks: number | bigint, options?: { dim?: number | bigint }): Tensor[];
     chunk(chunks: number | bigint, dim?: number | bigint): Tensor[];
+    chunk(options: { chunks: number | bigint; dim?: number | bigint }): Tensor[];
     clampMax(max: Scalar): Tensor;
+    clampMax(options: { max: Scalar }): Tensor;
     clampMax(max: Tensor): Tensor;
+    clampMax(options: { max: Tensor }): Tensor;
     clampMax_(max: Scalar): Tensor;
+    clampMax_(options: { max: Scalar }): Tensor;
     clampMax_(max: Tensor): Tensor;
+    clampMax_(options: { max: Tensor }): Tensor;
     clampMin(min: Scalar): Tensor;
+    clampMin(options: { min: Scalar }): Tensor;
     clampMin(min: Tensor): Tensor;
+    clampMin(options: { min: Tensor }): Tensor;
     clampMin_(min: Scalar): Tensor;
+    clampMin_(options: { min: Scalar }): Tensor;
     clampMin_(min: Tensor): Tensor;
+    clampMin_(options: { min: Tensor }): Tensor;
     clip(options?: { min?: Scalar | null; max?: Scalar | null }): Tensor;
     clip(min?: Scalar | null, options?: { max?: Scalar | null }): Tensor;
     clip(min?: Scalar | null, max?: Scalar | null): Tensor;
@@ -3270,26 +4309,39 @@ declare module "../tensor.js" {
     conjPhysical(): Tensor;
     conjPhysical_(): Tensor;
     copysign(other: Tensor): Tensor;
+    copysign(options: { other: Tensor }): Tensor;
     copysign(other: Scalar): Tensor;
+    copysign(options: { other: Scalar }): Tensor;
     copysign_(other: Tensor): Tensor;
+    copysign_(options: { other: Tensor }): Tensor;
     copysign_(other: Scalar): Tensor;
+    copysign_(options: { other: Scalar }): Tensor;
     corrcoef(): Tensor;
     cos_(): Tensor;
     cosh(): Tensor;
     cosh_(): Tensor;
     countNonzero(dim: (number | bigint)[]): Tensor;
+    countNonzero(options: { dim: (number | bigint)[] }): Tensor;
+    countNonzero(...dim: [number | bigint, ...(number | bigint)[]]): Tensor;
     countNonzero(options?: { dim?: number | bigint | null }): Tensor;
     countNonzero(dim?: number | bigint | null): Tensor;
     cov(options?: { correction?: number | bigint; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
     cross(other: Tensor, options?: { dim?: number | bigint | null }): Tensor;
     cross(other: Tensor, dim?: number | bigint | null): Tensor;
+    cross(options: { other: Tensor; dim?: number | bigint | null }): Tensor;
     crowIndices(): Tensor;
-    cummax(dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    cummin(dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+    cummax(dim: number | bigint): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    cummax(options: { dim: number | bigint }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    cummin(dim: number | bigint): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    cummin(options: { dim: number | bigint }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
     cumprod(dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
+    cumprod(options: { dim: number | bigint; dtype?: DType | null }): Tensor;
     cumprod_(dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
+    cumprod_(options: { dim: number | bigint; dtype?: DType | null }): Tensor;
     cumsum(dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
+    cumsum(options: { dim: number | bigint; dtype?: DType | null }): Tensor;
     cumsum_(dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
+    cumsum_(options: { dim: number | bigint; dtype?: DType | null }): Tensor;
     data(): Tensor;
     deg2rad(): Tensor;
     deg2rad_(): Tensor;
@@ -3313,6 +4365,7 @@ declare module "../tensor.js" {
     diagonalScatter(src: Tensor, offset?: number | bigint, options?: { dim1?: number | bigint; dim2?: number | bigint }): Tensor;
     diagonalScatter(src: Tensor, offset?: number | bigint, dim1?: number | bigint, options?: { dim2?: number | bigint }): Tensor;
     diagonalScatter(src: Tensor, offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
+    diagonalScatter(options: { src: Tensor; offset?: number | bigint; dim1?: number | bigint; dim2?: number | bigint }): Tensor;
     diff(options?: { n?: number | bigint; dim?: number | bigint; prepend?: Tensor | null; append?: Tensor | null }): Tensor;
     diff(n?: number | bigint, options?: { dim?: number | bigint; prepend?: Tensor | null; append?: Tensor | null }): Tensor;
     diff(n?: number | bigint, dim?: number | bigint, options?: { prepend?: Tensor | null; append?: Tensor | null }): Tensor;
@@ -3322,20 +4375,36 @@ declare module "../tensor.js" {
     digamma_(): Tensor;
     dist(other: Tensor, options?: { p?: Scalar }): Tensor;
     dist(other: Tensor, p?: Scalar): Tensor;
+    dist(options: { other: Tensor; p?: Scalar }): Tensor;
     divide(other: Tensor): Tensor;
+    divide(options: { other: Tensor }): Tensor;
     divide(other: Scalar): Tensor;
+    divide(options: { other: Scalar }): Tensor;
     divide(other: Tensor, options?: { roundingMode?: string | null }): Tensor;
+    divide(options: { other: Tensor; roundingMode?: string | null }): Tensor;
     divide(other: Scalar, options?: { roundingMode?: string | null }): Tensor;
+    divide(options: { other: Scalar; roundingMode?: string | null }): Tensor;
     divide_(other: Tensor): Tensor;
+    divide_(options: { other: Tensor }): Tensor;
     divide_(other: Scalar): Tensor;
+    divide_(options: { other: Scalar }): Tensor;
     divide_(other: Tensor, options?: { roundingMode?: string | null }): Tensor;
+    divide_(options: { other: Tensor; roundingMode?: string | null }): Tensor;
     divide_(other: Scalar, options?: { roundingMode?: string | null }): Tensor;
+    divide_(options: { other: Scalar; roundingMode?: string | null }): Tensor;
     dot(tensor: Tensor): Tensor;
+    dot(options: { tensor: Tensor }): Tensor;
     dsplit(sections: number | bigint): Tensor[];
+    dsplit(options: { sections: number | bigint }): Tensor[];
     dsplit(indices: (number | bigint)[]): Tensor[];
+    dsplit(options: { indices: (number | bigint)[] }): Tensor[];
+    dsplit(...indices: [number | bigint, ...(number | bigint)[]]): Tensor[];
     eq_(other: Scalar): Tensor;
+    eq_(options: { other: Scalar }): Tensor;
     eq_(other: Tensor): Tensor;
+    eq_(options: { other: Tensor }): Tensor;
     equal(other: Tensor): boolean;
+    equal(options: { other: Tensor }): boolean;
     erf(): Tensor;
     erf_(): Tensor;
     erfc(): Tensor;
@@ -3345,110 +4414,196 @@ declare module "../tensor.js" {
     exp2(): Tensor;
     exp2_(): Tensor;
     expandAs(other: Tensor): Tensor;
+    expandAs(options: { other: Tensor }): Tensor;
     expm1(): Tensor;
     expm1_(): Tensor;
     exponential_(options?: { lambd?: number; generator?: null | null }): Tensor;
     exponential_(lambd?: number, options?: { generator?: null | null }): Tensor;
     fillDiagonal_(fillValue: Scalar, options?: { wrap?: boolean }): Tensor;
     fillDiagonal_(fillValue: Scalar, wrap?: boolean): Tensor;
+    fillDiagonal_(options: { fillValue: Scalar; wrap?: boolean }): Tensor;
     fix(): Tensor;
     fix_(): Tensor;
     flip(dims: (number | bigint)[]): Tensor;
+    flip(options: { dims: (number | bigint)[] }): Tensor;
+    flip(...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
     fliplr(): Tensor;
     flipud(): Tensor;
     floatPower(exponent: Tensor): Tensor;
+    floatPower(options: { exponent: Tensor }): Tensor;
     floatPower(exponent: Scalar): Tensor;
+    floatPower(options: { exponent: Scalar }): Tensor;
     floatPower_(exponent: Scalar): Tensor;
+    floatPower_(options: { exponent: Scalar }): Tensor;
     floatPower_(exponent: Tensor): Tensor;
+    floatPower_(options: { exponent: Tensor }): Tensor;
     floor_(): Tensor;
     floorDivide(other: Tensor): Tensor;
+    floorDivide(options: { other: Tensor }): Tensor;
     floorDivide(other: Scalar): Tensor;
+    floorDivide(options: { other: Scalar }): Tensor;
     floorDivide_(other: Tensor): Tensor;
+    floorDivide_(options: { other: Tensor }): Tensor;
     floorDivide_(other: Scalar): Tensor;
+    floorDivide_(options: { other: Scalar }): Tensor;
     fmax(other: Tensor): Tensor;
+    fmax(options: { other: Tensor }): Tensor;
     fmin(other: Tensor): Tensor;
+    fmin(options: { other: Tensor }): Tensor;
     fmod(other: Scalar): Tensor;
+    fmod(options: { other: Scalar }): Tensor;
     fmod(other: Tensor): Tensor;
+    fmod(options: { other: Tensor }): Tensor;
     fmod_(other: Scalar): Tensor;
+    fmod_(options: { other: Scalar }): Tensor;
     fmod_(other: Tensor): Tensor;
+    fmod_(options: { other: Tensor }): Tensor;
     frac(): Tensor;
     frac_(): Tensor;
-    frexp(): [Tensor, Tensor] & { mantissa: Tensor; exponent: Tensor };
+    frexp(): NamedReturns<[Tensor, Tensor], ["mantissa", "exponent"]>;
     gather(dim: number | bigint, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
+    gather(options: { dim: number | bigint; index: Tensor; sparseGrad?: boolean }): Tensor;
+    gather(dim: number | bigint, options: { index: Tensor; sparseGrad?: boolean }): Tensor;
     gcd(other: Tensor): Tensor;
+    gcd(options: { other: Tensor }): Tensor;
     gcd_(other: Tensor): Tensor;
+    gcd_(options: { other: Tensor }): Tensor;
     ge_(other: Scalar): Tensor;
+    ge_(options: { other: Scalar }): Tensor;
     ge_(other: Tensor): Tensor;
+    ge_(options: { other: Tensor }): Tensor;
     geometric_(p: number, options?: { generator?: null | null }): Tensor;
-    geqrf(): [Tensor, Tensor] & { a: Tensor; tau: Tensor };
+    geometric_(options: { p: number; generator?: null | null }): Tensor;
+    geqrf(): NamedReturns<[Tensor, Tensor], ["a", "tau"]>;
     ger(vec2: Tensor): Tensor;
-    greater(other: Scalar): Tensor;
-    greater(other: Tensor): Tensor;
+    ger(options: { vec2: Tensor }): Tensor;
+    greater(other: Scalar): BoolTensor;
+    greater(options: { other: Scalar }): BoolTensor;
+    greater(other: Tensor): BoolTensor;
+    greater(options: { other: Tensor }): BoolTensor;
     greater_(other: Scalar): Tensor;
+    greater_(options: { other: Scalar }): Tensor;
     greater_(other: Tensor): Tensor;
-    greaterEqual(other: Scalar): Tensor;
-    greaterEqual(other: Tensor): Tensor;
+    greater_(options: { other: Tensor }): Tensor;
+    greaterEqual(other: Scalar): BoolTensor;
+    greaterEqual(options: { other: Scalar }): BoolTensor;
+    greaterEqual(other: Tensor): BoolTensor;
+    greaterEqual(options: { other: Tensor }): BoolTensor;
     greaterEqual_(other: Scalar): Tensor;
+    greaterEqual_(options: { other: Scalar }): Tensor;
     greaterEqual_(other: Tensor): Tensor;
+    greaterEqual_(options: { other: Tensor }): Tensor;
     gt_(other: Scalar): Tensor;
+    gt_(options: { other: Scalar }): Tensor;
     gt_(other: Tensor): Tensor;
+    gt_(options: { other: Tensor }): Tensor;
     hardshrink(options?: { lambd?: Scalar }): Tensor;
     hardshrink(lambd?: Scalar): Tensor;
     heaviside(values: Tensor): Tensor;
+    heaviside(options: { values: Tensor }): Tensor;
     heaviside_(values: Tensor): Tensor;
+    heaviside_(options: { values: Tensor }): Tensor;
     histc(options?: { bins?: number | bigint; min?: Scalar; max?: Scalar }): Tensor;
     histc(bins?: number | bigint, options?: { min?: Scalar; max?: Scalar }): Tensor;
     histc(bins?: number | bigint, min?: Scalar, options?: { max?: Scalar }): Tensor;
     histc(bins?: number | bigint, min?: Scalar, max?: Scalar): Tensor;
-    histogram(bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
-    histogram(options?: { bins?: number | bigint; range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
-    histogram(bins?: number | bigint, options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
+    histogram(bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor], ["hist", "binEdges"]>;
+    histogram(options: { bins: Tensor; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor], ["hist", "binEdges"]>;
+    histogram(options?: { bins?: number | bigint; range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor], ["hist", "binEdges"]>;
+    histogram(bins?: number | bigint, options?: { range?: (number)[] | null; weight?: Tensor | null; density?: boolean }): NamedReturns<[Tensor, Tensor], ["hist", "binEdges"]>;
     hsplit(sections: number | bigint): Tensor[];
+    hsplit(options: { sections: number | bigint }): Tensor[];
     hsplit(indices: (number | bigint)[]): Tensor[];
+    hsplit(options: { indices: (number | bigint)[] }): Tensor[];
+    hsplit(...indices: [number | bigint, ...(number | bigint)[]]): Tensor[];
     hypot(other: Tensor): Tensor;
+    hypot(options: { other: Tensor }): Tensor;
     hypot_(other: Tensor): Tensor;
+    hypot_(options: { other: Tensor }): Tensor;
     i0(): Tensor;
     i0_(): Tensor;
     igamma(other: Tensor): Tensor;
+    igamma(options: { other: Tensor }): Tensor;
     igamma_(other: Tensor): Tensor;
+    igamma_(options: { other: Tensor }): Tensor;
     igammac(other: Tensor): Tensor;
+    igammac(options: { other: Tensor }): Tensor;
     igammac_(other: Tensor): Tensor;
+    igammac_(options: { other: Tensor }): Tensor;
     indexAdd(dim: number | bigint, index: Tensor, source: Tensor, options?: { alpha?: Scalar }): Tensor;
+    indexAdd(options: { dim: number | bigint; index: Tensor; source: Tensor; alpha?: Scalar }): Tensor;
+    indexAdd(dim: number | bigint, options: { index: Tensor; source: Tensor; alpha?: Scalar }): Tensor;
+    indexAdd(dim: number | bigint, index: Tensor, options: { source: Tensor; alpha?: Scalar }): Tensor;
     indexAdd_(dim: number | bigint, index: Tensor, source: Tensor, options?: { alpha?: Scalar }): Tensor;
+    indexAdd_(options: { dim: number | bigint; index: Tensor; source: Tensor; alpha?: Scalar }): Tensor;
+    indexAdd_(dim: number | bigint, options: { index: Tensor; source: Tensor; alpha?: Scalar }): Tensor;
+    indexAdd_(dim: number | bigint, index: Tensor, options: { source: Tensor; alpha?: Scalar }): Tensor;
     indexCopy(dim: number | bigint, index: Tensor, source: Tensor): Tensor;
+    indexCopy(options: { dim: number | bigint; index: Tensor; source: Tensor }): Tensor;
+    indexCopy(dim: number | bigint, options: { index: Tensor; source: Tensor }): Tensor;
+    indexCopy(dim: number | bigint, index: Tensor, options: { source: Tensor }): Tensor;
     indexCopy_(dim: number | bigint, index: Tensor, source: Tensor): Tensor;
+    indexCopy_(options: { dim: number | bigint; index: Tensor; source: Tensor }): Tensor;
+    indexCopy_(dim: number | bigint, options: { index: Tensor; source: Tensor }): Tensor;
+    indexCopy_(dim: number | bigint, index: Tensor, options: { source: Tensor }): Tensor;
     indexFill(dim: number | bigint, index: Tensor, value: Scalar): Tensor;
+    indexFill(options: { dim: number | bigint; index: Tensor; value: Scalar }): Tensor;
+    indexFill(dim: number | bigint, options: { index: Tensor; value: Scalar }): Tensor;
+    indexFill(dim: number | bigint, index: Tensor, options: { value: Scalar }): Tensor;
     indexFill(dim: number | bigint, index: Tensor, value: Tensor): Tensor;
+    indexFill(options: { dim: number | bigint; index: Tensor; value: Tensor }): Tensor;
+    indexFill(dim: number | bigint, options: { index: Tensor; value: Tensor }): Tensor;
+    indexFill(dim: number | bigint, index: Tensor, options: { value: Tensor }): Tensor;
     indexFill_(dim: number | bigint, index: Tensor, value: Scalar): Tensor;
+    indexFill_(options: { dim: number | bigint; index: Tensor; value: Scalar }): Tensor;
+    indexFill_(dim: number | bigint, options: { index: Tensor; value: Scalar }): Tensor;
+    indexFill_(dim: number | bigint, index: Tensor, options: { value: Scalar }): Tensor;
     indexFill_(dim: number | bigint, index: Tensor, value: Tensor): Tensor;
+    indexFill_(options: { dim: number | bigint; index: Tensor; value: Tensor }): Tensor;
+    indexFill_(dim: number | bigint, options: { index: Tensor; value: Tensor }): Tensor;
+    indexFill_(dim: number | bigint, index: Tensor, options: { value: Tensor }): Tensor;
     indexPut(indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean }): Tensor;
     indexPut(indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
+    indexPut(options: { indices: (Tensor | null)[]; values: Tensor; accumulate?: boolean }): Tensor;
+    indexPut(indices: (Tensor | null)[], options: { values: Tensor; accumulate?: boolean }): Tensor;
     indexReduce(dim: number | bigint, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+    indexReduce(options: { dim: number | bigint; index: Tensor; source: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number | bigint, options: { index: Tensor; source: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number | bigint, index: Tensor, options: { source: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    indexReduce(dim: number | bigint, index: Tensor, source: Tensor, options: { reduce: string; includeSelf?: boolean }): Tensor;
     indexReduce_(dim: number | bigint, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+    indexReduce_(options: { dim: number | bigint; index: Tensor; source: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number | bigint, options: { index: Tensor; source: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number | bigint, index: Tensor, options: { source: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    indexReduce_(dim: number | bigint, index: Tensor, source: Tensor, options: { reduce: string; includeSelf?: boolean }): Tensor;
     indices(): Tensor;
     inner(other: Tensor): Tensor;
+    inner(options: { other: Tensor }): Tensor;
     intRepr(): Tensor;
     inverse(): Tensor;
-    isclose(other: Tensor, options?: { rtol?: number; atol?: number; equalNan?: boolean }): Tensor;
-    isclose(other: Tensor, rtol?: number, options?: { atol?: number; equalNan?: boolean }): Tensor;
-    isclose(other: Tensor, rtol?: number, atol?: number, options?: { equalNan?: boolean }): Tensor;
-    isclose(other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): Tensor;
+    isclose(other: Tensor, options?: { rtol?: number; atol?: number; equalNan?: boolean }): BoolTensor;
+    isclose(other: Tensor, rtol?: number, options?: { atol?: number; equalNan?: boolean }): BoolTensor;
+    isclose(other: Tensor, rtol?: number, atol?: number, options?: { equalNan?: boolean }): BoolTensor;
+    isclose(other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): BoolTensor;
+    isclose(options: { other: Tensor; rtol?: number; atol?: number; equalNan?: boolean }): BoolTensor;
     isCoalesced(): boolean;
     isComplex(): boolean;
     isConj(): boolean;
     isDistributed(): boolean;
-    isfinite(): Tensor;
+    isfinite(): BoolTensor;
     isFloatingPoint(): boolean;
-    isinf(): Tensor;
+    isinf(): BoolTensor;
     isInference(): boolean;
-    isnan(): Tensor;
+    isnan(): BoolTensor;
     isNeg(): boolean;
-    isneginf(): Tensor;
+    isneginf(): BoolTensor;
     isNonzero(): boolean;
-    isposinf(): Tensor;
-    isreal(): Tensor;
+    isposinf(): BoolTensor;
+    isreal(): BoolTensor;
     isSameSize(other: Tensor): boolean;
+    isSameSize(options: { other: Tensor }): boolean;
     isSetTo(tensor: Tensor): boolean;
+    isSetTo(options: { tensor: Tensor }): boolean;
     isSigned(): boolean;
     istft(nFft: number | bigint, options?: { hopLength?: number | bigint | null; winLength?: number | bigint | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | bigint | null; returnComplex?: boolean }): Tensor;
     istft(nFft: number | bigint, hopLength?: number | bigint | null, options?: { winLength?: number | bigint | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | bigint | null; returnComplex?: boolean }): Tensor;
@@ -3459,26 +4614,47 @@ declare module "../tensor.js" {
     istft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, options?: { length?: number | bigint | null; returnComplex?: boolean }): Tensor;
     istft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | bigint | null, options?: { returnComplex?: boolean }): Tensor;
     istft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | bigint | null, returnComplex?: boolean): Tensor;
+    istft(options: { nFft: number | bigint; hopLength?: number | bigint | null; winLength?: number | bigint | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | bigint | null; returnComplex?: boolean }): Tensor;
     kron(other: Tensor): Tensor;
-    kthvalue(k: number | bigint, options?: { dim?: number | bigint; keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    kthvalue(k: number | bigint, dim?: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    kthvalue(k: number | bigint, dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+    kron(options: { other: Tensor }): Tensor;
+    kthvalue(k: number | bigint, options?: { dim?: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    kthvalue(k: number | bigint, dim?: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    kthvalue(k: number | bigint, dim?: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    kthvalue(options: { k: number | bigint; dim?: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
     lcm(other: Tensor): Tensor;
+    lcm(options: { other: Tensor }): Tensor;
     lcm_(other: Tensor): Tensor;
+    lcm_(options: { other: Tensor }): Tensor;
     ldexp(other: Tensor): Tensor;
+    ldexp(options: { other: Tensor }): Tensor;
     ldexp_(other: Tensor): Tensor;
+    ldexp_(options: { other: Tensor }): Tensor;
     le_(other: Scalar): Tensor;
+    le_(options: { other: Scalar }): Tensor;
     le_(other: Tensor): Tensor;
+    le_(options: { other: Tensor }): Tensor;
     lerp(end: Tensor, weight: Scalar): Tensor;
+    lerp(options: { end: Tensor; weight: Scalar }): Tensor;
+    lerp(end: Tensor, options: { weight: Scalar }): Tensor;
     lerp(end: Tensor, weight: Tensor): Tensor;
-    less(other: Scalar): Tensor;
-    less(other: Tensor): Tensor;
+    lerp(options: { end: Tensor; weight: Tensor }): Tensor;
+    lerp(end: Tensor, options: { weight: Tensor }): Tensor;
+    less(other: Scalar): BoolTensor;
+    less(options: { other: Scalar }): BoolTensor;
+    less(other: Tensor): BoolTensor;
+    less(options: { other: Tensor }): BoolTensor;
     less_(other: Scalar): Tensor;
+    less_(options: { other: Scalar }): Tensor;
     less_(other: Tensor): Tensor;
-    lessEqual(other: Scalar): Tensor;
-    lessEqual(other: Tensor): Tensor;
+    less_(options: { other: Tensor }): Tensor;
+    lessEqual(other: Scalar): BoolTensor;
+    lessEqual(options: { other: Scalar }): BoolTensor;
+    lessEqual(other: Tensor): BoolTensor;
+    lessEqual(options: { other: Tensor }): BoolTensor;
     lessEqual_(other: Scalar): Tensor;
+    lessEqual_(options: { other: Scalar }): Tensor;
     lessEqual_(other: Tensor): Tensor;
+    lessEqual_(options: { other: Tensor }): Tensor;
     lgamma(): Tensor;
     lgamma_(): Tensor;
     log_(): Tensor;
@@ -3488,16 +4664,25 @@ declare module "../tensor.js" {
     log2(): Tensor;
     log2_(): Tensor;
     logaddexp(other: Tensor): Tensor;
+    logaddexp(options: { other: Tensor }): Tensor;
     logaddexp2(other: Tensor): Tensor;
+    logaddexp2(options: { other: Tensor }): Tensor;
     logcumsumexp(dim: number | bigint): Tensor;
+    logcumsumexp(options: { dim: number | bigint }): Tensor;
     logdet(): Tensor;
-    logicalAnd(other: Tensor): Tensor;
+    logicalAnd(other: Tensor): BoolTensor;
+    logicalAnd(options: { other: Tensor }): BoolTensor;
     logicalAnd_(other: Tensor): Tensor;
+    logicalAnd_(options: { other: Tensor }): Tensor;
     logicalNot_(): Tensor;
-    logicalOr(other: Tensor): Tensor;
+    logicalOr(other: Tensor): BoolTensor;
+    logicalOr(options: { other: Tensor }): BoolTensor;
     logicalOr_(other: Tensor): Tensor;
-    logicalXor(other: Tensor): Tensor;
+    logicalOr_(options: { other: Tensor }): Tensor;
+    logicalXor(other: Tensor): BoolTensor;
+    logicalXor(options: { other: Tensor }): BoolTensor;
     logicalXor_(other: Tensor): Tensor;
+    logicalXor_(options: { other: Tensor }): Tensor;
     logit(options?: { eps?: number | null }): Tensor;
     logit(eps?: number | null): Tensor;
     logit_(options?: { eps?: number | null }): Tensor;
@@ -3507,56 +4692,97 @@ declare module "../tensor.js" {
     logNormal_(mean?: number, std?: number, options?: { generator?: null | null }): Tensor;
     logSoftmax(dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
     logSoftmax(dim: number | bigint, dtype?: DType | null): Tensor;
+    logSoftmax(options: { dim: number | bigint; dtype?: DType | null }): Tensor;
     logsumexp(dim: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
     logsumexp(dim: number | (number | bigint)[], keepdim?: boolean): Tensor;
+    logsumexp(options: { dim: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
     lt_(other: Scalar): Tensor;
+    lt_(options: { other: Scalar }): Tensor;
     lt_(other: Tensor): Tensor;
+    lt_(options: { other: Tensor }): Tensor;
     luSolve(LUData: Tensor, LUPivots: Tensor): Tensor;
+    luSolve(options: { LUData: Tensor; LUPivots: Tensor }): Tensor;
+    luSolve(LUData: Tensor, options: { LUPivots: Tensor }): Tensor;
     maskedFill(mask: Tensor, value: Scalar): Tensor;
+    maskedFill(options: { mask: Tensor; value: Scalar }): Tensor;
+    maskedFill(mask: Tensor, options: { value: Scalar }): Tensor;
     maskedFill(mask: Tensor, value: Tensor): Tensor;
+    maskedFill(options: { mask: Tensor; value: Tensor }): Tensor;
+    maskedFill(mask: Tensor, options: { value: Tensor }): Tensor;
     maskedFill_(mask: Tensor, value: Scalar): Tensor;
+    maskedFill_(options: { mask: Tensor; value: Scalar }): Tensor;
+    maskedFill_(mask: Tensor, options: { value: Scalar }): Tensor;
     maskedFill_(mask: Tensor, value: Tensor): Tensor;
+    maskedFill_(options: { mask: Tensor; value: Tensor }): Tensor;
+    maskedFill_(mask: Tensor, options: { value: Tensor }): Tensor;
     maskedScatter(mask: Tensor, source: Tensor): Tensor;
+    maskedScatter(options: { mask: Tensor; source: Tensor }): Tensor;
+    maskedScatter(mask: Tensor, options: { source: Tensor }): Tensor;
     maskedScatter_(mask: Tensor, source: Tensor): Tensor;
+    maskedScatter_(options: { mask: Tensor; source: Tensor }): Tensor;
+    maskedScatter_(mask: Tensor, options: { source: Tensor }): Tensor;
     maskedSelect(mask: Tensor): Tensor;
+    maskedSelect(options: { mask: Tensor }): Tensor;
     matrix_H(): Tensor;
     matrixExp(): Tensor;
     matrixPower(n: number | bigint): Tensor;
+    matrixPower(options: { n: number | bigint }): Tensor;
     median(): Tensor;
-    median(dim: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    median(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    mH(): Tensor;
+    median(dim: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    median(dim: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    median(options: { dim: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
     mm(mat2: Tensor): Tensor;
-    mode(options?: { dim?: number | bigint; keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    mode(dim?: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    mode(dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+    mm(options: { mat2: Tensor }): Tensor;
+    mode(options?: { dim?: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    mode(dim?: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    mode(dim?: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
     moveaxis(source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
+    moveaxis(options: { source: (number | bigint)[]; destination: (number | bigint)[] }): Tensor;
+    moveaxis(source: (number | bigint)[], options: { destination: (number | bigint)[] }): Tensor;
+    moveaxis(source: (number | bigint)[], ...destination: [number | bigint, ...(number | bigint)[]]): Tensor;
     moveaxis(source: number | bigint, destination: number | bigint): Tensor;
+    moveaxis(options: { source: number | bigint; destination: number | bigint }): Tensor;
+    moveaxis(source: number | bigint, options: { destination: number | bigint }): Tensor;
     movedim(source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
+    movedim(options: { source: (number | bigint)[]; destination: (number | bigint)[] }): Tensor;
+    movedim(source: (number | bigint)[], options: { destination: (number | bigint)[] }): Tensor;
+    movedim(source: (number | bigint)[], ...destination: [number | bigint, ...(number | bigint)[]]): Tensor;
     movedim(source: number | bigint, destination: number | bigint): Tensor;
+    movedim(options: { source: number | bigint; destination: number | bigint }): Tensor;
+    movedim(source: number | bigint, options: { destination: number | bigint }): Tensor;
     msort(): Tensor;
-    mT(): Tensor;
     multinomial(numSamples: number | bigint, options?: { replacement?: boolean; generator?: null | null }): Tensor;
     multinomial(numSamples: number | bigint, replacement?: boolean, options?: { generator?: null | null }): Tensor;
+    multinomial(options: { numSamples: number | bigint; replacement?: boolean; generator?: null | null }): Tensor;
     multiply(other: Tensor): Tensor;
+    multiply(options: { other: Tensor }): Tensor;
     multiply(other: Scalar): Tensor;
+    multiply(options: { other: Scalar }): Tensor;
     multiply_(other: Tensor): Tensor;
+    multiply_(options: { other: Tensor }): Tensor;
     multiply_(other: Scalar): Tensor;
+    multiply_(options: { other: Scalar }): Tensor;
     mv(vec: Tensor): Tensor;
+    mv(options: { vec: Tensor }): Tensor;
     mvlgamma(p: number | bigint): Tensor;
+    mvlgamma(options: { p: number | bigint }): Tensor;
     mvlgamma_(p: number | bigint): Tensor;
+    mvlgamma_(options: { p: number | bigint }): Tensor;
     nanmean(options?: { dim?: number | (number | bigint)[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
     nanmean(dim?: number | (number | bigint)[] | null, options?: { keepdim?: boolean; dtype?: DType | null }): Tensor;
     nanmean(dim?: number | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor;
     nanmedian(): Tensor;
-    nanmedian(dim: number | bigint, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    nanmedian(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+    nanmedian(dim: number | bigint, options?: { keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    nanmedian(dim: number | bigint, keepdim?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    nanmedian(options: { dim: number | bigint; keepdim?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
     nanquantile(q: Tensor, options?: { dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
     nanquantile(q: Tensor, dim?: number | bigint | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
     nanquantile(q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+    nanquantile(options: { q: Tensor; dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
     nanquantile(q: number, options?: { dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
     nanquantile(q: number, dim?: number | bigint | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
     nanquantile(q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+    nanquantile(options: { q: number; dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
     nansum(options?: { dim?: number | (number | bigint)[] | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
     nansum(dim?: number | (number | bigint)[] | null, options?: { keepdim?: boolean; dtype?: DType | null }): Tensor;
     nansum(dim?: number | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor;
@@ -3569,126 +4795,222 @@ declare module "../tensor.js" {
     nanToNum_(nan?: number | null, posinf?: number | null, options?: { neginf?: number | null }): Tensor;
     nanToNum_(nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor;
     narrowCopy(dim: number | bigint, start: number | bigint, length: number | bigint): Tensor;
+    narrowCopy(options: { dim: number | bigint; start: number | bigint; length: number | bigint }): Tensor;
+    narrowCopy(dim: number | bigint, options: { start: number | bigint; length: number | bigint }): Tensor;
+    narrowCopy(dim: number | bigint, start: number | bigint, options: { length: number | bigint }): Tensor;
     ne_(other: Scalar): Tensor;
+    ne_(options: { other: Scalar }): Tensor;
     ne_(other: Tensor): Tensor;
+    ne_(options: { other: Tensor }): Tensor;
     negative(): Tensor;
     negative_(): Tensor;
-    newEmpty(size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-    newEmptyStrided(size: (number | bigint)[], stride: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-    newFull(size: (number | bigint)[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-    newOnes(size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-    newZeros(size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+    newEmpty(size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newEmpty(options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newEmpty(...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+    newEmpty(...args: [size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+    newEmptyStrided(size: (number | bigint)[], stride: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newEmptyStrided(options: { size: (number | bigint)[]; stride: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newEmptyStrided(size: (number | bigint)[], options: { stride: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newEmptyStrided(size: (number | bigint)[], ...stride: [number | bigint, ...(number | bigint)[]]): Tensor;
+    newEmptyStrided(...args: [size: (number | bigint)[], stride: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+    newFull(size: (number | bigint)[], fillValue: Scalar, options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newFull(options: { size: (number | bigint)[]; fillValue: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newFull(size: (number | bigint)[], options: { fillValue: Scalar; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newOnes(size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newOnes(options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newOnes(...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+    newOnes(...args: [size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
+    newZeros(size: (number | bigint)[], options?: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newZeros(options: { size: (number | bigint)[]; dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+    newZeros(...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+    newZeros(...args: [size: number | bigint, ...more: (number | bigint)[], options: { dtype?: DType | null; layout?: "strided" | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
     nextafter(other: Tensor): Tensor;
+    nextafter(options: { other: Tensor }): Tensor;
     nextafter_(other: Tensor): Tensor;
-    nonzero(): Tensor;
+    nextafter_(options: { other: Tensor }): Tensor;
     nonzeroNumpy(): Tensor[];
-    norm(options?: { p?: Scalar | null; dtype?: DType }): Tensor;
-    norm(p?: Scalar | null, options?: { dtype?: DType }): Tensor;
-    norm(options?: { p?: Scalar }): Tensor;
-    norm(p?: Scalar): Tensor;
-    norm(options?: { p?: Scalar | null; dim?: number | (number | bigint)[]; keepdim?: boolean; dtype?: DType }): Tensor;
-    norm(p?: Scalar | null, options?: { dim?: number | (number | bigint)[]; keepdim?: boolean; dtype?: DType }): Tensor;
-    norm(p?: Scalar | null, dim?: number | (number | bigint)[], options?: { keepdim?: boolean; dtype?: DType }): Tensor;
-    norm(p?: Scalar | null, dim?: number | (number | bigint)[], keepdim?: boolean, options?: { dtype?: DType }): Tensor;
-    norm(options?: { p?: Scalar | null; dim?: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
-    norm(p?: Scalar | null, options?: { dim?: number | (number | bigint)[]; keepdim?: boolean }): Tensor;
-    norm(p?: Scalar | null, dim?: number | (number | bigint)[], options?: { keepdim?: boolean }): Tensor;
-    norm(p?: Scalar | null, dim?: number | (number | bigint)[], keepdim?: boolean): Tensor;
     normal_(options?: { mean?: number; std?: number; generator?: null | null }): Tensor;
     normal_(mean?: number, options?: { std?: number; generator?: null | null }): Tensor;
     normal_(mean?: number, std?: number, options?: { generator?: null | null }): Tensor;
-    notEqual(other: Scalar): Tensor;
-    notEqual(other: Tensor): Tensor;
+    notEqual(other: Scalar): BoolTensor;
+    notEqual(options: { other: Scalar }): BoolTensor;
+    notEqual(other: Tensor): BoolTensor;
+    notEqual(options: { other: Tensor }): BoolTensor;
     notEqual_(other: Scalar): Tensor;
+    notEqual_(options: { other: Scalar }): Tensor;
     notEqual_(other: Tensor): Tensor;
+    notEqual_(options: { other: Tensor }): Tensor;
     numpy_T(): Tensor;
     orgqr(input2: Tensor): Tensor;
+    orgqr(options: { input2: Tensor }): Tensor;
     ormqr(input2: Tensor, input3: Tensor, options?: { left?: boolean; transpose?: boolean }): Tensor;
     ormqr(input2: Tensor, input3: Tensor, left?: boolean, options?: { transpose?: boolean }): Tensor;
     ormqr(input2: Tensor, input3: Tensor, left?: boolean, transpose?: boolean): Tensor;
+    ormqr(options: { input2: Tensor; input3: Tensor; left?: boolean; transpose?: boolean }): Tensor;
+    ormqr(input2: Tensor, options: { input3: Tensor; left?: boolean; transpose?: boolean }): Tensor;
     outer(vec2: Tensor): Tensor;
+    outer(options: { vec2: Tensor }): Tensor;
     outputNr(): number;
     pinverse(options?: { rcond?: number }): Tensor;
     pinverse(rcond?: number): Tensor;
     polygamma_(n: number | bigint): Tensor;
+    polygamma_(options: { n: number | bigint }): Tensor;
     positive(): Tensor;
     prelu(weight: Tensor): Tensor;
+    prelu(options: { weight: Tensor }): Tensor;
     prod(options?: { dtype?: DType | null }): Tensor;
     prod(dim: number | bigint, options?: { keepdim?: boolean; dtype?: DType | null }): Tensor;
     prod(dim: number | bigint, keepdim?: boolean, options?: { dtype?: DType | null }): Tensor;
+    prod(options: { dim: number | bigint; keepdim?: boolean; dtype?: DType | null }): Tensor;
     put(index: Tensor, source: Tensor, options?: { accumulate?: boolean }): Tensor;
     put(index: Tensor, source: Tensor, accumulate?: boolean): Tensor;
+    put(options: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+    put(index: Tensor, options: { source: Tensor; accumulate?: boolean }): Tensor;
     put_(index: Tensor, source: Tensor, options?: { accumulate?: boolean }): Tensor;
     put_(index: Tensor, source: Tensor, accumulate?: boolean): Tensor;
+    put_(options: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
+    put_(index: Tensor, options: { source: Tensor; accumulate?: boolean }): Tensor;
     qPerChannelAxis(): number;
     qPerChannelScales(): Tensor;
     qPerChannelZeroPoints(): Tensor;
-    qr(options?: { some?: boolean }): [Tensor, Tensor] & { Q: Tensor; R: Tensor };
-    qr(some?: boolean): [Tensor, Tensor] & { Q: Tensor; R: Tensor };
+    qr(options?: { some?: boolean }): NamedReturns<[Tensor, Tensor], ["Q", "R"]>;
+    qr(some?: boolean): NamedReturns<[Tensor, Tensor], ["Q", "R"]>;
     qScale(): number;
     qscheme(): unknown;
     quantile(q: Tensor, options?: { dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
     quantile(q: Tensor, dim?: number | bigint | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
     quantile(q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+    quantile(options: { q: Tensor; dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
     quantile(q: number, options?: { dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
     quantile(q: number, dim?: number | bigint | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
     quantile(q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+    quantile(options: { q: number; dim?: number | bigint | null; keepdim?: boolean; interpolation?: string }): Tensor;
     qZeroPoint(): number;
     rad2deg(): Tensor;
     rad2deg_(): Tensor;
     random_(from: number | bigint, options?: { to?: number | bigint | null; generator?: null | null }): Tensor;
     random_(from: number | bigint, to?: number | bigint | null, options?: { generator?: null | null }): Tensor;
+    random_(options: { from: number | bigint; to?: number | bigint | null; generator?: null | null }): Tensor;
     random_(to: number | bigint, options?: { generator?: null | null }): Tensor;
+    random_(options: { to: number | bigint; generator?: null | null }): Tensor;
     random_(options?: { generator?: null | null }): Tensor;
     ravel(): Tensor;
     reciprocal_(): Tensor;
     remainder_(other: Scalar): Tensor;
+    remainder_(options: { other: Scalar }): Tensor;
     remainder_(other: Tensor): Tensor;
+    remainder_(options: { other: Tensor }): Tensor;
     renorm(p: Scalar, dim: number | bigint, maxnorm: Scalar): Tensor;
+    renorm(options: { p: Scalar; dim: number | bigint; maxnorm: Scalar }): Tensor;
+    renorm(p: Scalar, options: { dim: number | bigint; maxnorm: Scalar }): Tensor;
+    renorm(p: Scalar, dim: number | bigint, options: { maxnorm: Scalar }): Tensor;
     renorm_(p: Scalar, dim: number | bigint, maxnorm: Scalar): Tensor;
+    renorm_(options: { p: Scalar; dim: number | bigint; maxnorm: Scalar }): Tensor;
+    renorm_(p: Scalar, options: { dim: number | bigint; maxnorm: Scalar }): Tensor;
+    renorm_(p: Scalar, dim: number | bigint, options: { maxnorm: Scalar }): Tensor;
     repeat(repeats: (number | bigint)[]): Tensor;
+    repeat(options: { repeats: (number | bigint)[] }): Tensor;
+    repeat(...repeats: [number | bigint, ...(number | bigint)[]]): Tensor;
     repeatInterleave(repeats: Tensor, options?: { dim?: number | bigint | null; outputSize?: number | bigint | null }): Tensor;
     repeatInterleave(repeats: Tensor, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
+    repeatInterleave(options: { repeats: Tensor; dim?: number | bigint | null; outputSize?: number | bigint | null }): Tensor;
     repeatInterleave(repeats: number | bigint, options?: { dim?: number | bigint | null; outputSize?: number | bigint | null }): Tensor;
     repeatInterleave(repeats: number | bigint, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
+    repeatInterleave(options: { repeats: number | bigint; dim?: number | bigint | null; outputSize?: number | bigint | null }): Tensor;
     reshapeAs(other: Tensor): Tensor;
+    reshapeAs(options: { other: Tensor }): Tensor;
     resize_(size: (number | bigint)[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+    resize_(options: { size: (number | bigint)[]; memoryFormat?: MemoryFormat | null }): Tensor;
+    resize_(...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+    resize_(...args: [size: number | bigint, ...more: (number | bigint)[], options: { memoryFormat?: MemoryFormat | null }]): Tensor;
     resizeAs_(theTemplate: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+    resizeAs_(options: { theTemplate: Tensor; memoryFormat?: MemoryFormat | null }): Tensor;
     resizeAsSparse_(theTemplate: Tensor): Tensor;
+    resizeAsSparse_(options: { theTemplate: Tensor }): Tensor;
     resolveConj(): Tensor;
     resolveNeg(): Tensor;
     retainsGrad(): boolean;
     roll(shifts: number | (number | bigint)[], options?: { dims?: number | (number | bigint)[] }): Tensor;
     roll(shifts: number | (number | bigint)[], dims?: number | (number | bigint)[]): Tensor;
+    roll(options: { shifts: number | (number | bigint)[]; dims?: number | (number | bigint)[] }): Tensor;
+    roll(shifts: number | (number | bigint)[], ...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
     rot90(options?: { k?: number | bigint; dims?: (number | bigint)[] }): Tensor;
     rot90(k?: number | bigint, options?: { dims?: (number | bigint)[] }): Tensor;
     rot90(k?: number | bigint, dims?: (number | bigint)[]): Tensor;
+    rot90(k: number | bigint, ...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
     round_(): Tensor;
-    round_(options?: { decimals?: number | bigint }): Tensor;
+    round_(options: { decimals: number | bigint }): Tensor;
     rowIndices(): Tensor;
     rsqrt_(): Tensor;
     scatter(dim: number | bigint, index: Tensor, src: Tensor): Tensor;
+    scatter(options: { dim: number | bigint; index: Tensor; src: Tensor }): Tensor;
+    scatter(dim: number | bigint, options: { index: Tensor; src: Tensor }): Tensor;
+    scatter(dim: number | bigint, index: Tensor, options: { src: Tensor }): Tensor;
     scatter(dim: number | bigint, index: Tensor, value: Scalar): Tensor;
-    scatter(dim: number | bigint, index: Tensor, src: Tensor, options?: { reduce?: string }): Tensor;
-    scatter(dim: number | bigint, index: Tensor, value: Scalar, options?: { reduce?: string }): Tensor;
+    scatter(options: { dim: number | bigint; index: Tensor; value: Scalar }): Tensor;
+    scatter(dim: number | bigint, options: { index: Tensor; value: Scalar }): Tensor;
+    scatter(dim: number | bigint, index: Tensor, options: { value: Scalar }): Tensor;
+    scatter(dim: number | bigint, index: Tensor, src: Tensor, options: { reduce: string }): Tensor;
+    scatter(options: { dim: number | bigint; index: Tensor; src: Tensor; reduce: string }): Tensor;
+    scatter(dim: number | bigint, options: { index: Tensor; src: Tensor; reduce: string }): Tensor;
+    scatter(dim: number | bigint, index: Tensor, options: { src: Tensor; reduce: string }): Tensor;
+    scatter(dim: number | bigint, index: Tensor, value: Scalar, options: { reduce: string }): Tensor;
+    scatter(options: { dim: number | bigint; index: Tensor; value: Scalar; reduce: string }): Tensor;
+    scatter(dim: number | bigint, options: { index: Tensor; value: Scalar; reduce: string }): Tensor;
+    scatter(dim: number | bigint, index: Tensor, options: { value: Scalar; reduce: string }): Tensor;
     scatter_(dim: number | bigint, index: Tensor, src: Tensor): Tensor;
+    scatter_(options: { dim: number | bigint; index: Tensor; src: Tensor }): Tensor;
+    scatter_(dim: number | bigint, options: { index: Tensor; src: Tensor }): Tensor;
+    scatter_(dim: number | bigint, index: Tensor, options: { src: Tensor }): Tensor;
     scatter_(dim: number | bigint, index: Tensor, value: Scalar): Tensor;
-    scatter_(dim: number | bigint, index: Tensor, src: Tensor, options?: { reduce?: string }): Tensor;
-    scatter_(dim: number | bigint, index: Tensor, value: Scalar, options?: { reduce?: string }): Tensor;
+    scatter_(options: { dim: number | bigint; index: Tensor; value: Scalar }): Tensor;
+    scatter_(dim: number | bigint, options: { index: Tensor; value: Scalar }): Tensor;
+    scatter_(dim: number | bigint, index: Tensor, options: { value: Scalar }): Tensor;
+    scatter_(dim: number | bigint, index: Tensor, src: Tensor, options: { reduce: string }): Tensor;
+    scatter_(options: { dim: number | bigint; index: Tensor; src: Tensor; reduce: string }): Tensor;
+    scatter_(dim: number | bigint, options: { index: Tensor; src: Tensor; reduce: string }): Tensor;
+    scatter_(dim: number | bigint, index: Tensor, options: { src: Tensor; reduce: string }): Tensor;
+    scatter_(dim: number | bigint, index: Tensor, value: Scalar, options: { reduce: string }): Tensor;
+    scatter_(options: { dim: number | bigint; index: Tensor; value: Scalar; reduce: string }): Tensor;
+    scatter_(dim: number | bigint, options: { index: Tensor; value: Scalar; reduce: string }): Tensor;
+    scatter_(dim: number | bigint, index: Tensor, options: { value: Scalar; reduce: string }): Tensor;
     scatterAdd(dim: number | bigint, index: Tensor, src: Tensor): Tensor;
+    scatterAdd(options: { dim: number | bigint; index: Tensor; src: Tensor }): Tensor;
+    scatterAdd(dim: number | bigint, options: { index: Tensor; src: Tensor }): Tensor;
+    scatterAdd(dim: number | bigint, index: Tensor, options: { src: Tensor }): Tensor;
     scatterAdd_(dim: number | bigint, index: Tensor, src: Tensor): Tensor;
+    scatterAdd_(options: { dim: number | bigint; index: Tensor; src: Tensor }): Tensor;
+    scatterAdd_(dim: number | bigint, options: { index: Tensor; src: Tensor }): Tensor;
+    scatterAdd_(dim: number | bigint, index: Tensor, options: { src: Tensor }): Tensor;
     scatterReduce(dim: number | bigint, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+    scatterReduce(options: { dim: number | bigint; index: Tensor; src: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    scatterReduce(dim: number | bigint, options: { index: Tensor; src: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    scatterReduce(dim: number | bigint, index: Tensor, options: { src: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    scatterReduce(dim: number | bigint, index: Tensor, src: Tensor, options: { reduce: string; includeSelf?: boolean }): Tensor;
     scatterReduce_(dim: number | bigint, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+    scatterReduce_(options: { dim: number | bigint; index: Tensor; src: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number | bigint, options: { index: Tensor; src: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number | bigint, index: Tensor, options: { src: Tensor; reduce: string; includeSelf?: boolean }): Tensor;
+    scatterReduce_(dim: number | bigint, index: Tensor, src: Tensor, options: { reduce: string; includeSelf?: boolean }): Tensor;
     selectScatter(src: Tensor, dim: number | bigint, index: number | bigint): Tensor;
+    selectScatter(options: { src: Tensor; dim: number | bigint; index: number | bigint }): Tensor;
+    selectScatter(src: Tensor, options: { dim: number | bigint; index: number | bigint }): Tensor;
+    selectScatter(src: Tensor, dim: number | bigint, options: { index: number | bigint }): Tensor;
     set_(source: Tensor, storageOffset: number | bigint, size: (number | bigint)[], options?: { stride?: (number | bigint)[] }): Tensor;
     set_(source: Tensor, storageOffset: number | bigint, size: (number | bigint)[], stride?: (number | bigint)[]): Tensor;
+    set_(options: { source: Tensor; storageOffset: number | bigint; size: (number | bigint)[]; stride?: (number | bigint)[] }): Tensor;
+    set_(source: Tensor, options: { storageOffset: number | bigint; size: (number | bigint)[]; stride?: (number | bigint)[] }): Tensor;
+    set_(source: Tensor, storageOffset: number | bigint, options: { size: (number | bigint)[]; stride?: (number | bigint)[] }): Tensor;
+    set_(source: Tensor, storageOffset: number | bigint, size: (number | bigint)[], ...stride: [number | bigint, ...(number | bigint)[]]): Tensor;
     set_(source: Tensor): Tensor;
+    set_(options: { source: Tensor }): Tensor;
     set_(): Tensor;
     setData(newData: Tensor): void;
+    setData(options: { newData: Tensor }): void;
     sgn(): Tensor;
     sgn_(): Tensor;
     sign_(): Tensor;
-    signbit(): Tensor;
+    signbit(): BoolTensor;
     sin_(): Tensor;
     sinc(): Tensor;
     sinc_(): Tensor;
@@ -3704,96 +5026,128 @@ declare module "../tensor.js" {
     sliceScatter(src: Tensor, dim?: number | bigint, start?: number | bigint | null, options?: { end?: number | bigint | null; step?: number | bigint }): Tensor;
     sliceScatter(src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, options?: { step?: number | bigint }): Tensor;
     sliceScatter(src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, step?: number | bigint): Tensor;
-    slogdet(): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
+    sliceScatter(options: { src: Tensor; dim?: number | bigint; start?: number | bigint | null; end?: number | bigint | null; step?: number | bigint }): Tensor;
+    slogdet(): NamedReturns<[Tensor, Tensor], ["sign", "logabsdet"]>;
     smm(mat2: Tensor): Tensor;
+    smm(options: { mat2: Tensor }): Tensor;
     softmax(dim: number | bigint, options?: { dtype?: DType | null }): Tensor;
     softmax(dim: number | bigint, dtype?: DType | null): Tensor;
-    sort(options?: { dim?: number | bigint; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    sort(dim?: number | bigint, options?: { descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    sort(dim?: number | bigint, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    sort(options?: { stable?: boolean | null; dim?: number | bigint; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+    softmax(options: { dim: number | bigint; dtype?: DType | null }): Tensor;
+    sort(options?: { dim?: number | bigint; descending?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    sort(dim?: number | bigint, options?: { descending?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    sort(dim?: number | bigint, descending?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    sort(options?: { stable?: boolean | null; dim?: number | bigint; descending?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
     sparseDim(): number;
     sparseMask(mask: Tensor): Tensor;
+    sparseMask(options: { mask: Tensor }): Tensor;
     sparseResize_(size: (number | bigint)[], sparseDim: number | bigint, denseDim: number | bigint): Tensor;
+    sparseResize_(options: { size: (number | bigint)[]; sparseDim: number | bigint; denseDim: number | bigint }): Tensor;
+    sparseResize_(size: (number | bigint)[], options: { sparseDim: number | bigint; denseDim: number | bigint }): Tensor;
+    sparseResize_(size: (number | bigint)[], sparseDim: number | bigint, options: { denseDim: number | bigint }): Tensor;
     sparseResizeAndClear_(size: (number | bigint)[], sparseDim: number | bigint, denseDim: number | bigint): Tensor;
+    sparseResizeAndClear_(options: { size: (number | bigint)[]; sparseDim: number | bigint; denseDim: number | bigint }): Tensor;
+    sparseResizeAndClear_(size: (number | bigint)[], options: { sparseDim: number | bigint; denseDim: number | bigint }): Tensor;
+    sparseResizeAndClear_(size: (number | bigint)[], sparseDim: number | bigint, options: { denseDim: number | bigint }): Tensor;
     split(splitSize: number | bigint, options?: { dim?: number | bigint }): Tensor[];
     split(splitSize: number | bigint, dim?: number | bigint): Tensor[];
+    split(options: { splitSize: number | bigint; dim?: number | bigint }): Tensor[];
     split(splitSize: (number | bigint)[], options?: { dim?: number | bigint }): Tensor[];
     split(splitSize: (number | bigint)[], dim?: number | bigint): Tensor[];
+    split(options: { splitSize: (number | bigint)[]; dim?: number | bigint }): Tensor[];
     splitWithSizes(splitSizes: (number | bigint)[], options?: { dim?: number | bigint }): Tensor[];
     splitWithSizes(splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
+    splitWithSizes(options: { splitSizes: (number | bigint)[]; dim?: number | bigint }): Tensor[];
     square_(): Tensor;
     squeeze_(): Tensor;
     squeeze_(dim: number | bigint): Tensor;
+    squeeze_(options: { dim: number | bigint }): Tensor;
     sspaddmm(mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar; alpha?: Scalar }): Tensor;
-    stft(nFft: number | bigint, options?: { hopLength?: number | bigint | null; winLength?: number | bigint | null; window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, options?: { winLength?: number | bigint | null; window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, options?: { window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, options?: { normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, normalized?: boolean, options?: { onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, options?: { returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null): Tensor;
-    stft(nFft: number | bigint, options?: { hopLength?: number | bigint | null; winLength?: number | bigint | null; window?: Tensor | null; center?: boolean; padMode?: string; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, options?: { winLength?: number | bigint | null; window?: Tensor | null; center?: boolean; padMode?: string; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, options?: { window?: Tensor | null; center?: boolean; padMode?: string; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, options?: { center?: boolean; padMode?: string; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, options?: { padMode?: string; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, options?: { normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, options?: { onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, options?: { returnComplex?: boolean | null }): Tensor;
-    stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null): Tensor;
+    sspaddmm(options: { mat1: Tensor; mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
+    sspaddmm(mat1: Tensor, options: { mat2: Tensor; beta?: Scalar; alpha?: Scalar }): Tensor;
     subtract(other: Tensor, options?: { alpha?: Scalar }): Tensor;
+    subtract(options: { other: Tensor; alpha?: Scalar }): Tensor;
     subtract(other: Scalar, options?: { alpha?: Scalar }): Tensor;
     subtract(other: Scalar, alpha?: Scalar): Tensor;
+    subtract(options: { other: Scalar; alpha?: Scalar }): Tensor;
     subtract_(other: Tensor, options?: { alpha?: Scalar }): Tensor;
+    subtract_(options: { other: Tensor; alpha?: Scalar }): Tensor;
     subtract_(other: Scalar, options?: { alpha?: Scalar }): Tensor;
     subtract_(other: Scalar, alpha?: Scalar): Tensor;
+    subtract_(options: { other: Scalar; alpha?: Scalar }): Tensor;
     sumToSize(size: (number | bigint)[]): Tensor;
-    svd(options?: { some?: boolean; computeUv?: boolean }): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; V: Tensor };
-    svd(some?: boolean, options?: { computeUv?: boolean }): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; V: Tensor };
-    svd(some?: boolean, computeUv?: boolean): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; V: Tensor };
+    sumToSize(options: { size: (number | bigint)[] }): Tensor;
+    sumToSize(...size: [number | bigint, ...(number | bigint)[]]): Tensor;
+    svd(options?: { some?: boolean; computeUv?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["U", "S", "V"]>;
+    svd(some?: boolean, options?: { computeUv?: boolean }): NamedReturns<[Tensor, Tensor, Tensor], ["U", "S", "V"]>;
+    svd(some?: boolean, computeUv?: boolean): NamedReturns<[Tensor, Tensor, Tensor], ["U", "S", "V"]>;
     swapaxes(axis0: number | bigint, axis1: number | bigint): Tensor;
+    swapaxes(options: { axis0: number | bigint; axis1: number | bigint }): Tensor;
+    swapaxes(axis0: number | bigint, options: { axis1: number | bigint }): Tensor;
     swapaxes_(axis0: number | bigint, axis1: number | bigint): Tensor;
+    swapaxes_(options: { axis0: number | bigint; axis1: number | bigint }): Tensor;
+    swapaxes_(axis0: number | bigint, options: { axis1: number | bigint }): Tensor;
     swapdims(dim0: number | bigint, dim1: number | bigint): Tensor;
+    swapdims(options: { dim0: number | bigint; dim1: number | bigint }): Tensor;
+    swapdims(dim0: number | bigint, options: { dim1: number | bigint }): Tensor;
     swapdims_(dim0: number | bigint, dim1: number | bigint): Tensor;
-    symeig(options?: { eigenvectors?: boolean; upper?: boolean }): [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
-    symeig(eigenvectors?: boolean, options?: { upper?: boolean }): [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
-    symeig(eigenvectors?: boolean, upper?: boolean): [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor };
+    swapdims_(options: { dim0: number | bigint; dim1: number | bigint }): Tensor;
+    swapdims_(dim0: number | bigint, options: { dim1: number | bigint }): Tensor;
+    symeig(options?: { eigenvectors?: boolean; upper?: boolean }): NamedReturns<[Tensor, Tensor], ["eigenvalues", "eigenvectors"]>;
+    symeig(eigenvectors?: boolean, options?: { upper?: boolean }): NamedReturns<[Tensor, Tensor], ["eigenvalues", "eigenvectors"]>;
+    symeig(eigenvectors?: boolean, upper?: boolean): NamedReturns<[Tensor, Tensor], ["eigenvalues", "eigenvectors"]>;
     t_(): Tensor;
     take(index: Tensor): Tensor;
+    take(options: { index: Tensor }): Tensor;
     takeAlongDim(indices: Tensor, options?: { dim?: number | bigint | null }): Tensor;
     takeAlongDim(indices: Tensor, dim?: number | bigint | null): Tensor;
+    takeAlongDim(options: { indices: Tensor; dim?: number | bigint | null }): Tensor;
     tan(): Tensor;
     tan_(): Tensor;
     tensorSplit(sections: number | bigint, options?: { dim?: number | bigint }): Tensor[];
     tensorSplit(sections: number | bigint, dim?: number | bigint): Tensor[];
+    tensorSplit(options: { sections: number | bigint; dim?: number | bigint }): Tensor[];
     tensorSplit(indices: (number | bigint)[], options?: { dim?: number | bigint }): Tensor[];
     tensorSplit(indices: (number | bigint)[], dim?: number | bigint): Tensor[];
+    tensorSplit(options: { indices: (number | bigint)[]; dim?: number | bigint }): Tensor[];
     tensorSplit(tensorIndicesOrSections: Tensor, options?: { dim?: number | bigint }): Tensor[];
     tensorSplit(tensorIndicesOrSections: Tensor, dim?: number | bigint): Tensor[];
+    tensorSplit(options: { tensorIndicesOrSections: Tensor; dim?: number | bigint }): Tensor[];
     tile(dims: (number | bigint)[]): Tensor;
+    tile(options: { dims: (number | bigint)[] }): Tensor;
+    tile(...dims: [number | bigint, ...(number | bigint)[]]): Tensor;
     toDense(options?: { dtype?: DType | null }): Tensor;
     toDense(dtype?: DType | null): Tensor;
     toMkldnn(options?: { dtype?: DType | null }): Tensor;
     toMkldnn(dtype?: DType | null): Tensor;
     toPaddedTensor(padding: number, options?: { outputSize?: (number | bigint)[] | null }): Tensor;
     toPaddedTensor(padding: number, outputSize?: (number | bigint)[] | null): Tensor;
-    topk(k: number | bigint, options?: { dim?: number | bigint; largest?: boolean; sorted?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    topk(k: number | bigint, dim?: number | bigint, options?: { largest?: boolean; sorted?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    topk(k: number | bigint, dim?: number | bigint, largest?: boolean, options?: { sorted?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-    topk(k: number | bigint, dim?: number | bigint, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+    toPaddedTensor(options: { padding: number; outputSize?: (number | bigint)[] | null }): Tensor;
+    toPaddedTensor(padding: number, ...outputSize: [number | bigint, ...(number | bigint)[]]): Tensor;
+    topk(k: number | bigint, options?: { dim?: number | bigint; largest?: boolean; sorted?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    topk(k: number | bigint, dim?: number | bigint, options?: { largest?: boolean; sorted?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    topk(k: number | bigint, dim?: number | bigint, largest?: boolean, options?: { sorted?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    topk(k: number | bigint, dim?: number | bigint, largest?: boolean, sorted?: boolean): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
+    topk(options: { k: number | bigint; dim?: number | bigint; largest?: boolean; sorted?: boolean }): NamedReturns<[Tensor, Tensor], ["values", "indices"]>;
     toSparse(sparseDim: number | bigint): Tensor;
+    toSparse(options: { sparseDim: number | bigint }): Tensor;
     toSparse(): Tensor;
     toSparseBsc(blocksize: number | (number | bigint)[]): Tensor;
+    toSparseBsc(options: { blocksize: number | (number | bigint)[] }): Tensor;
+    toSparseBsc(...blocksize: [number | bigint, ...(number | bigint)[]]): Tensor;
     toSparseBsr(blocksize: number | (number | bigint)[]): Tensor;
+    toSparseBsr(options: { blocksize: number | (number | bigint)[] }): Tensor;
+    toSparseBsr(...blocksize: [number | bigint, ...(number | bigint)[]]): Tensor;
     toSparseCsc(): Tensor;
     toSparseCsr(): Tensor;
     trace(): Tensor;
     transpose_(dim0: number | bigint, dim1: number | bigint): Tensor;
-    triangularSolve(A: Tensor, options?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
-    triangularSolve(A: Tensor, upper?: boolean, options?: { transpose?: boolean; unitriangular?: boolean }): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
-    triangularSolve(A: Tensor, upper?: boolean, transpose?: boolean, options?: { unitriangular?: boolean }): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
-    triangularSolve(A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
+    transpose_(options: { dim0: number | bigint; dim1: number | bigint }): Tensor;
+    transpose_(dim0: number | bigint, options: { dim1: number | bigint }): Tensor;
+    triangularSolve(A: Tensor, options?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
+    triangularSolve(A: Tensor, upper?: boolean, options?: { transpose?: boolean; unitriangular?: boolean }): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
+    triangularSolve(A: Tensor, upper?: boolean, transpose?: boolean, options?: { unitriangular?: boolean }): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
+    triangularSolve(A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
+    triangularSolve(options: { A: Tensor; upper?: boolean; transpose?: boolean; unitriangular?: boolean }): NamedReturns<[Tensor, Tensor], ["solution", "clonedCoefficient"]>;
     tril(options?: { diagonal?: number | bigint }): Tensor;
     tril(diagonal?: number | bigint): Tensor;
     tril_(options?: { diagonal?: number | bigint }): Tensor;
@@ -3803,36 +5157,73 @@ declare module "../tensor.js" {
     triu_(options?: { diagonal?: number | bigint }): Tensor;
     triu_(diagonal?: number | bigint): Tensor;
     trueDivide(other: Tensor): Tensor;
+    trueDivide(options: { other: Tensor }): Tensor;
     trueDivide(other: Scalar): Tensor;
+    trueDivide(options: { other: Scalar }): Tensor;
     trueDivide_(other: Tensor): Tensor;
+    trueDivide_(options: { other: Tensor }): Tensor;
     trueDivide_(other: Scalar): Tensor;
+    trueDivide_(options: { other: Scalar }): Tensor;
     trunc(): Tensor;
     trunc_(): Tensor;
     typeAs(other: Tensor): Tensor;
+    typeAs(options: { other: Tensor }): Tensor;
     unbind(options?: { dim?: number | bigint }): Tensor[];
     unbind(dim?: number | bigint): Tensor[];
     unflatten(dim: number | bigint, sizes: (number | bigint)[]): Tensor;
+    unflatten(options: { dim: number | bigint; sizes: (number | bigint)[] }): Tensor;
+    unflatten(dim: number | bigint, options: { sizes: (number | bigint)[] }): Tensor;
+    unflatten(dim: number | bigint, ...sizes: [number | bigint, ...(number | bigint)[]]): Tensor;
     unfold(dimension: number | bigint, size: number | bigint, step: number | bigint): Tensor;
+    unfold(options: { dimension: number | bigint; size: number | bigint; step: number | bigint }): Tensor;
+    unfold(dimension: number | bigint, options: { size: number | bigint; step: number | bigint }): Tensor;
+    unfold(dimension: number | bigint, size: number | bigint, options: { step: number | bigint }): Tensor;
     uniform_(options?: { from?: number; to?: number; generator?: null | null }): Tensor;
     uniform_(from?: number, options?: { to?: number; generator?: null | null }): Tensor;
     uniform_(from?: number, to?: number, options?: { generator?: null | null }): Tensor;
     unsafeChunk(chunks: number | bigint, options?: { dim?: number | bigint }): Tensor[];
     unsafeChunk(chunks: number | bigint, dim?: number | bigint): Tensor[];
+    unsafeChunk(options: { chunks: number | bigint; dim?: number | bigint }): Tensor[];
     unsafeSplit(splitSize: number | bigint, options?: { dim?: number | bigint }): Tensor[];
     unsafeSplit(splitSize: number | bigint, dim?: number | bigint): Tensor[];
+    unsafeSplit(options: { splitSize: number | bigint; dim?: number | bigint }): Tensor[];
     unsafeSplitWithSizes(splitSizes: (number | bigint)[], options?: { dim?: number | bigint }): Tensor[];
     unsafeSplitWithSizes(splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
+    unsafeSplitWithSizes(options: { splitSizes: (number | bigint)[]; dim?: number | bigint }): Tensor[];
     unsqueeze_(dim: number | bigint): Tensor;
+    unsqueeze_(options: { dim: number | bigint }): Tensor;
     values(): Tensor;
     vdot(other: Tensor): Tensor;
+    vdot(options: { other: Tensor }): Tensor;
     viewAs(other: Tensor): Tensor;
+    viewAs(options: { other: Tensor }): Tensor;
     vsplit(sections: number | bigint): Tensor[];
+    vsplit(options: { sections: number | bigint }): Tensor[];
     vsplit(indices: (number | bigint)[]): Tensor[];
+    vsplit(options: { indices: (number | bigint)[] }): Tensor[];
+    vsplit(...indices: [number | bigint, ...(number | bigint)[]]): Tensor[];
     xlogy(other: Tensor): Tensor;
+    xlogy(options: { other: Tensor }): Tensor;
     xlogy(other: Scalar): Tensor;
+    xlogy(options: { other: Scalar }): Tensor;
     xlogy_(other: Tensor): Tensor;
+    xlogy_(options: { other: Tensor }): Tensor;
     xlogy_(other: Scalar): Tensor;
+    xlogy_(options: { other: Scalar }): Tensor;
+    /** Python: `x.T` (aten::numpy_T). */
+    readonly T: Tensor;
+    /** Python: `x.H` (aten::matrix_H). */
+    readonly H: Tensor;
+    /** Python: `x.mT` (aten::mT). */
+    readonly mT: Tensor;
+    /** Python: `x.mH` (aten::mH). */
+    readonly mH: Tensor;
+    /** Python: `x.real` (aten::real). */
+    readonly real: Tensor;
+    /** Python: `x.imag` (aten::imag). */
+    readonly imag: Tensor;
   }
 }
 
-attachMethods({"absolute":["absolute(Tensor self) -> Tensor"],"absolute_":["absolute_(Tensor(a!) self) -> Tensor(a!)"],"acos":["acos(Tensor self) -> Tensor"],"acos_":["acos_(Tensor(a!) self) -> Tensor(a!)"],"acosh":["acosh(Tensor self) -> Tensor"],"acosh_":["acosh_(Tensor(a!) self) -> Tensor(a!)"],"addbmm":["addbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"addbmm_":["addbmm_(Tensor(a!) self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"addcdiv":["addcdiv(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor"],"addcmul":["addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor"],"addmm":["addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"addmm_":["addmm_(Tensor(a!) self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"addmv":["addmv(Tensor self, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"addmv_":["addmv_(Tensor(a!) self, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"addr":["addr(Tensor self, Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"addr_":["addr_(Tensor(a!) self, Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"adjoint":["adjoint(Tensor(a) self) -> Tensor(a)"],"alias":["alias(Tensor(a) self) -> Tensor(a)"],"alignAs":["align_as(Tensor self, Tensor other) -> Tensor"],"alignTo":["align_to(Tensor(a) self, Dimname[] names) -> Tensor(a)","align_to.ellipsis_idx(Tensor(a) self, Dimname[] order, int ellipsis_idx) -> Tensor(a)"],"all":["all.dim(Tensor self, int dim, bool keepdim=False) -> Tensor","all.dimname(Tensor self, Dimname dim, bool keepdim=False) -> Tensor","all(Tensor self) -> Tensor"],"allclose":["allclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False) -> bool"],"amax":["amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor"],"amin":["amin(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor"],"aminmax":["aminmax(Tensor self, *, int? dim=None, bool keepdim=False) -> (Tensor min, Tensor max)"],"angle":["angle(Tensor self) -> Tensor"],"any":["any.dim(Tensor self, int dim, bool keepdim=False) -> Tensor","any.dimname(Tensor self, Dimname dim, bool keepdim=False) -> Tensor","any(Tensor self) -> Tensor"],"arccos":["arccos(Tensor self) -> Tensor"],"arccos_":["arccos_(Tensor(a!) self) -> Tensor(a!)"],"arccosh":["arccosh(Tensor self) -> Tensor"],"arccosh_":["arccosh_(Tensor(a!) self) -> Tensor(a!)"],"arcsin":["arcsin(Tensor self) -> Tensor"],"arcsin_":["arcsin_(Tensor(a!) self) -> Tensor(a!)"],"arcsinh":["arcsinh(Tensor self) -> Tensor"],"arcsinh_":["arcsinh_(Tensor(a!) self) -> Tensor(a!)"],"arctan":["arctan(Tensor self) -> Tensor"],"arctan_":["arctan_(Tensor(a!) self) -> Tensor(a!)"],"arctan2":["arctan2(Tensor self, Tensor other) -> Tensor"],"arctan2_":["arctan2_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"arctanh":["arctanh(Tensor self) -> Tensor"],"arctanh_":["arctanh_(Tensor(a!) self) -> Tensor(a!)"],"argsort":["argsort(Tensor self, int dim=-1, bool descending=False) -> Tensor","argsort.stable(Tensor self, *, bool stable, int dim=-1, bool descending=False) -> Tensor","argsort.dimname(Tensor self, Dimname dim, bool descending=False) -> Tensor"],"argwhere":["argwhere(Tensor self) -> Tensor"],"asin":["asin(Tensor self) -> Tensor"],"asin_":["asin_(Tensor(a!) self) -> Tensor(a!)"],"asinh":["asinh(Tensor self) -> Tensor"],"asinh_":["asinh_(Tensor(a!) self) -> Tensor(a!)"],"asStrided":["as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)"],"asStrided_":["as_strided_(Tensor(a!) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a!)"],"asStridedScatter":["as_strided_scatter(Tensor self, Tensor src, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor"],"atan":["atan(Tensor self) -> Tensor"],"atan_":["atan_(Tensor(a!) self) -> Tensor(a!)"],"atan2":["atan2(Tensor self, Tensor other) -> Tensor"],"atan2_":["atan2_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"atanh":["atanh(Tensor self) -> Tensor"],"atanh_":["atanh_(Tensor(a!) self) -> Tensor(a!)"],"baddbmm":["baddbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"baddbmm_":["baddbmm_(Tensor(a!) self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"bernoulli":["bernoulli(Tensor self, *, Generator? generator=None) -> Tensor","bernoulli.p(Tensor self, float p, *, Generator? generator=None) -> Tensor"],"bernoulli_":["bernoulli_.Tensor(Tensor(a!) self, Tensor p, *, Generator? generator=None) -> Tensor(a!)","bernoulli_.float(Tensor(a!) self, float p=0.5, *, Generator? generator=None) -> Tensor(a!)"],"bincount":["bincount(Tensor self, Tensor? weights=None, int minlength=0) -> Tensor"],"bitwiseAnd":["bitwise_and.Scalar(Tensor self, Scalar other) -> Tensor","bitwise_and.Tensor(Tensor self, Tensor other) -> Tensor"],"bitwiseAnd_":["bitwise_and_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","bitwise_and_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"bitwiseLeftShift":["bitwise_left_shift.Tensor(Tensor self, Tensor other) -> Tensor","bitwise_left_shift.Tensor_Scalar(Tensor self, Scalar other) -> Tensor"],"bitwiseLeftShift_":["bitwise_left_shift_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","bitwise_left_shift_.Tensor_Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"bitwiseNot":["bitwise_not(Tensor self) -> Tensor"],"bitwiseNot_":["bitwise_not_(Tensor(a!) self) -> Tensor(a!)"],"bitwiseOr":["bitwise_or.Scalar(Tensor self, Scalar other) -> Tensor","bitwise_or.Tensor(Tensor self, Tensor other) -> Tensor"],"bitwiseOr_":["bitwise_or_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","bitwise_or_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"bitwiseRightShift":["bitwise_right_shift.Tensor(Tensor self, Tensor other) -> Tensor","bitwise_right_shift.Tensor_Scalar(Tensor self, Scalar other) -> Tensor"],"bitwiseRightShift_":["bitwise_right_shift_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","bitwise_right_shift_.Tensor_Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"bitwiseXor":["bitwise_xor.Scalar(Tensor self, Scalar other) -> Tensor","bitwise_xor.Tensor(Tensor self, Tensor other) -> Tensor"],"bitwiseXor_":["bitwise_xor_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","bitwise_xor_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"bmm":["bmm(Tensor self, Tensor mat2) -> Tensor"],"broadcastTo":["broadcast_to(Tensor(a) self, int[] size) -> Tensor(a)"],"cauchy_":["cauchy_(Tensor(a!) self, float median=0, float sigma=1, *, Generator? generator=None) -> Tensor(a!)"],"ccolIndices":["ccol_indices(Tensor(a) self) -> Tensor(a)"],"ceil_":["ceil_(Tensor(a!) self) -> Tensor(a!)"],"chalf":["chalf(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor"],"cholesky":["cholesky(Tensor self, bool upper=False) -> Tensor"],"choleskyInverse":["cholesky_inverse(Tensor self, bool upper=False) -> Tensor"],"choleskySolve":["cholesky_solve(Tensor self, Tensor input2, bool upper=False) -> Tensor"],"chunk":["chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]"],"clampMax":["clamp_max(Tensor self, Scalar max) -> Tensor","clamp_max.Tensor(Tensor self, Tensor max) -> Tensor"],"clampMax_":["clamp_max_(Tensor(a!) self, Scalar max) -> Tensor(a!)","clamp_max_.Tensor(Tensor(a!) self, Tensor max) -> Tensor(a!)"],"clampMin":["clamp_min(Tensor self, Scalar min) -> Tensor","clamp_min.Tensor(Tensor self, Tensor min) -> Tensor"],"clampMin_":["clamp_min_(Tensor(a!) self, Scalar min) -> Tensor(a!)","clamp_min_.Tensor(Tensor(a!) self, Tensor min) -> Tensor(a!)"],"clip":["clip(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor","clip.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor"],"clip_":["clip_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> Tensor(a!)","clip_.Tensor(Tensor(a!) self, Tensor? min=None, Tensor? max=None) -> Tensor(a!)"],"coalesce":["coalesce(Tensor(a) self) -> Tensor(a)"],"colIndices":["col_indices(Tensor(a) self) -> Tensor(a)"],"conj":["conj(Tensor(a) self) -> Tensor(a)"],"conjPhysical":["conj_physical(Tensor self) -> Tensor"],"conjPhysical_":["conj_physical_(Tensor(a!) self) -> Tensor(a!)"],"copysign":["copysign.Tensor(Tensor self, Tensor other) -> Tensor","copysign.Scalar(Tensor self, Scalar other) -> Tensor"],"copysign_":["copysign_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","copysign_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"corrcoef":["corrcoef(Tensor self) -> Tensor"],"cos_":["cos_(Tensor(a!) self) -> Tensor(a!)"],"cosh":["cosh(Tensor self) -> Tensor"],"cosh_":["cosh_(Tensor(a!) self) -> Tensor(a!)"],"countNonzero":["count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor","count_nonzero(Tensor self, int? dim=None) -> Tensor"],"cov":["cov(Tensor self, *, int correction=1, Tensor? fweights=None, Tensor? aweights=None) -> Tensor"],"cross":["cross(Tensor self, Tensor other, int? dim=None) -> Tensor"],"crowIndices":["crow_indices(Tensor(a) self) -> Tensor(a)"],"cummax":["cummax(Tensor self, int dim) -> (Tensor values, Tensor indices)","cummax.dimname(Tensor self, Dimname dim) -> (Tensor values, Tensor indices)"],"cummin":["cummin(Tensor self, int dim) -> (Tensor values, Tensor indices)","cummin.dimname(Tensor self, Dimname dim) -> (Tensor values, Tensor indices)"],"cumprod":["cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor","cumprod.dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"],"cumprod_":["cumprod_(Tensor(a!) self, int dim, *, ScalarType? dtype=None) -> Tensor(a!)","cumprod_.dimname(Tensor(a!) self, Dimname dim, *, ScalarType? dtype=None) -> Tensor(a!)"],"cumsum":["cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor","cumsum.dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"],"cumsum_":["cumsum_(Tensor(a!) self, int dim, *, ScalarType? dtype=None) -> Tensor(a!)","cumsum_.dimname(Tensor(a!) self, Dimname dim, *, ScalarType? dtype=None) -> Tensor(a!)"],"data":["data(Tensor self) -> Tensor"],"deg2rad":["deg2rad(Tensor self) -> Tensor"],"deg2rad_":["deg2rad_(Tensor(a!) self) -> Tensor(a!)"],"denseDim":["dense_dim(Tensor self) -> int"],"dequantize":["dequantize.self(Tensor self) -> Tensor"],"det":["det(Tensor self) -> Tensor"],"detach_":["detach_(Tensor(a!) self) -> Tensor(a!)"],"diag":["diag(Tensor self, int diagonal=0) -> Tensor"],"diagEmbed":["diag_embed(Tensor self, int offset=0, int dim1=-2, int dim2=-1) -> Tensor"],"diagflat":["diagflat(Tensor self, int offset=0) -> Tensor"],"diagonal":["diagonal(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor(a)","diagonal.Dimname(Tensor(a) self, *, Dimname outdim, Dimname dim1, Dimname dim2, int offset=0) -> Tensor(a)"],"diagonalScatter":["diagonal_scatter(Tensor self, Tensor src, int offset=0, int dim1=0, int dim2=1) -> Tensor"],"diff":["diff(Tensor self, int n=1, int dim=-1, Tensor? prepend=None, Tensor? append=None) -> Tensor"],"digamma":["digamma(Tensor self) -> Tensor"],"digamma_":["digamma_(Tensor(a!) self) -> Tensor(a!)"],"dist":["dist(Tensor self, Tensor other, Scalar p=2) -> Tensor"],"divide":["divide.Tensor(Tensor self, Tensor other) -> Tensor","divide.Scalar(Tensor self, Scalar other) -> Tensor","divide.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor","divide.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor"],"divide_":["divide_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","divide_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","divide_.Tensor_mode(Tensor(a!) self, Tensor other, *, str? rounding_mode) -> Tensor(a!)","divide_.Scalar_mode(Tensor(a!) self, Scalar other, *, str? rounding_mode) -> Tensor(a!)"],"dot":["dot(Tensor self, Tensor tensor) -> Tensor"],"dsplit":["dsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]","dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]"],"eq_":["eq_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","eq_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"equal":["equal(Tensor self, Tensor other) -> bool"],"erf":["erf(Tensor self) -> Tensor"],"erf_":["erf_(Tensor(a!) self) -> Tensor(a!)"],"erfc":["erfc(Tensor self) -> Tensor"],"erfc_":["erfc_(Tensor(a!) self) -> Tensor(a!)"],"erfinv":["erfinv(Tensor self) -> Tensor"],"erfinv_":["erfinv_(Tensor(a!) self) -> Tensor(a!)"],"exp2":["exp2(Tensor self) -> Tensor"],"exp2_":["exp2_(Tensor(a!) self) -> Tensor(a!)"],"expandAs":["expand_as(Tensor(a) self, Tensor other) -> Tensor(a)"],"expm1":["expm1(Tensor self) -> Tensor"],"expm1_":["expm1_(Tensor(a!) self) -> Tensor(a!)"],"exponential_":["exponential_(Tensor(a!) self, float lambd=1, *, Generator? generator=None) -> Tensor(a!)"],"fillDiagonal_":["fill_diagonal_(Tensor(a!) self, Scalar fill_value, bool wrap=False) -> Tensor(a!)"],"fix":["fix(Tensor self) -> Tensor"],"fix_":["fix_(Tensor(a!) self) -> Tensor(a!)"],"flip":["flip(Tensor self, int[] dims) -> Tensor"],"fliplr":["fliplr(Tensor self) -> Tensor"],"flipud":["flipud(Tensor self) -> Tensor"],"floatPower":["float_power.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor","float_power.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor"],"floatPower_":["float_power_.Scalar(Tensor(a!) self, Scalar exponent) -> Tensor(a!)","float_power_.Tensor(Tensor(a!) self, Tensor exponent) -> Tensor(a!)"],"floor_":["floor_(Tensor(a!) self) -> Tensor(a!)"],"floorDivide":["floor_divide(Tensor self, Tensor other) -> Tensor","floor_divide.Scalar(Tensor self, Scalar other) -> Tensor"],"floorDivide_":["floor_divide_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","floor_divide_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"fmax":["fmax(Tensor self, Tensor other) -> Tensor"],"fmin":["fmin(Tensor self, Tensor other) -> Tensor"],"fmod":["fmod.Scalar(Tensor self, Scalar other) -> Tensor","fmod.Tensor(Tensor self, Tensor other) -> Tensor"],"fmod_":["fmod_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","fmod_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"frac":["frac(Tensor self) -> Tensor"],"frac_":["frac_(Tensor(a!) self) -> Tensor(a!)"],"frexp":["frexp.Tensor(Tensor self) -> (Tensor mantissa, Tensor exponent)"],"gather":["gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor","gather.dimname(Tensor self, Dimname dim, Tensor index, *, bool sparse_grad=False) -> Tensor"],"gcd":["gcd(Tensor self, Tensor other) -> Tensor"],"gcd_":["gcd_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"ge_":["ge_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","ge_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"geometric_":["geometric_(Tensor(a!) self, float p, *, Generator? generator=None) -> Tensor(a!)"],"geqrf":["geqrf(Tensor self) -> (Tensor a, Tensor tau)"],"ger":["ger(Tensor self, Tensor vec2) -> Tensor"],"greater":["greater.Scalar(Tensor self, Scalar other) -> Tensor","greater.Tensor(Tensor self, Tensor other) -> Tensor"],"greater_":["greater_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","greater_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"greaterEqual":["greater_equal.Scalar(Tensor self, Scalar other) -> Tensor","greater_equal.Tensor(Tensor self, Tensor other) -> Tensor"],"greaterEqual_":["greater_equal_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","greater_equal_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"gt_":["gt_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","gt_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"hardshrink":["hardshrink(Tensor self, Scalar lambd=0.5) -> Tensor"],"heaviside":["heaviside(Tensor self, Tensor values) -> Tensor"],"heaviside_":["heaviside_(Tensor(a!) self, Tensor values) -> Tensor(a!)"],"histc":["histc(Tensor self, int bins=100, Scalar min=0, Scalar max=0) -> Tensor"],"histogram":["histogram.bins_tensor(Tensor self, Tensor bins, *, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor bin_edges)","histogram.bin_ct(Tensor self, int bins=100, *, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor bin_edges)"],"hsplit":["hsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]","hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]"],"hypot":["hypot(Tensor self, Tensor other) -> Tensor"],"hypot_":["hypot_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"i0":["i0(Tensor self) -> Tensor"],"i0_":["i0_(Tensor(a!) self) -> Tensor(a!)"],"igamma":["igamma(Tensor self, Tensor other) -> Tensor"],"igamma_":["igamma_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"igammac":["igammac(Tensor self, Tensor other) -> Tensor"],"igammac_":["igammac_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"indexAdd":["index_add(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor","index_add.dimname(Tensor self, Dimname dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor"],"indexAdd_":["index_add_(Tensor(a!) self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor(a!)"],"indexCopy":["index_copy(Tensor self, int dim, Tensor index, Tensor source) -> Tensor","index_copy.dimname(Tensor self, Dimname dim, Tensor index, Tensor source) -> Tensor"],"indexCopy_":["index_copy_(Tensor(a!) self, int dim, Tensor index, Tensor source) -> Tensor(a!)","index_copy_.dimname(Tensor(a!) self, Dimname dim, Tensor index, Tensor source) -> Tensor(a!)"],"indexFill":["index_fill.int_Scalar(Tensor self, int dim, Tensor index, Scalar value) -> Tensor","index_fill.int_Tensor(Tensor self, int dim, Tensor index, Tensor value) -> Tensor","index_fill.Dimname_Scalar(Tensor self, Dimname dim, Tensor index, Scalar value) -> Tensor","index_fill.Dimname_Tensor(Tensor self, Dimname dim, Tensor index, Tensor value) -> Tensor"],"indexFill_":["index_fill_.int_Scalar(Tensor(a!) self, int dim, Tensor index, Scalar value) -> Tensor(a!)","index_fill_.int_Tensor(Tensor(a!) self, int dim, Tensor index, Tensor value) -> Tensor(a!)","index_fill_.Dimname_Scalar(Tensor(a!) self, Dimname dim, Tensor index, Scalar value) -> Tensor(a!)","index_fill_.Dimname_Tensor(Tensor(a!) self, Dimname dim, Tensor index, Tensor value) -> Tensor(a!)"],"indexPut":["index_put(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor"],"indexReduce":["index_reduce(Tensor self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor"],"indexReduce_":["index_reduce_(Tensor(a!) self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor(a!)"],"indices":["indices(Tensor(a) self) -> Tensor(a)"],"inner":["inner(Tensor self, Tensor other) -> Tensor"],"intRepr":["int_repr(Tensor self) -> Tensor"],"inverse":["inverse(Tensor self) -> Tensor"],"isclose":["isclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False) -> Tensor"],"isCoalesced":["is_coalesced(Tensor self) -> bool"],"isComplex":["is_complex(Tensor self) -> bool"],"isConj":["is_conj(Tensor self) -> bool"],"isDistributed":["is_distributed(Tensor self) -> bool"],"isfinite":["isfinite(Tensor self) -> Tensor"],"isFloatingPoint":["is_floating_point(Tensor self) -> bool"],"isinf":["isinf(Tensor self) -> Tensor"],"isInference":["is_inference(Tensor self) -> bool"],"isnan":["isnan(Tensor self) -> Tensor"],"isNeg":["is_neg(Tensor self) -> bool"],"isneginf":["isneginf(Tensor self) -> Tensor"],"isNonzero":["is_nonzero(Tensor self) -> bool"],"isposinf":["isposinf(Tensor self) -> Tensor"],"isreal":["isreal(Tensor self) -> Tensor"],"isSameSize":["is_same_size(Tensor self, Tensor other) -> bool"],"isSetTo":["is_set_to(Tensor self, Tensor tensor) -> bool"],"isSigned":["is_signed(Tensor self) -> bool"],"istft":["istft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, bool normalized=False, bool? onesided=None, int? length=None, bool return_complex=False) -> Tensor"],"kron":["kron(Tensor self, Tensor other) -> Tensor"],"kthvalue":["kthvalue(Tensor self, int k, int dim=-1, bool keepdim=False) -> (Tensor values, Tensor indices)","kthvalue.dimname(Tensor self, int k, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"],"lcm":["lcm(Tensor self, Tensor other) -> Tensor"],"lcm_":["lcm_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"ldexp":["ldexp.Tensor(Tensor self, Tensor other) -> Tensor"],"ldexp_":["ldexp_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"le_":["le_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","le_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"lerp":["lerp.Scalar(Tensor self, Tensor end, Scalar weight) -> Tensor","lerp.Tensor(Tensor self, Tensor end, Tensor weight) -> Tensor"],"less":["less.Scalar(Tensor self, Scalar other) -> Tensor","less.Tensor(Tensor self, Tensor other) -> Tensor"],"less_":["less_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","less_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"lessEqual":["less_equal.Scalar(Tensor self, Scalar other) -> Tensor","less_equal.Tensor(Tensor self, Tensor other) -> Tensor"],"lessEqual_":["less_equal_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","less_equal_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"lgamma":["lgamma(Tensor self) -> Tensor"],"lgamma_":["lgamma_(Tensor(a!) self) -> Tensor(a!)"],"log_":["log_(Tensor(a!) self) -> Tensor(a!)"],"log10":["log10(Tensor self) -> Tensor"],"log10_":["log10_(Tensor(a!) self) -> Tensor(a!)"],"log1p_":["log1p_(Tensor(a!) self) -> Tensor(a!)"],"log2":["log2(Tensor self) -> Tensor"],"log2_":["log2_(Tensor(a!) self) -> Tensor(a!)"],"logaddexp":["logaddexp(Tensor self, Tensor other) -> Tensor"],"logaddexp2":["logaddexp2(Tensor self, Tensor other) -> Tensor"],"logcumsumexp":["logcumsumexp(Tensor self, int dim) -> Tensor","logcumsumexp.dimname(Tensor self, Dimname dim) -> Tensor"],"logdet":["logdet(Tensor self) -> Tensor"],"logicalAnd":["logical_and(Tensor self, Tensor other) -> Tensor"],"logicalAnd_":["logical_and_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"logicalNot_":["logical_not_(Tensor(a!) self) -> Tensor(a!)"],"logicalOr":["logical_or(Tensor self, Tensor other) -> Tensor"],"logicalOr_":["logical_or_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"logicalXor":["logical_xor(Tensor self, Tensor other) -> Tensor"],"logicalXor_":["logical_xor_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"logit":["logit(Tensor self, float? eps=None) -> Tensor"],"logit_":["logit_(Tensor(a!) self, float? eps=None) -> Tensor(a!)"],"logNormal_":["log_normal_(Tensor(a!) self, float mean=1, float std=2, *, Generator? generator=None) -> Tensor(a!)"],"logSoftmax":["log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor","log_softmax.Dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"],"logsumexp":["logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor","logsumexp.names(Tensor self, Dimname[1] dim, bool keepdim=False) -> Tensor"],"lt_":["lt_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","lt_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"luSolve":["lu_solve(Tensor self, Tensor LU_data, Tensor LU_pivots) -> Tensor"],"maskedFill":["masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor","masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor"],"maskedFill_":["masked_fill_.Scalar(Tensor(a!) self, Tensor mask, Scalar value) -> Tensor(a!)","masked_fill_.Tensor(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)"],"maskedScatter":["masked_scatter(Tensor self, Tensor mask, Tensor source) -> Tensor"],"maskedScatter_":["masked_scatter_(Tensor(a!) self, Tensor mask, Tensor source) -> Tensor(a!)"],"maskedSelect":["masked_select(Tensor self, Tensor mask) -> Tensor"],"matrix_H":["matrix_H(Tensor(a) self) -> Tensor(a)"],"matrixExp":["matrix_exp(Tensor self) -> Tensor"],"matrixPower":["matrix_power(Tensor self, int n) -> Tensor"],"median":["median(Tensor self) -> Tensor","median.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","median.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"],"mH":["mH(Tensor(a) self) -> Tensor(a)"],"mm":["mm(Tensor self, Tensor mat2) -> Tensor"],"mode":["mode(Tensor self, int dim=-1, bool keepdim=False) -> (Tensor values, Tensor indices)","mode.dimname(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"],"moveaxis":["moveaxis.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)","moveaxis.int(Tensor(a) self, int source, int destination) -> Tensor(a)"],"movedim":["movedim.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)","movedim.int(Tensor(a) self, int source, int destination) -> Tensor(a)"],"msort":["msort(Tensor self) -> Tensor"],"mT":["mT(Tensor(a) self) -> Tensor(a)"],"multinomial":["multinomial(Tensor self, int num_samples, bool replacement=False, *, Generator? generator=None) -> Tensor"],"multiply":["multiply.Tensor(Tensor self, Tensor other) -> Tensor","multiply.Scalar(Tensor self, Scalar other) -> Tensor"],"multiply_":["multiply_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","multiply_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"mv":["mv(Tensor self, Tensor vec) -> Tensor"],"mvlgamma":["mvlgamma(Tensor self, int p) -> Tensor"],"mvlgamma_":["mvlgamma_(Tensor(a!) self, int p) -> Tensor(a!)"],"nanmean":["nanmean(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"],"nanmedian":["nanmedian(Tensor self) -> Tensor","nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","nanmedian.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"],"nanquantile":["nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor","nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor"],"nansum":["nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"],"nanToNum":["nan_to_num(Tensor self, float? nan=None, float? posinf=None, float? neginf=None) -> Tensor"],"nanToNum_":["nan_to_num_(Tensor(a!) self, float? nan=None, float? posinf=None, float? neginf=None) -> Tensor(a!)"],"narrowCopy":["narrow_copy(Tensor self, int dim, SymInt start, SymInt length) -> Tensor"],"ne_":["ne_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","ne_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"negative":["negative(Tensor self) -> Tensor"],"negative_":["negative_(Tensor(a!) self) -> Tensor(a!)"],"newEmpty":["new_empty(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"newEmptyStrided":["new_empty_strided(Tensor self, SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"newFull":["new_full(Tensor self, SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"newOnes":["new_ones(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"newZeros":["new_zeros(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"nextafter":["nextafter(Tensor self, Tensor other) -> Tensor"],"nextafter_":["nextafter_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"nonzero":["nonzero(Tensor self) -> Tensor"],"nonzeroNumpy":["nonzero_numpy(Tensor self) -> Tensor[]"],"norm":["norm.ScalarOpt_dtype(Tensor self, Scalar? p, *, ScalarType dtype) -> Tensor","norm.Scalar(Tensor self, Scalar p=2) -> Tensor","norm.ScalarOpt_dim_dtype(Tensor self, Scalar? p, int[1] dim, bool keepdim, *, ScalarType dtype) -> Tensor","norm.ScalarOpt_dim(Tensor self, Scalar? p, int[1] dim, bool keepdim=False) -> Tensor","norm.names_ScalarOpt_dim_dtype(Tensor self, Scalar? p, Dimname[1] dim, bool keepdim, *, ScalarType dtype) -> Tensor","norm.names_ScalarOpt_dim(Tensor self, Scalar? p, Dimname[1] dim, bool keepdim=False) -> Tensor"],"normal_":["normal_(Tensor(a!) self, float mean=0, float std=1, *, Generator? generator=None) -> Tensor(a!)"],"notEqual":["not_equal.Scalar(Tensor self, Scalar other) -> Tensor","not_equal.Tensor(Tensor self, Tensor other) -> Tensor"],"notEqual_":["not_equal_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","not_equal_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"numpy_T":["numpy_T(Tensor(a) self) -> Tensor(a)"],"orgqr":["orgqr(Tensor self, Tensor input2) -> Tensor"],"ormqr":["ormqr(Tensor self, Tensor input2, Tensor input3, bool left=True, bool transpose=False) -> Tensor"],"outer":["outer(Tensor self, Tensor vec2) -> Tensor"],"outputNr":["output_nr(Tensor self) -> int"],"pinverse":["pinverse(Tensor self, float rcond=1e-15) -> Tensor"],"polygamma":["polygamma(int n, Tensor self) -> Tensor"],"polygamma_":["polygamma_(Tensor(a!) self, int n) -> Tensor(a!)"],"positive":["positive(Tensor(a) self) -> Tensor(a)"],"prelu":["prelu(Tensor self, Tensor weight) -> Tensor"],"prod":["prod(Tensor self, *, ScalarType? dtype=None) -> Tensor","prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor","prod.dim_Dimname(Tensor self, Dimname dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"],"put":["put(Tensor self, Tensor index, Tensor source, bool accumulate=False) -> Tensor"],"put_":["put_(Tensor(a!) self, Tensor index, Tensor source, bool accumulate=False) -> Tensor(a!)"],"qPerChannelAxis":["q_per_channel_axis(Tensor self) -> int"],"qPerChannelScales":["q_per_channel_scales(Tensor self) -> Tensor"],"qPerChannelZeroPoints":["q_per_channel_zero_points(Tensor self) -> Tensor"],"qr":["qr(Tensor self, bool some=True) -> (Tensor Q, Tensor R)"],"qScale":["q_scale(Tensor self) -> float"],"qscheme":["qscheme(Tensor self) -> QScheme"],"quantile":["quantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor","quantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor"],"qZeroPoint":["q_zero_point(Tensor self) -> int"],"rad2deg":["rad2deg(Tensor self) -> Tensor"],"rad2deg_":["rad2deg_(Tensor(a!) self) -> Tensor(a!)"],"random_":["random_.from(Tensor(a!) self, int from, int? to, *, Generator? generator=None) -> Tensor(a!)","random_.to(Tensor(a!) self, int to, *, Generator? generator=None) -> Tensor(a!)","random_(Tensor(a!) self, *, Generator? generator=None) -> Tensor(a!)"],"ravel":["ravel(Tensor(a) self) -> Tensor(a)"],"reciprocal_":["reciprocal_(Tensor(a!) self) -> Tensor(a!)"],"recordStream":["record_stream(Tensor(a!) self, Stream s) -> ()"],"refineNames":["refine_names(Tensor(a) self, Dimname[] names) -> Tensor(a)"],"remainder_":["remainder_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","remainder_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"rename":["rename(Tensor(a) self, Dimname[]? names) -> Tensor(a)"],"rename_":["rename_(Tensor(a!) self, Dimname[]? names) -> Tensor(a!)"],"renorm":["renorm(Tensor self, Scalar p, int dim, Scalar maxnorm) -> Tensor"],"renorm_":["renorm_(Tensor(a!) self, Scalar p, int dim, Scalar maxnorm) -> Tensor(a!)"],"repeat":["repeat(Tensor self, SymInt[] repeats) -> Tensor"],"repeatInterleave":["repeat_interleave.self_Tensor(Tensor self, Tensor repeats, int? dim=None, *, int? output_size=None) -> Tensor","repeat_interleave.self_int(Tensor self, int repeats, int? dim=None, *, int? output_size=None) -> Tensor"],"reshapeAs":["reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)"],"resize_":["resize_(Tensor(a!) self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor(a!)"],"resizeAs_":["resize_as_(Tensor(a!) self, Tensor the_template, *, MemoryFormat? memory_format=None) -> Tensor(a!)"],"resizeAsSparse_":["resize_as_sparse_(Tensor(a!) self, Tensor the_template) -> Tensor(a!)"],"resolveConj":["resolve_conj(Tensor(a) self) -> Tensor(a)"],"resolveNeg":["resolve_neg(Tensor(a) self) -> Tensor(a)"],"retainsGrad":["retains_grad(Tensor self) -> bool"],"roll":["roll(Tensor self, int[1] shifts, int[1] dims=[]) -> Tensor"],"rot90":["rot90(Tensor self, int k=1, int[] dims=[0,1]) -> Tensor"],"round_":["round_(Tensor(a!) self) -> Tensor(a!)","round_.decimals(Tensor(a!) self, *, int decimals) -> Tensor(a!)"],"rowIndices":["row_indices(Tensor(a) self) -> Tensor(a)"],"rsqrt_":["rsqrt_(Tensor(a!) self) -> Tensor(a!)"],"scatter":["scatter.src(Tensor self, int dim, Tensor index, Tensor src) -> Tensor","scatter.value(Tensor self, int dim, Tensor index, Scalar value) -> Tensor","scatter.reduce(Tensor self, int dim, Tensor index, Tensor src, *, str reduce) -> Tensor","scatter.value_reduce(Tensor self, int dim, Tensor index, Scalar value, *, str reduce) -> Tensor","scatter.dimname_src(Tensor self, Dimname dim, Tensor index, Tensor src) -> Tensor","scatter.dimname_value(Tensor self, Dimname dim, Tensor index, Scalar value) -> Tensor"],"scatter_":["scatter_.src(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)","scatter_.value(Tensor(a!) self, int dim, Tensor index, Scalar value) -> Tensor(a!)","scatter_.reduce(Tensor(a!) self, int dim, Tensor index, Tensor src, *, str reduce) -> Tensor(a!)","scatter_.value_reduce(Tensor(a!) self, int dim, Tensor index, Scalar value, *, str reduce) -> Tensor(a!)"],"scatterAdd":["scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor","scatter_add.dimname(Tensor self, Dimname dim, Tensor index, Tensor src) -> Tensor"],"scatterAdd_":["scatter_add_(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)"],"scatterReduce":["scatter_reduce.two(Tensor self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor"],"scatterReduce_":["scatter_reduce_.two(Tensor(a!) self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor(a!)"],"selectScatter":["select_scatter(Tensor self, Tensor src, int dim, int index) -> Tensor"],"set_":["set_.source_Storage(Tensor(a!) self, Storage source) -> Tensor(a!)","set_.source_Storage_storage_offset(Tensor(a!) self, Storage source, SymInt storage_offset, SymInt[] size, SymInt[] stride=[]) -> Tensor(a!)","set_.source_Tensor_storage_offset(Tensor(a!) self, Tensor source, SymInt storage_offset, SymInt[] size, SymInt[] stride=[]) -> Tensor(a!)","set_.source_Tensor(Tensor(a!) self, Tensor source) -> Tensor(a!)","set_(Tensor(a!) self) -> Tensor(a!)"],"setData":["set_data(Tensor(a!) self, Tensor new_data) -> ()"],"sgn":["sgn(Tensor self) -> Tensor"],"sgn_":["sgn_(Tensor(a!) self) -> Tensor(a!)"],"sign_":["sign_(Tensor(a!) self) -> Tensor(a!)"],"signbit":["signbit(Tensor self) -> Tensor"],"sin_":["sin_(Tensor(a!) self) -> Tensor(a!)"],"sinc":["sinc(Tensor self) -> Tensor"],"sinc_":["sinc_(Tensor(a!) self) -> Tensor(a!)"],"sinh":["sinh(Tensor self) -> Tensor"],"sinh_":["sinh_(Tensor(a!) self) -> Tensor(a!)"],"slice":["slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)"],"sliceScatter":["slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor"],"slogdet":["slogdet(Tensor self) -> (Tensor sign, Tensor logabsdet)"],"smm":["smm(Tensor self, Tensor mat2) -> Tensor"],"softmax":["softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor","softmax.Dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"],"sort":["sort(Tensor self, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)","sort.stable(Tensor self, *, bool? stable, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)","sort.dimname(Tensor self, Dimname dim, bool descending=False) -> (Tensor values, Tensor indices)","sort.dimname_stable(Tensor self, *, bool? stable, Dimname dim, bool descending=False) -> (Tensor values, Tensor indices)"],"sparseDim":["sparse_dim(Tensor self) -> int"],"sparseMask":["sparse_mask(Tensor self, Tensor mask) -> Tensor"],"sparseResize_":["sparse_resize_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)"],"sparseResizeAndClear_":["sparse_resize_and_clear_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)"],"split":["split.Tensor(Tensor(a -> *) self, int split_size, int dim=0) -> Tensor(a)[]","split.sizes(Tensor(a -> *) self, int[] split_size, int dim=0) -> Tensor(a)[]"],"splitWithSizes":["split_with_sizes(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[]"],"square_":["square_(Tensor(a!) self) -> Tensor(a!)"],"squeeze_":["squeeze_(Tensor(a!) self) -> Tensor(a!)","squeeze_.dim(Tensor(a!) self, int dim) -> Tensor(a!)","squeeze_.dimname(Tensor(a!) self, Dimname dim) -> Tensor(a!)"],"sspaddmm":["sspaddmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"stft":["stft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor","stft.center(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, str pad_mode=\"reflect\", bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor"],"subtract":["subtract.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor","subtract.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor"],"subtract_":["subtract_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)","subtract_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)"],"sumToSize":["sum_to_size(Tensor self, int[] size) -> Tensor"],"svd":["svd(Tensor self, bool some=True, bool compute_uv=True) -> (Tensor U, Tensor S, Tensor V)"],"swapaxes":["swapaxes(Tensor(a) self, int axis0, int axis1) -> Tensor(a)"],"swapaxes_":["swapaxes_(Tensor(a!) self, int axis0, int axis1) -> Tensor(a!)"],"swapdims":["swapdims(Tensor(a) self, int dim0, int dim1) -> Tensor(a)"],"swapdims_":["swapdims_(Tensor(a!) self, int dim0, int dim1) -> Tensor(a!)"],"symeig":["symeig(Tensor self, bool eigenvectors=False, bool upper=True) -> (Tensor eigenvalues, Tensor eigenvectors)"],"t_":["t_(Tensor(a!) self) -> Tensor(a!)"],"take":["take(Tensor self, Tensor index) -> Tensor"],"takeAlongDim":["take_along_dim(Tensor self, Tensor indices, int? dim=None) -> Tensor"],"tan":["tan(Tensor self) -> Tensor"],"tan_":["tan_(Tensor(a!) self) -> Tensor(a!)"],"tensorSplit":["tensor_split.sections(Tensor(a -> *) self, int sections, int dim=0) -> Tensor(a)[]","tensor_split.indices(Tensor(a -> *) self, int[] indices, int dim=0) -> Tensor(a)[]","tensor_split.tensor_indices_or_sections(Tensor(a -> *) self, Tensor tensor_indices_or_sections, int dim=0) -> Tensor(a)[]"],"tile":["tile(Tensor self, int[] dims) -> Tensor"],"toDense":["to_dense(Tensor self, ScalarType? dtype=None) -> Tensor"],"toMkldnn":["to_mkldnn(Tensor self, ScalarType? dtype=None) -> Tensor"],"toPaddedTensor":["to_padded_tensor(Tensor self, float padding, int[]? output_size=None) -> Tensor"],"topk":["topk(Tensor self, int k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor values, Tensor indices)"],"toSparse":["to_sparse.sparse_dim(Tensor self, int sparse_dim) -> Tensor","to_sparse(Tensor self) -> Tensor"],"toSparseBsc":["to_sparse_bsc(Tensor self, int[2] blocksize) -> Tensor"],"toSparseBsr":["to_sparse_bsr(Tensor self, int[2] blocksize) -> Tensor"],"toSparseCsc":["to_sparse_csc(Tensor self) -> Tensor"],"toSparseCsr":["to_sparse_csr(Tensor self) -> Tensor"],"trace":["trace(Tensor self) -> Tensor"],"transpose_":["transpose_(Tensor(a!) self, int dim0, int dim1) -> Tensor(a!)"],"triangularSolve":["triangular_solve(Tensor self, Tensor A, bool upper=True, bool transpose=False, bool unitriangular=False) -> (Tensor solution, Tensor cloned_coefficient)"],"tril":["tril(Tensor self, int diagonal=0) -> Tensor"],"tril_":["tril_(Tensor(a!) self, int diagonal=0) -> Tensor(a!)"],"triu":["triu(Tensor self, int diagonal=0) -> Tensor"],"triu_":["triu_(Tensor(a!) self, int diagonal=0) -> Tensor(a!)"],"trueDivide":["true_divide.Tensor(Tensor self, Tensor other) -> Tensor","true_divide.Scalar(Tensor self, Scalar other) -> Tensor"],"trueDivide_":["true_divide_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","true_divide_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"trunc":["trunc(Tensor self) -> Tensor"],"trunc_":["trunc_(Tensor(a!) self) -> Tensor(a!)"],"typeAs":["type_as(Tensor self, Tensor other) -> Tensor"],"unbind":["unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]","unbind.Dimname(Tensor(a -> *) self, Dimname dim) -> Tensor(a)[]"],"unflatten":["unflatten.int(Tensor(a) self, int dim, int[] sizes) -> Tensor(a)","unflatten.Dimname(Tensor(a) self, Dimname dim, int[] sizes, Dimname[] names) -> Tensor(a)"],"unfold":["unfold(Tensor(a) self, int dimension, int size, int step) -> Tensor(a)"],"uniform_":["uniform_(Tensor(a!) self, float from=0, float to=1, *, Generator? generator=None) -> Tensor(a!)"],"unsafeChunk":["unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]"],"unsafeSplit":["unsafe_split.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]"],"unsafeSplitWithSizes":["unsafe_split_with_sizes(Tensor self, int[] split_sizes, int dim=0) -> Tensor[]"],"unsqueeze_":["unsqueeze_(Tensor(a!) self, int dim) -> Tensor(a!)"],"values":["values(Tensor(a) self) -> Tensor(a)"],"vdot":["vdot(Tensor self, Tensor other) -> Tensor"],"viewAs":["view_as(Tensor(a) self, Tensor other) -> Tensor(a)"],"vsplit":["vsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]","vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]"],"where":["where.self(Tensor condition, Tensor self, Tensor other) -> Tensor"],"xlogy":["xlogy.Tensor(Tensor self, Tensor other) -> Tensor","xlogy.Scalar_Other(Tensor self, Scalar other) -> Tensor"],"xlogy_":["xlogy_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","xlogy_.Scalar_Other(Tensor(a!) self, Scalar other) -> Tensor(a!)"]});
+attachMethods({"absolute":["absolute(Tensor self) -> Tensor"],"absolute_":["absolute_(Tensor(a!) self) -> Tensor(a!)"],"acos":["acos(Tensor self) -> Tensor"],"acos_":["acos_(Tensor(a!) self) -> Tensor(a!)"],"acosh":["acosh(Tensor self) -> Tensor"],"acosh_":["acosh_(Tensor(a!) self) -> Tensor(a!)"],"addbmm":["addbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"addbmm_":["addbmm_(Tensor(a!) self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"addcdiv":["addcdiv(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor"],"addcmul":["addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor"],"addmm":["addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"addmm_":["addmm_(Tensor(a!) self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"addmv":["addmv(Tensor self, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"addmv_":["addmv_(Tensor(a!) self, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"addr":["addr(Tensor self, Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"addr_":["addr_(Tensor(a!) self, Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"adjoint":["adjoint(Tensor(a) self) -> Tensor(a)"],"alias":["alias(Tensor(a) self) -> Tensor(a)"],"alignAs":["align_as(Tensor self, Tensor other) -> Tensor"],"alignTo":["align_to(Tensor(a) self, Dimname[] names) -> Tensor(a)","align_to.ellipsis_idx(Tensor(a) self, Dimname[] order, int ellipsis_idx) -> Tensor(a)"],"all":["all.dim(Tensor self, int dim, bool keepdim=False) -> Tensor","all.dimname(Tensor self, Dimname dim, bool keepdim=False) -> Tensor","all(Tensor self) -> Tensor"],"allclose":["allclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False) -> bool"],"amax":["amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor"],"amin":["amin(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor"],"aminmax":["aminmax(Tensor self, *, int? dim=None, bool keepdim=False) -> (Tensor min, Tensor max)"],"angle":["angle(Tensor self) -> Tensor"],"any":["any.dim(Tensor self, int dim, bool keepdim=False) -> Tensor","any.dimname(Tensor self, Dimname dim, bool keepdim=False) -> Tensor","any(Tensor self) -> Tensor"],"arccos":["arccos(Tensor self) -> Tensor"],"arccos_":["arccos_(Tensor(a!) self) -> Tensor(a!)"],"arccosh":["arccosh(Tensor self) -> Tensor"],"arccosh_":["arccosh_(Tensor(a!) self) -> Tensor(a!)"],"arcsin":["arcsin(Tensor self) -> Tensor"],"arcsin_":["arcsin_(Tensor(a!) self) -> Tensor(a!)"],"arcsinh":["arcsinh(Tensor self) -> Tensor"],"arcsinh_":["arcsinh_(Tensor(a!) self) -> Tensor(a!)"],"arctan":["arctan(Tensor self) -> Tensor"],"arctan_":["arctan_(Tensor(a!) self) -> Tensor(a!)"],"arctan2":["arctan2(Tensor self, Tensor other) -> Tensor"],"arctan2_":["arctan2_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"arctanh":["arctanh(Tensor self) -> Tensor"],"arctanh_":["arctanh_(Tensor(a!) self) -> Tensor(a!)"],"argsort":["argsort(Tensor self, int dim=-1, bool descending=False) -> Tensor","argsort.stable(Tensor self, *, bool stable, int dim=-1, bool descending=False) -> Tensor","argsort.dimname(Tensor self, Dimname dim, bool descending=False) -> Tensor"],"argwhere":["argwhere(Tensor self) -> Tensor"],"asin":["asin(Tensor self) -> Tensor"],"asin_":["asin_(Tensor(a!) self) -> Tensor(a!)"],"asinh":["asinh(Tensor self) -> Tensor"],"asinh_":["asinh_(Tensor(a!) self) -> Tensor(a!)"],"asStrided":["as_strided(Tensor(a) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a)"],"asStrided_":["as_strided_(Tensor(a!) self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor(a!)"],"asStridedScatter":["as_strided_scatter(Tensor self, Tensor src, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor"],"atan":["atan(Tensor self) -> Tensor"],"atan_":["atan_(Tensor(a!) self) -> Tensor(a!)"],"atan2":["atan2(Tensor self, Tensor other) -> Tensor"],"atan2_":["atan2_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"atanh":["atanh(Tensor self) -> Tensor"],"atanh_":["atanh_(Tensor(a!) self) -> Tensor(a!)"],"baddbmm":["baddbmm(Tensor self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"baddbmm_":["baddbmm_(Tensor(a!) self, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1) -> Tensor(a!)"],"bernoulli":["bernoulli(Tensor self, *, Generator? generator=None) -> Tensor","bernoulli.p(Tensor self, float p, *, Generator? generator=None) -> Tensor"],"bernoulli_":["bernoulli_.Tensor(Tensor(a!) self, Tensor p, *, Generator? generator=None) -> Tensor(a!)","bernoulli_.float(Tensor(a!) self, float p=0.5, *, Generator? generator=None) -> Tensor(a!)"],"bincount":["bincount(Tensor self, Tensor? weights=None, int minlength=0) -> Tensor"],"bitwiseAnd":["bitwise_and.Scalar(Tensor self, Scalar other) -> Tensor","bitwise_and.Tensor(Tensor self, Tensor other) -> Tensor"],"bitwiseAnd_":["bitwise_and_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","bitwise_and_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"bitwiseLeftShift":["bitwise_left_shift.Tensor(Tensor self, Tensor other) -> Tensor","bitwise_left_shift.Tensor_Scalar(Tensor self, Scalar other) -> Tensor"],"bitwiseLeftShift_":["bitwise_left_shift_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","bitwise_left_shift_.Tensor_Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"bitwiseNot":["bitwise_not(Tensor self) -> Tensor"],"bitwiseNot_":["bitwise_not_(Tensor(a!) self) -> Tensor(a!)"],"bitwiseOr":["bitwise_or.Scalar(Tensor self, Scalar other) -> Tensor","bitwise_or.Tensor(Tensor self, Tensor other) -> Tensor"],"bitwiseOr_":["bitwise_or_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","bitwise_or_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"bitwiseRightShift":["bitwise_right_shift.Tensor(Tensor self, Tensor other) -> Tensor","bitwise_right_shift.Tensor_Scalar(Tensor self, Scalar other) -> Tensor"],"bitwiseRightShift_":["bitwise_right_shift_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","bitwise_right_shift_.Tensor_Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"bitwiseXor":["bitwise_xor.Scalar(Tensor self, Scalar other) -> Tensor","bitwise_xor.Tensor(Tensor self, Tensor other) -> Tensor"],"bitwiseXor_":["bitwise_xor_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","bitwise_xor_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"bmm":["bmm(Tensor self, Tensor mat2) -> Tensor"],"broadcastTo":["broadcast_to(Tensor(a) self, int[] size) -> Tensor(a)"],"cauchy_":["cauchy_(Tensor(a!) self, float median=0, float sigma=1, *, Generator? generator=None) -> Tensor(a!)"],"ccolIndices":["ccol_indices(Tensor(a) self) -> Tensor(a)"],"ceil_":["ceil_(Tensor(a!) self) -> Tensor(a!)"],"chalf":["chalf(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor"],"cholesky":["cholesky(Tensor self, bool upper=False) -> Tensor"],"choleskyInverse":["cholesky_inverse(Tensor self, bool upper=False) -> Tensor"],"choleskySolve":["cholesky_solve(Tensor self, Tensor input2, bool upper=False) -> Tensor"],"chunk":["chunk(Tensor(a -> *) self, int chunks, int dim=0) -> Tensor(a)[]"],"clampMax":["clamp_max(Tensor self, Scalar max) -> Tensor","clamp_max.Tensor(Tensor self, Tensor max) -> Tensor"],"clampMax_":["clamp_max_(Tensor(a!) self, Scalar max) -> Tensor(a!)","clamp_max_.Tensor(Tensor(a!) self, Tensor max) -> Tensor(a!)"],"clampMin":["clamp_min(Tensor self, Scalar min) -> Tensor","clamp_min.Tensor(Tensor self, Tensor min) -> Tensor"],"clampMin_":["clamp_min_(Tensor(a!) self, Scalar min) -> Tensor(a!)","clamp_min_.Tensor(Tensor(a!) self, Tensor min) -> Tensor(a!)"],"clip":["clip(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor","clip.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor"],"clip_":["clip_(Tensor(a!) self, Scalar? min=None, Scalar? max=None) -> Tensor(a!)","clip_.Tensor(Tensor(a!) self, Tensor? min=None, Tensor? max=None) -> Tensor(a!)"],"coalesce":["coalesce(Tensor(a) self) -> Tensor(a)"],"colIndices":["col_indices(Tensor(a) self) -> Tensor(a)"],"conj":["conj(Tensor(a) self) -> Tensor(a)"],"conjPhysical":["conj_physical(Tensor self) -> Tensor"],"conjPhysical_":["conj_physical_(Tensor(a!) self) -> Tensor(a!)"],"copysign":["copysign.Tensor(Tensor self, Tensor other) -> Tensor","copysign.Scalar(Tensor self, Scalar other) -> Tensor"],"copysign_":["copysign_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","copysign_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"corrcoef":["corrcoef(Tensor self) -> Tensor"],"cos_":["cos_(Tensor(a!) self) -> Tensor(a!)"],"cosh":["cosh(Tensor self) -> Tensor"],"cosh_":["cosh_(Tensor(a!) self) -> Tensor(a!)"],"countNonzero":["count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor","count_nonzero(Tensor self, int? dim=None) -> Tensor"],"cov":["cov(Tensor self, *, int correction=1, Tensor? fweights=None, Tensor? aweights=None) -> Tensor"],"cross":["cross(Tensor self, Tensor other, int? dim=None) -> Tensor"],"crowIndices":["crow_indices(Tensor(a) self) -> Tensor(a)"],"cummax":["cummax(Tensor self, int dim) -> (Tensor values, Tensor indices)","cummax.dimname(Tensor self, Dimname dim) -> (Tensor values, Tensor indices)"],"cummin":["cummin(Tensor self, int dim) -> (Tensor values, Tensor indices)","cummin.dimname(Tensor self, Dimname dim) -> (Tensor values, Tensor indices)"],"cumprod":["cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor","cumprod.dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"],"cumprod_":["cumprod_(Tensor(a!) self, int dim, *, ScalarType? dtype=None) -> Tensor(a!)","cumprod_.dimname(Tensor(a!) self, Dimname dim, *, ScalarType? dtype=None) -> Tensor(a!)"],"cumsum":["cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor","cumsum.dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"],"cumsum_":["cumsum_(Tensor(a!) self, int dim, *, ScalarType? dtype=None) -> Tensor(a!)","cumsum_.dimname(Tensor(a!) self, Dimname dim, *, ScalarType? dtype=None) -> Tensor(a!)"],"data":["data(Tensor self) -> Tensor"],"deg2rad":["deg2rad(Tensor self) -> Tensor"],"deg2rad_":["deg2rad_(Tensor(a!) self) -> Tensor(a!)"],"denseDim":["dense_dim(Tensor self) -> int"],"dequantize":["dequantize.self(Tensor self) -> Tensor"],"det":["det(Tensor self) -> Tensor"],"detach_":["detach_(Tensor(a!) self) -> Tensor(a!)"],"diag":["diag(Tensor self, int diagonal=0) -> Tensor"],"diagEmbed":["diag_embed(Tensor self, int offset=0, int dim1=-2, int dim2=-1) -> Tensor"],"diagflat":["diagflat(Tensor self, int offset=0) -> Tensor"],"diagonal":["diagonal(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor(a)","diagonal.Dimname(Tensor(a) self, *, Dimname outdim, Dimname dim1, Dimname dim2, int offset=0) -> Tensor(a)"],"diagonalScatter":["diagonal_scatter(Tensor self, Tensor src, int offset=0, int dim1=0, int dim2=1) -> Tensor"],"diff":["diff(Tensor self, int n=1, int dim=-1, Tensor? prepend=None, Tensor? append=None) -> Tensor"],"digamma":["digamma(Tensor self) -> Tensor"],"digamma_":["digamma_(Tensor(a!) self) -> Tensor(a!)"],"dist":["dist(Tensor self, Tensor other, Scalar p=2) -> Tensor"],"divide":["divide.Tensor(Tensor self, Tensor other) -> Tensor","divide.Scalar(Tensor self, Scalar other) -> Tensor","divide.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor","divide.Scalar_mode(Tensor self, Scalar other, *, str? rounding_mode) -> Tensor"],"divide_":["divide_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","divide_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","divide_.Tensor_mode(Tensor(a!) self, Tensor other, *, str? rounding_mode) -> Tensor(a!)","divide_.Scalar_mode(Tensor(a!) self, Scalar other, *, str? rounding_mode) -> Tensor(a!)"],"dot":["dot(Tensor self, Tensor tensor) -> Tensor"],"dsplit":["dsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]","dsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]"],"eq_":["eq_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","eq_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"equal":["equal(Tensor self, Tensor other) -> bool"],"erf":["erf(Tensor self) -> Tensor"],"erf_":["erf_(Tensor(a!) self) -> Tensor(a!)"],"erfc":["erfc(Tensor self) -> Tensor"],"erfc_":["erfc_(Tensor(a!) self) -> Tensor(a!)"],"erfinv":["erfinv(Tensor self) -> Tensor"],"erfinv_":["erfinv_(Tensor(a!) self) -> Tensor(a!)"],"exp2":["exp2(Tensor self) -> Tensor"],"exp2_":["exp2_(Tensor(a!) self) -> Tensor(a!)"],"expandAs":["expand_as(Tensor(a) self, Tensor other) -> Tensor(a)"],"expm1":["expm1(Tensor self) -> Tensor"],"expm1_":["expm1_(Tensor(a!) self) -> Tensor(a!)"],"exponential_":["exponential_(Tensor(a!) self, float lambd=1, *, Generator? generator=None) -> Tensor(a!)"],"fillDiagonal_":["fill_diagonal_(Tensor(a!) self, Scalar fill_value, bool wrap=False) -> Tensor(a!)"],"fix":["fix(Tensor self) -> Tensor"],"fix_":["fix_(Tensor(a!) self) -> Tensor(a!)"],"flip":["flip(Tensor self, int[] dims) -> Tensor"],"fliplr":["fliplr(Tensor self) -> Tensor"],"flipud":["flipud(Tensor self) -> Tensor"],"floatPower":["float_power.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor","float_power.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor"],"floatPower_":["float_power_.Scalar(Tensor(a!) self, Scalar exponent) -> Tensor(a!)","float_power_.Tensor(Tensor(a!) self, Tensor exponent) -> Tensor(a!)"],"floor_":["floor_(Tensor(a!) self) -> Tensor(a!)"],"floorDivide":["floor_divide(Tensor self, Tensor other) -> Tensor","floor_divide.Scalar(Tensor self, Scalar other) -> Tensor"],"floorDivide_":["floor_divide_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","floor_divide_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"fmax":["fmax(Tensor self, Tensor other) -> Tensor"],"fmin":["fmin(Tensor self, Tensor other) -> Tensor"],"fmod":["fmod.Scalar(Tensor self, Scalar other) -> Tensor","fmod.Tensor(Tensor self, Tensor other) -> Tensor"],"fmod_":["fmod_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","fmod_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"frac":["frac(Tensor self) -> Tensor"],"frac_":["frac_(Tensor(a!) self) -> Tensor(a!)"],"frexp":["frexp.Tensor(Tensor self) -> (Tensor mantissa, Tensor exponent)"],"gather":["gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor","gather.dimname(Tensor self, Dimname dim, Tensor index, *, bool sparse_grad=False) -> Tensor"],"gcd":["gcd(Tensor self, Tensor other) -> Tensor"],"gcd_":["gcd_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"ge_":["ge_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","ge_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"geometric_":["geometric_(Tensor(a!) self, float p, *, Generator? generator=None) -> Tensor(a!)"],"geqrf":["geqrf(Tensor self) -> (Tensor a, Tensor tau)"],"ger":["ger(Tensor self, Tensor vec2) -> Tensor"],"greater":["greater.Scalar(Tensor self, Scalar other) -> Tensor","greater.Tensor(Tensor self, Tensor other) -> Tensor"],"greater_":["greater_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","greater_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"greaterEqual":["greater_equal.Scalar(Tensor self, Scalar other) -> Tensor","greater_equal.Tensor(Tensor self, Tensor other) -> Tensor"],"greaterEqual_":["greater_equal_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","greater_equal_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"gt_":["gt_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","gt_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"hardshrink":["hardshrink(Tensor self, Scalar lambd=0.5) -> Tensor"],"heaviside":["heaviside(Tensor self, Tensor values) -> Tensor"],"heaviside_":["heaviside_(Tensor(a!) self, Tensor values) -> Tensor(a!)"],"histc":["histc(Tensor self, int bins=100, Scalar min=0, Scalar max=0) -> Tensor"],"histogram":["histogram.bins_tensor(Tensor self, Tensor bins, *, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor bin_edges)","histogram.bin_ct(Tensor self, int bins=100, *, float[]? range=None, Tensor? weight=None, bool density=False) -> (Tensor hist, Tensor bin_edges)"],"hsplit":["hsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]","hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]"],"hypot":["hypot(Tensor self, Tensor other) -> Tensor"],"hypot_":["hypot_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"i0":["i0(Tensor self) -> Tensor"],"i0_":["i0_(Tensor(a!) self) -> Tensor(a!)"],"igamma":["igamma(Tensor self, Tensor other) -> Tensor"],"igamma_":["igamma_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"igammac":["igammac(Tensor self, Tensor other) -> Tensor"],"igammac_":["igammac_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"indexAdd":["index_add(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor","index_add.dimname(Tensor self, Dimname dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor"],"indexAdd_":["index_add_(Tensor(a!) self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor(a!)"],"indexCopy":["index_copy(Tensor self, int dim, Tensor index, Tensor source) -> Tensor","index_copy.dimname(Tensor self, Dimname dim, Tensor index, Tensor source) -> Tensor"],"indexCopy_":["index_copy_(Tensor(a!) self, int dim, Tensor index, Tensor source) -> Tensor(a!)","index_copy_.dimname(Tensor(a!) self, Dimname dim, Tensor index, Tensor source) -> Tensor(a!)"],"indexFill":["index_fill.int_Scalar(Tensor self, int dim, Tensor index, Scalar value) -> Tensor","index_fill.int_Tensor(Tensor self, int dim, Tensor index, Tensor value) -> Tensor","index_fill.Dimname_Scalar(Tensor self, Dimname dim, Tensor index, Scalar value) -> Tensor","index_fill.Dimname_Tensor(Tensor self, Dimname dim, Tensor index, Tensor value) -> Tensor"],"indexFill_":["index_fill_.int_Scalar(Tensor(a!) self, int dim, Tensor index, Scalar value) -> Tensor(a!)","index_fill_.int_Tensor(Tensor(a!) self, int dim, Tensor index, Tensor value) -> Tensor(a!)","index_fill_.Dimname_Scalar(Tensor(a!) self, Dimname dim, Tensor index, Scalar value) -> Tensor(a!)","index_fill_.Dimname_Tensor(Tensor(a!) self, Dimname dim, Tensor index, Tensor value) -> Tensor(a!)"],"indexPut":["index_put(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor"],"indexReduce":["index_reduce(Tensor self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor"],"indexReduce_":["index_reduce_(Tensor(a!) self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor(a!)"],"indices":["indices(Tensor(a) self) -> Tensor(a)"],"inner":["inner(Tensor self, Tensor other) -> Tensor"],"intRepr":["int_repr(Tensor self) -> Tensor"],"inverse":["inverse(Tensor self) -> Tensor"],"isclose":["isclose(Tensor self, Tensor other, float rtol=1e-05, float atol=1e-08, bool equal_nan=False) -> Tensor"],"isCoalesced":["is_coalesced(Tensor self) -> bool"],"isComplex":["is_complex(Tensor self) -> bool"],"isConj":["is_conj(Tensor self) -> bool"],"isDistributed":["is_distributed(Tensor self) -> bool"],"isfinite":["isfinite(Tensor self) -> Tensor"],"isFloatingPoint":["is_floating_point(Tensor self) -> bool"],"isinf":["isinf(Tensor self) -> Tensor"],"isInference":["is_inference(Tensor self) -> bool"],"isnan":["isnan(Tensor self) -> Tensor"],"isNeg":["is_neg(Tensor self) -> bool"],"isneginf":["isneginf(Tensor self) -> Tensor"],"isNonzero":["is_nonzero(Tensor self) -> bool"],"isposinf":["isposinf(Tensor self) -> Tensor"],"isreal":["isreal(Tensor self) -> Tensor"],"isSameSize":["is_same_size(Tensor self, Tensor other) -> bool"],"isSetTo":["is_set_to(Tensor self, Tensor tensor) -> bool"],"isSigned":["is_signed(Tensor self) -> bool"],"istft":["istft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, bool normalized=False, bool? onesided=None, int? length=None, bool return_complex=False) -> Tensor"],"kron":["kron(Tensor self, Tensor other) -> Tensor"],"kthvalue":["kthvalue(Tensor self, int k, int dim=-1, bool keepdim=False) -> (Tensor values, Tensor indices)","kthvalue.dimname(Tensor self, int k, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"],"lcm":["lcm(Tensor self, Tensor other) -> Tensor"],"lcm_":["lcm_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"ldexp":["ldexp.Tensor(Tensor self, Tensor other) -> Tensor"],"ldexp_":["ldexp_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"le_":["le_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","le_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"lerp":["lerp.Scalar(Tensor self, Tensor end, Scalar weight) -> Tensor","lerp.Tensor(Tensor self, Tensor end, Tensor weight) -> Tensor"],"less":["less.Scalar(Tensor self, Scalar other) -> Tensor","less.Tensor(Tensor self, Tensor other) -> Tensor"],"less_":["less_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","less_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"lessEqual":["less_equal.Scalar(Tensor self, Scalar other) -> Tensor","less_equal.Tensor(Tensor self, Tensor other) -> Tensor"],"lessEqual_":["less_equal_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","less_equal_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"lgamma":["lgamma(Tensor self) -> Tensor"],"lgamma_":["lgamma_(Tensor(a!) self) -> Tensor(a!)"],"log_":["log_(Tensor(a!) self) -> Tensor(a!)"],"log10":["log10(Tensor self) -> Tensor"],"log10_":["log10_(Tensor(a!) self) -> Tensor(a!)"],"log1p_":["log1p_(Tensor(a!) self) -> Tensor(a!)"],"log2":["log2(Tensor self) -> Tensor"],"log2_":["log2_(Tensor(a!) self) -> Tensor(a!)"],"logaddexp":["logaddexp(Tensor self, Tensor other) -> Tensor"],"logaddexp2":["logaddexp2(Tensor self, Tensor other) -> Tensor"],"logcumsumexp":["logcumsumexp(Tensor self, int dim) -> Tensor","logcumsumexp.dimname(Tensor self, Dimname dim) -> Tensor"],"logdet":["logdet(Tensor self) -> Tensor"],"logicalAnd":["logical_and(Tensor self, Tensor other) -> Tensor"],"logicalAnd_":["logical_and_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"logicalNot_":["logical_not_(Tensor(a!) self) -> Tensor(a!)"],"logicalOr":["logical_or(Tensor self, Tensor other) -> Tensor"],"logicalOr_":["logical_or_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"logicalXor":["logical_xor(Tensor self, Tensor other) -> Tensor"],"logicalXor_":["logical_xor_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"logit":["logit(Tensor self, float? eps=None) -> Tensor"],"logit_":["logit_(Tensor(a!) self, float? eps=None) -> Tensor(a!)"],"logNormal_":["log_normal_(Tensor(a!) self, float mean=1, float std=2, *, Generator? generator=None) -> Tensor(a!)"],"logSoftmax":["log_softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor","log_softmax.Dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"],"logsumexp":["logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor","logsumexp.names(Tensor self, Dimname[1] dim, bool keepdim=False) -> Tensor"],"lt_":["lt_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","lt_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"luSolve":["lu_solve(Tensor self, Tensor LU_data, Tensor LU_pivots) -> Tensor"],"maskedFill":["masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor","masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor"],"maskedFill_":["masked_fill_.Scalar(Tensor(a!) self, Tensor mask, Scalar value) -> Tensor(a!)","masked_fill_.Tensor(Tensor(a!) self, Tensor mask, Tensor value) -> Tensor(a!)"],"maskedScatter":["masked_scatter(Tensor self, Tensor mask, Tensor source) -> Tensor"],"maskedScatter_":["masked_scatter_(Tensor(a!) self, Tensor mask, Tensor source) -> Tensor(a!)"],"maskedSelect":["masked_select(Tensor self, Tensor mask) -> Tensor"],"matrix_H":["matrix_H(Tensor(a) self) -> Tensor(a)"],"matrixExp":["matrix_exp(Tensor self) -> Tensor"],"matrixPower":["matrix_power(Tensor self, int n) -> Tensor"],"median":["median(Tensor self) -> Tensor","median.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","median.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"],"mm":["mm(Tensor self, Tensor mat2) -> Tensor"],"mode":["mode(Tensor self, int dim=-1, bool keepdim=False) -> (Tensor values, Tensor indices)","mode.dimname(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"],"moveaxis":["moveaxis.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)","moveaxis.int(Tensor(a) self, int source, int destination) -> Tensor(a)"],"movedim":["movedim.intlist(Tensor(a) self, int[] source, int[] destination) -> Tensor(a)","movedim.int(Tensor(a) self, int source, int destination) -> Tensor(a)"],"msort":["msort(Tensor self) -> Tensor"],"multinomial":["multinomial(Tensor self, int num_samples, bool replacement=False, *, Generator? generator=None) -> Tensor"],"multiply":["multiply.Tensor(Tensor self, Tensor other) -> Tensor","multiply.Scalar(Tensor self, Scalar other) -> Tensor"],"multiply_":["multiply_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","multiply_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"mv":["mv(Tensor self, Tensor vec) -> Tensor"],"mvlgamma":["mvlgamma(Tensor self, int p) -> Tensor"],"mvlgamma_":["mvlgamma_(Tensor(a!) self, int p) -> Tensor(a!)"],"nanmean":["nanmean(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"],"nanmedian":["nanmedian(Tensor self) -> Tensor","nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)","nanmedian.names_dim(Tensor self, Dimname dim, bool keepdim=False) -> (Tensor values, Tensor indices)"],"nanquantile":["nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor","nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor"],"nansum":["nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"],"nanToNum":["nan_to_num(Tensor self, float? nan=None, float? posinf=None, float? neginf=None) -> Tensor"],"nanToNum_":["nan_to_num_(Tensor(a!) self, float? nan=None, float? posinf=None, float? neginf=None) -> Tensor(a!)"],"narrowCopy":["narrow_copy(Tensor self, int dim, SymInt start, SymInt length) -> Tensor"],"ne_":["ne_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","ne_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"negative":["negative(Tensor self) -> Tensor"],"negative_":["negative_(Tensor(a!) self) -> Tensor(a!)"],"newEmpty":["new_empty(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"newEmptyStrided":["new_empty_strided(Tensor self, SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"newFull":["new_full(Tensor self, SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"newOnes":["new_ones(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"newZeros":["new_zeros(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor"],"nextafter":["nextafter(Tensor self, Tensor other) -> Tensor"],"nextafter_":["nextafter_(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"nonzeroNumpy":["nonzero_numpy(Tensor self) -> Tensor[]"],"normal_":["normal_(Tensor(a!) self, float mean=0, float std=1, *, Generator? generator=None) -> Tensor(a!)"],"notEqual":["not_equal.Scalar(Tensor self, Scalar other) -> Tensor","not_equal.Tensor(Tensor self, Tensor other) -> Tensor"],"notEqual_":["not_equal_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","not_equal_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"numpy_T":["numpy_T(Tensor(a) self) -> Tensor(a)"],"orgqr":["orgqr(Tensor self, Tensor input2) -> Tensor"],"ormqr":["ormqr(Tensor self, Tensor input2, Tensor input3, bool left=True, bool transpose=False) -> Tensor"],"outer":["outer(Tensor self, Tensor vec2) -> Tensor"],"outputNr":["output_nr(Tensor self) -> int"],"pinverse":["pinverse(Tensor self, float rcond=1e-15) -> Tensor"],"polygamma":["polygamma(int n, Tensor self) -> Tensor"],"polygamma_":["polygamma_(Tensor(a!) self, int n) -> Tensor(a!)"],"positive":["positive(Tensor(a) self) -> Tensor(a)"],"prelu":["prelu(Tensor self, Tensor weight) -> Tensor"],"prod":["prod(Tensor self, *, ScalarType? dtype=None) -> Tensor","prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor","prod.dim_Dimname(Tensor self, Dimname dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor"],"put":["put(Tensor self, Tensor index, Tensor source, bool accumulate=False) -> Tensor"],"put_":["put_(Tensor(a!) self, Tensor index, Tensor source, bool accumulate=False) -> Tensor(a!)"],"qPerChannelAxis":["q_per_channel_axis(Tensor self) -> int"],"qPerChannelScales":["q_per_channel_scales(Tensor self) -> Tensor"],"qPerChannelZeroPoints":["q_per_channel_zero_points(Tensor self) -> Tensor"],"qr":["qr(Tensor self, bool some=True) -> (Tensor Q, Tensor R)"],"qScale":["q_scale(Tensor self) -> float"],"qscheme":["qscheme(Tensor self) -> QScheme"],"quantile":["quantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor","quantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation='linear') -> Tensor"],"qZeroPoint":["q_zero_point(Tensor self) -> int"],"rad2deg":["rad2deg(Tensor self) -> Tensor"],"rad2deg_":["rad2deg_(Tensor(a!) self) -> Tensor(a!)"],"random_":["random_.from(Tensor(a!) self, int from, int? to, *, Generator? generator=None) -> Tensor(a!)","random_.to(Tensor(a!) self, int to, *, Generator? generator=None) -> Tensor(a!)","random_(Tensor(a!) self, *, Generator? generator=None) -> Tensor(a!)"],"ravel":["ravel(Tensor(a) self) -> Tensor(a)"],"reciprocal_":["reciprocal_(Tensor(a!) self) -> Tensor(a!)"],"recordStream":["record_stream(Tensor(a!) self, Stream s) -> ()"],"refineNames":["refine_names(Tensor(a) self, Dimname[] names) -> Tensor(a)"],"remainder_":["remainder_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)","remainder_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)"],"rename":["rename(Tensor(a) self, Dimname[]? names) -> Tensor(a)"],"rename_":["rename_(Tensor(a!) self, Dimname[]? names) -> Tensor(a!)"],"renorm":["renorm(Tensor self, Scalar p, int dim, Scalar maxnorm) -> Tensor"],"renorm_":["renorm_(Tensor(a!) self, Scalar p, int dim, Scalar maxnorm) -> Tensor(a!)"],"repeat":["repeat(Tensor self, SymInt[] repeats) -> Tensor"],"repeatInterleave":["repeat_interleave.self_Tensor(Tensor self, Tensor repeats, int? dim=None, *, int? output_size=None) -> Tensor","repeat_interleave.self_int(Tensor self, int repeats, int? dim=None, *, int? output_size=None) -> Tensor"],"reshapeAs":["reshape_as(Tensor(a) self, Tensor other) -> Tensor(a)"],"resize_":["resize_(Tensor(a!) self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor(a!)"],"resizeAs_":["resize_as_(Tensor(a!) self, Tensor the_template, *, MemoryFormat? memory_format=None) -> Tensor(a!)"],"resizeAsSparse_":["resize_as_sparse_(Tensor(a!) self, Tensor the_template) -> Tensor(a!)"],"resolveConj":["resolve_conj(Tensor(a) self) -> Tensor(a)"],"resolveNeg":["resolve_neg(Tensor(a) self) -> Tensor(a)"],"retainsGrad":["retains_grad(Tensor self) -> bool"],"roll":["roll(Tensor self, int[1] shifts, int[1] dims=[]) -> Tensor"],"rot90":["rot90(Tensor self, int k=1, int[] dims=[0,1]) -> Tensor"],"round_":["round_(Tensor(a!) self) -> Tensor(a!)","round_.decimals(Tensor(a!) self, *, int decimals) -> Tensor(a!)"],"rowIndices":["row_indices(Tensor(a) self) -> Tensor(a)"],"rsqrt_":["rsqrt_(Tensor(a!) self) -> Tensor(a!)"],"scatter":["scatter.src(Tensor self, int dim, Tensor index, Tensor src) -> Tensor","scatter.value(Tensor self, int dim, Tensor index, Scalar value) -> Tensor","scatter.reduce(Tensor self, int dim, Tensor index, Tensor src, *, str reduce) -> Tensor","scatter.value_reduce(Tensor self, int dim, Tensor index, Scalar value, *, str reduce) -> Tensor","scatter.dimname_src(Tensor self, Dimname dim, Tensor index, Tensor src) -> Tensor","scatter.dimname_value(Tensor self, Dimname dim, Tensor index, Scalar value) -> Tensor"],"scatter_":["scatter_.src(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)","scatter_.value(Tensor(a!) self, int dim, Tensor index, Scalar value) -> Tensor(a!)","scatter_.reduce(Tensor(a!) self, int dim, Tensor index, Tensor src, *, str reduce) -> Tensor(a!)","scatter_.value_reduce(Tensor(a!) self, int dim, Tensor index, Scalar value, *, str reduce) -> Tensor(a!)"],"scatterAdd":["scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor","scatter_add.dimname(Tensor self, Dimname dim, Tensor index, Tensor src) -> Tensor"],"scatterAdd_":["scatter_add_(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)"],"scatterReduce":["scatter_reduce.two(Tensor self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor"],"scatterReduce_":["scatter_reduce_.two(Tensor(a!) self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor(a!)"],"selectScatter":["select_scatter(Tensor self, Tensor src, int dim, int index) -> Tensor"],"set_":["set_.source_Storage(Tensor(a!) self, Storage source) -> Tensor(a!)","set_.source_Storage_storage_offset(Tensor(a!) self, Storage source, SymInt storage_offset, SymInt[] size, SymInt[] stride=[]) -> Tensor(a!)","set_.source_Tensor_storage_offset(Tensor(a!) self, Tensor source, SymInt storage_offset, SymInt[] size, SymInt[] stride=[]) -> Tensor(a!)","set_.source_Tensor(Tensor(a!) self, Tensor source) -> Tensor(a!)","set_(Tensor(a!) self) -> Tensor(a!)"],"setData":["set_data(Tensor(a!) self, Tensor new_data) -> ()"],"sgn":["sgn(Tensor self) -> Tensor"],"sgn_":["sgn_(Tensor(a!) self) -> Tensor(a!)"],"sign_":["sign_(Tensor(a!) self) -> Tensor(a!)"],"signbit":["signbit(Tensor self) -> Tensor"],"sin_":["sin_(Tensor(a!) self) -> Tensor(a!)"],"sinc":["sinc(Tensor self) -> Tensor"],"sinc_":["sinc_(Tensor(a!) self) -> Tensor(a!)"],"sinh":["sinh(Tensor self) -> Tensor"],"sinh_":["sinh_(Tensor(a!) self) -> Tensor(a!)"],"slice":["slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)"],"sliceScatter":["slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor"],"slogdet":["slogdet(Tensor self) -> (Tensor sign, Tensor logabsdet)"],"smm":["smm(Tensor self, Tensor mat2) -> Tensor"],"softmax":["softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor","softmax.Dimname(Tensor self, Dimname dim, *, ScalarType? dtype=None) -> Tensor"],"sort":["sort(Tensor self, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)","sort.stable(Tensor self, *, bool? stable, int dim=-1, bool descending=False) -> (Tensor values, Tensor indices)","sort.dimname(Tensor self, Dimname dim, bool descending=False) -> (Tensor values, Tensor indices)","sort.dimname_stable(Tensor self, *, bool? stable, Dimname dim, bool descending=False) -> (Tensor values, Tensor indices)"],"sparseDim":["sparse_dim(Tensor self) -> int"],"sparseMask":["sparse_mask(Tensor self, Tensor mask) -> Tensor"],"sparseResize_":["sparse_resize_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)"],"sparseResizeAndClear_":["sparse_resize_and_clear_(Tensor(a!) self, int[] size, int sparse_dim, int dense_dim) -> Tensor(a!)"],"split":["split.Tensor(Tensor(a -> *) self, int split_size, int dim=0) -> Tensor(a)[]","split.sizes(Tensor(a -> *) self, int[] split_size, int dim=0) -> Tensor(a)[]"],"splitWithSizes":["split_with_sizes(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[]"],"square_":["square_(Tensor(a!) self) -> Tensor(a!)"],"squeeze_":["squeeze_(Tensor(a!) self) -> Tensor(a!)","squeeze_.dim(Tensor(a!) self, int dim) -> Tensor(a!)","squeeze_.dimname(Tensor(a!) self, Dimname dim) -> Tensor(a!)"],"sspaddmm":["sspaddmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor"],"subtract":["subtract.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor","subtract.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor"],"subtract_":["subtract_.Tensor(Tensor(a!) self, Tensor other, *, Scalar alpha=1) -> Tensor(a!)","subtract_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)"],"sumToSize":["sum_to_size(Tensor self, int[] size) -> Tensor"],"svd":["svd(Tensor self, bool some=True, bool compute_uv=True) -> (Tensor U, Tensor S, Tensor V)"],"swapaxes":["swapaxes(Tensor(a) self, int axis0, int axis1) -> Tensor(a)"],"swapaxes_":["swapaxes_(Tensor(a!) self, int axis0, int axis1) -> Tensor(a!)"],"swapdims":["swapdims(Tensor(a) self, int dim0, int dim1) -> Tensor(a)"],"swapdims_":["swapdims_(Tensor(a!) self, int dim0, int dim1) -> Tensor(a!)"],"symeig":["symeig(Tensor self, bool eigenvectors=False, bool upper=True) -> (Tensor eigenvalues, Tensor eigenvectors)"],"t_":["t_(Tensor(a!) self) -> Tensor(a!)"],"take":["take(Tensor self, Tensor index) -> Tensor"],"takeAlongDim":["take_along_dim(Tensor self, Tensor indices, int? dim=None) -> Tensor"],"tan":["tan(Tensor self) -> Tensor"],"tan_":["tan_(Tensor(a!) self) -> Tensor(a!)"],"tensorSplit":["tensor_split.sections(Tensor(a -> *) self, int sections, int dim=0) -> Tensor(a)[]","tensor_split.indices(Tensor(a -> *) self, int[] indices, int dim=0) -> Tensor(a)[]","tensor_split.tensor_indices_or_sections(Tensor(a -> *) self, Tensor tensor_indices_or_sections, int dim=0) -> Tensor(a)[]"],"tile":["tile(Tensor self, int[] dims) -> Tensor"],"toDense":["to_dense(Tensor self, ScalarType? dtype=None) -> Tensor"],"toMkldnn":["to_mkldnn(Tensor self, ScalarType? dtype=None) -> Tensor"],"toPaddedTensor":["to_padded_tensor(Tensor self, float padding, int[]? output_size=None) -> Tensor"],"topk":["topk(Tensor self, int k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor values, Tensor indices)"],"toSparse":["to_sparse.sparse_dim(Tensor self, int sparse_dim) -> Tensor","to_sparse(Tensor self) -> Tensor"],"toSparseBsc":["to_sparse_bsc(Tensor self, int[2] blocksize) -> Tensor"],"toSparseBsr":["to_sparse_bsr(Tensor self, int[2] blocksize) -> Tensor"],"toSparseCsc":["to_sparse_csc(Tensor self) -> Tensor"],"toSparseCsr":["to_sparse_csr(Tensor self) -> Tensor"],"trace":["trace(Tensor self) -> Tensor"],"transpose_":["transpose_(Tensor(a!) self, int dim0, int dim1) -> Tensor(a!)"],"triangularSolve":["triangular_solve(Tensor self, Tensor A, bool upper=True, bool transpose=False, bool unitriangular=False) -> (Tensor solution, Tensor cloned_coefficient)"],"tril":["tril(Tensor self, int diagonal=0) -> Tensor"],"tril_":["tril_(Tensor(a!) self, int diagonal=0) -> Tensor(a!)"],"triu":["triu(Tensor self, int diagonal=0) -> Tensor"],"triu_":["triu_(Tensor(a!) self, int diagonal=0) -> Tensor(a!)"],"trueDivide":["true_divide.Tensor(Tensor self, Tensor other) -> Tensor","true_divide.Scalar(Tensor self, Scalar other) -> Tensor"],"trueDivide_":["true_divide_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","true_divide_.Scalar(Tensor(a!) self, Scalar other) -> Tensor(a!)"],"trunc":["trunc(Tensor self) -> Tensor"],"trunc_":["trunc_(Tensor(a!) self) -> Tensor(a!)"],"typeAs":["type_as(Tensor self, Tensor other) -> Tensor"],"unbind":["unbind.int(Tensor(a -> *) self, int dim=0) -> Tensor(a)[]","unbind.Dimname(Tensor(a -> *) self, Dimname dim) -> Tensor(a)[]"],"unflatten":["unflatten.int(Tensor(a) self, int dim, int[] sizes) -> Tensor(a)","unflatten.Dimname(Tensor(a) self, Dimname dim, int[] sizes, Dimname[] names) -> Tensor(a)"],"unfold":["unfold(Tensor(a) self, int dimension, int size, int step) -> Tensor(a)"],"uniform_":["uniform_(Tensor(a!) self, float from=0, float to=1, *, Generator? generator=None) -> Tensor(a!)"],"unsafeChunk":["unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]"],"unsafeSplit":["unsafe_split.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]"],"unsafeSplitWithSizes":["unsafe_split_with_sizes(Tensor self, int[] split_sizes, int dim=0) -> Tensor[]"],"unsqueeze_":["unsqueeze_(Tensor(a!) self, int dim) -> Tensor(a!)"],"values":["values(Tensor(a) self) -> Tensor(a)"],"vdot":["vdot(Tensor self, Tensor other) -> Tensor"],"viewAs":["view_as(Tensor(a) self, Tensor other) -> Tensor(a)"],"vsplit":["vsplit.int(Tensor(a -> *) self, int sections) -> Tensor(a)[]","vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]"],"where":["where.self(Tensor condition, Tensor self, Tensor other) -> Tensor"],"xlogy":["xlogy.Tensor(Tensor self, Tensor other) -> Tensor","xlogy.Scalar_Other(Tensor self, Scalar other) -> Tensor"],"xlogy_":["xlogy_.Tensor(Tensor(a!) self, Tensor other) -> Tensor(a!)","xlogy_.Scalar_Other(Tensor(a!) self, Scalar other) -> Tensor(a!)"]});
+attachProperties({"T":"numpy_T(Tensor(a) self) -> Tensor(a)","H":"matrix_H(Tensor(a) self) -> Tensor(a)","mT":"mT(Tensor(a) self) -> Tensor(a)","mH":"mH(Tensor(a) self) -> Tensor(a)","real":"real(Tensor(a) self) -> Tensor(a)","imag":"imag(Tensor(a) self) -> Tensor(a)"});

@@ -1,13 +1,13 @@
 // Tensor reduction and shape methods (sum, mean, max, reshape, permute, …), attached to
 // Tensor.prototype like the math in tensor_ops.ts; lib/index.ts imports both.
-import type { Handle } from "../binding.js";
-import { native } from "./binding.js";
-import { DTYPES } from "./dtype.js";
-import type { DType } from "./dtype.js";
-import { TorchError } from "./errors.js";
+import type { Handle } from "../../binding.js";
+import { native } from "../binding.js";
+import { DTYPES } from "../dtype.js";
+import type { DType } from "../dtype.js";
+import { TorchError } from "../errors.js";
 import { handleOf, sizeArgs, Tensor, tensorArg, wrap, type Reduced } from "./tensor.js";
-import { defineMethods } from "./methods.js";
-import { checkBool, checkDType, checkDims, checkInt, checkIntList, checkOptions } from "./validate.js";
+import { defineMethods } from "./define_methods.js";
+import { checkBool, checkDType, checkDims, checkInt, checkIntList, checkOptions, isInt } from "../validate.js";
 
 function reduced(pair: [Handle, Handle]): Reduced {
   const values = wrap(pair[0]);
@@ -145,10 +145,15 @@ function keepdimOf(fn: string, options: unknown, allowed: readonly string[] = ["
   return o.keepdim === undefined ? false : checkBool(fn, "keepdim", o.keepdim);
 }
 
-function reduceArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, number | null] {
-  const o = checkOptions(fn, options, ["keepdim", "dtype"]);
+const REDUCE_OPTIONS = ["keepdim", "dtype"] as const;
+// sum/mean run per step of a training loop: the options are checked once (keepdimOf would
+// check them again), and one dimension goes to native as the integer itself (native.sum
+// takes it without reading an array).
+function reduceArgs(fn: string, dim: unknown, options: unknown): [number | number[] | null, boolean, number | null] {
+  const o = checkOptions(fn, options, REDUCE_OPTIONS);
   const dtype = o.dtype === undefined ? null : DTYPES[checkDType(fn, "dtype", o.dtype)].code;
-  return [checkDims(fn, "dim", dim), keepdimOf(fn, options, ["keepdim", "dtype"]), dtype];
+  const dims = isInt(dim) ? dim : checkDims(fn, "dim", dim);
+  return [dims, o.keepdim === undefined ? false : checkBool(fn, "keepdim", o.keepdim), dtype];
 }
 
 function spreadArgs(fn: string, dim: unknown, options: unknown): [number[] | null, boolean, boolean] {

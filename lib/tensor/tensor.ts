@@ -1,16 +1,18 @@
 // The Tensor class: one reference to a native at::Tensor, its lifetime, properties, autograd,
-// conversion and data access. Math, reduction and shape methods live in tensor_ops.ts.
+// conversion and data access. Math, reduction and shape methods live in math_methods.ts and
+// shape_methods.ts; import the class through ./index.js to get them all.
 // Methods validate in TypeScript (naming the argument), then call native/ with plain values.
 import { inspect } from "node:util";
-import type { Handle, Scalar } from "../binding.js";
-import { native } from "./binding.js";
-import { parseDevice, type Device } from "./device.js";
-import { DTYPES, dtypeFromCode, isDType, type DType, type TypedArray } from "./dtype.js";
-import { TorchError } from "./errors.js";
-import { track } from "./memory.js";
+import type { Handle, Scalar } from "../../binding.js";
+import { native } from "../binding.js";
+import { parseDevice, type Device } from "../device.js";
+import { pairsOf, type Complex } from "./complex.js";
+import { DTYPES, dtypeFromCode, isDType, type DType, type TypedArray } from "../dtype.js";
+import { TorchError } from "../errors.js";
+import { track } from "../memory.js";
 import { format } from "./format.js";
-import { readingData } from "./tracing.js";
-import { argError, checkBool, checkDType, checkInt, checkOptions, checkShapeWithInfer, describe } from "./validate.js";
+import { readingData } from "../tracing.js";
+import { argError, checkBool, checkDType, checkInt, checkOptions, checkShapeWithInfer, describe } from "../validate.js";
 
 /** What a binary op accepts on its right: a tensor or a Python-like scalar. */
 export type TensorOrScalar = Tensor | Scalar;
@@ -18,6 +20,16 @@ export type Reduced = [values: Tensor, indices: Tensor] & { values: Tensor; indi
 
 /** Internal: the native handle of a tensor (throws if it was disposed). Not exported publicly. */
 export let handleOf: (t: Tensor) => Handle;
+/**
+ * Internal: whether `v` is a Tensor, by the class's own brand (`#h in v`) rather than
+ * `instanceof`: the argument checks of every op ask this. Under a bundler that keeps class
+ * names (esbuild's keepNames: tsx, vitest) the class's `name` is redefined, and V8 then takes
+ * a generic path for `instanceof Tensor`, several times slower; the brand check is not affected.
+ * (It also refuses an object that merely has Tensor.prototype in its chain, which has no handle.)
+ */
+export let isTensor: (v: unknown) => v is Tensor;
+/** Internal: the handle of `v` if it is a live Tensor, else null (not a tensor, or disposed): one check per op argument. */
+export let liveHandleOf: (v: unknown) => Handle | null;
 
 /** Only wrap() may construct: a handle is a number, and `new Tensor(5)` would alias another tensor. */
 const WRAP: unique symbol = Symbol("torch-ts wrap");
@@ -37,7 +49,10 @@ export function wrap(handle: Handle): Tensor {
  * tidy() within the same task, would otherwise drive needless full GCs.
  */
 const registry = new FinalizationRegistry<Handle>((h) => native.dispose(h));
-const fresh: Tensor[] = [];
+// A batch is fresh[0 .. freshCount); its slots are cleared, not the array emptied, after a
+// flush: emptying it gave its storage back, and each batch then grew it again push by push.
+const fresh: (Tensor | undefined)[] = [];
+let freshCount = 0;
 const FRESH_LIMIT = 4096;
 let flushQueued = false;
 let registerFresh: () => void;
@@ -49,7 +64,8 @@ function adopt(t: Tensor, handle: Handle): void {
   // anyway, so reporting earlier bought nothing but full GCs (a torch.load + dispose of a
   // ResNet-50 reported ~75 MB each time: ~2 mark-compacts per load).
   if (handle < 0) registerNow(t, false);
-  if (fresh.push(t) >= FRESH_LIMIT) registerFresh();
+  fresh[freshCount++] = t;
+  if (freshCount >= FRESH_LIMIT) registerFresh();
   else if (!flushQueued) {
     flushQueued = true;
     queueMicrotask(registerFresh);
@@ -68,7 +84,6 @@ export function sizeArgs(fn: string, args: unknown[]): number[] {
   return checkShapeWithInfer(fn, "shape", shape);
 }
 
-const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("nodejs.dispose");
 
 /**
  * A multi-dimensional array on a device, with autograd. Python equivalent: `torch.Tensor`.
@@ -92,7 +107,15 @@ export class Tensor {
   }
 
   static {
-    handleOf = (t: Tensor) => t.#handle;
+    // The field itself rather than the #handle getter: a private accessor is a call that
+    // V8 did not inline here, where this runs once per tensor argument of every op.
+    handleOf = (t: Tensor) => {
+      const h = t.#h;
+      if (h === null) throw new TorchError("Tensor was disposed and cannot be used any more");
+      return h;
+    };
+    isTensor = (v: unknown): v is Tensor => typeof v === "object" && v !== null && #h in v;
+    liveHandleOf = (v: unknown) => (typeof v === "object" && v !== null && #h in v ? v.#h : null);
     registerNow = (t: Tensor, report: boolean) => {
       if (t.#h === null) return;
       if (!t.#registered) {
@@ -104,8 +127,11 @@ export class Tensor {
     };
     registerFresh = () => {
       flushQueued = false;
-      for (const t of fresh) registerNow(t, true);
-      fresh.length = 0;
+      for (let i = 0; i < freshCount; i++) {
+        registerNow(fresh[i]!, true);
+        fresh[i] = undefined;
+      }
+      freshCount = 0;
     };
   }
 
@@ -123,7 +149,8 @@ export class Tensor {
       this.#h = null;
     }
   }
-  [disposeSymbol](): void {
+  /** `using t = torch.randn(2)`. Symbol.dispose: Node >= 20.4 defines it (as Symbol.for("nodejs.dispose")). */
+  [Symbol.dispose](): void {
     this.dispose();
   }
   get isDisposed(): boolean {
@@ -222,35 +249,70 @@ export class Tensor {
 
   // ---- conversion ----
   /**
-   * Python: `t.to(device)`, `t.to(dtype)`, `t.to(other)`, `t.to(device=…, dtype=…)`.
-   * Returns this same tensor (not a copy) when nothing changes, as PyTorch does.
+   * Python's three `Tensor.to` forms, by the calling rule: `t.to(dtype, nonBlocking?, copy?)`,
+   * `t.to(device, dtype?, nonBlocking?, copy?)` and `t.to(other, nonBlocking?, copy?)`, each with
+   * an optional trailing `{ nonBlocking, copy, memoryFormat }` (and `{ device, dtype }`, so
+   * `t.to({ dtype: "float64" })` is `t.to(dtype=torch.float64)`). Returns this same tensor (not a
+   * copy) when nothing changes, as PyTorch does.
    */
-  to(target: Device | "auto" | DType | Tensor | { device?: Device | "auto"; dtype?: DType },
-     options?: { nonBlocking?: boolean; copy?: boolean }): Tensor {
-    const o = checkOptions("Tensor.to", options, ["nonBlocking", "copy"]);
+  to(dtype: DType, nonBlocking?: boolean | ToOptions, copy?: boolean | ToOptions, options?: ToOptions): Tensor;
+  to(device: Device | "auto" | null, dtype?: DType | null | ToOptions, nonBlocking?: boolean | ToOptions, copy?: boolean | ToOptions, options?: ToOptions): Tensor;
+  to(other: Tensor, nonBlocking?: boolean | ToOptions, copy?: boolean | ToOptions, options?: ToOptions): Tensor;
+  to(options: ToOptions & { device?: Device | "auto" | null; dtype?: DType | null }): Tensor;
+  to(...args: unknown[]): Tensor {
+    const fn = "Tensor.to";
+    const last = args[args.length - 1];
+    const hasOptions = args.length > 0 && last !== null && typeof last === "object" && !(last instanceof Tensor);
+    const o = checkOptions(fn, hasOptions ? args.pop() : undefined, ["device", "dtype", "nonBlocking", "copy", "memoryFormat"]);
     let device: string | null = null;
     let dtype: number | null = null;
+    let rest: unknown[];
+    const [target] = args;
     if (target instanceof Tensor) {
       device = target.device;
       dtype = DTYPES[target.dtype].code;
+      rest = args.slice(1);
     } else if (isDType(target)) {
       dtype = DTYPES[target].code;
-    } else if (typeof target === "string") {
-      if (!/^(cpu|cuda|auto)/.test(target)) throw argError("Tensor.to", "target", "a device or a dtype name", target);
-      device = parseDevice("Tensor.to", "device", target);
-    } else if (target !== null && typeof target === "object") {
-      const t = checkOptions("Tensor.to", target, ["device", "dtype"]);
-      if (t.device !== undefined) device = parseDevice("Tensor.to", "device", t.device);
-      if (t.dtype !== undefined) dtype = DTYPES[checkDType("Tensor.to", "dtype", t.dtype)].code;
+      rest = args.slice(1);
+    } else if (typeof target === "string" || target === null) {
+      if (target !== null) {
+        if (!/^(cpu|cuda|auto)/.test(target)) throw argError(fn, "target", "a device or a dtype name", target);
+        device = parseDevice(fn, "device", target);
+      }
+      if (args[1] !== undefined && typeof args[1] !== "boolean") {
+        if (args[1] !== null) dtype = DTYPES[checkDType(fn, "dtype", args[1])].code;
+        rest = args.slice(2);
+      } else rest = args.slice(1);
+    } else if (target === undefined) {
+      rest = [];
     } else {
-      throw argError("Tensor.to", "target", "a device, a dtype, a Tensor or {device, dtype}", target);
+      throw argError(fn, "target", "a device, a dtype, a Tensor or {device, dtype}", target);
     }
-    const copy = o.copy === undefined ? false : checkBool("Tensor.to", "copy", o.copy);
-    const nonBlocking = o.nonBlocking === undefined ? false : checkBool("Tensor.to", "nonBlocking", o.nonBlocking);
-    if (!copy && (device === null || device === this.device) && (dtype === null || dtype === native.dtype(this.#handle))) {
-      return this;
+    if (rest.length > 2) throw new TypeError(`${fn}: expected at most ${args.length - rest.length + 2} positional arguments before the options, but received ${args.length}`);
+    if (o.device !== undefined && o.device !== null) {
+      if (device !== null) throw new TypeError(`${fn}: device given twice, positionally and in the options`);
+      device = parseDevice(fn, "device", o.device);
     }
-    return wrap(native.to(this.#handle, device, dtype, nonBlocking, copy));
+    if (o.dtype !== undefined && o.dtype !== null) {
+      if (dtype !== null) throw new TypeError(`${fn}: dtype given twice, positionally and in the options`);
+      dtype = DTYPES[checkDType(fn, "dtype", o.dtype)].code;
+    }
+    const flag = (name: "nonBlocking" | "copy", at: number): boolean => {
+      if (rest[at] !== undefined && o[name] !== undefined) throw new TypeError(`${fn}: ${name} given twice, positionally and in the options`);
+      const v = rest[at] ?? o[name];
+      return v === undefined ? false : checkBool(fn, name, v);
+    };
+    const nonBlocking = flag("nonBlocking", 0);
+    const copy = flag("copy", 1);
+    const format = memoryFormatOption(fn, o.memoryFormat === undefined ? undefined : { memoryFormat: o.memoryFormat });
+    const same = (device === null || device === this.device) && (dtype === null || dtype === native.dtype(this.#handle));
+    // PyTorch aliases when nothing changes; a memoryFormat other than preserve is then contiguous()'s rule.
+    const moved = !copy && same ? this : wrap(native.to(this.#handle, device, dtype, nonBlocking, copy));
+    if (format === undefined || format === "preserveFormat") return moved;
+    const laid = moved.contiguous({ memoryFormat: format });
+    if (moved !== this) moved.dispose();
+    return laid;
   }
   cpu(): Tensor {
     return this.to("cpu");
@@ -258,13 +320,19 @@ export class Tensor {
   cuda(index?: number): Tensor {
     return this.to(index === undefined ? "cuda" : `cuda:${checkInt("Tensor.cuda", "index", index)}`);
   }
-  float(): Tensor { return this.to("float32"); }
-  double(): Tensor { return this.to("float64"); }
-  half(): Tensor { return this.to("float16"); }
-  bfloat16(): Tensor { return this.to("bfloat16"); }
-  long(): Tensor { return this.to("int64"); }
-  int(): Tensor { return this.to("int32"); }
-  bool(): Tensor { return this.to("bool"); }
+  // Python's dtype shorthands, each with its `memory_format=` keyword.
+  float(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("float32", options); }
+  double(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("float64", options); }
+  half(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("float16", options); }
+  bfloat16(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("bfloat16", options); }
+  long(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("int64", options); }
+  int(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("int32", options); }
+  short(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("int16", options); }
+  char(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("int8", options); }
+  byte(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("uint8", options); }
+  bool(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("bool", options); }
+  cfloat(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("complex64", options); }
+  cdouble(options?: { memoryFormat?: MemoryFormat }): Tensor { return this.to("complex128", options); }
   clone(): Tensor {
     return wrap(native.clone(this.#handle));
   }
@@ -288,6 +356,9 @@ export class Tensor {
   /**
    * A copy of the elements, row-major, in the dtype's TypedArray (float16/bfloat16 as
    * their raw bits in a Uint16Array, bool as 0/1 in a Uint8Array). Python: `t.numpy()`.
+   * complex64 / complex128 give a Float32Array / Float64Array of twice numel() floats, each
+   * element's real part then its imaginary part (re0, im0, re1, im1, …: the memory layout,
+   * Python's `torch.view_as_real(t).numpy()`); a conjugate view (t.conj()) gives its values.
    */
   toTypedArray(): TypedArray {
     readingData("toTypedArray");
@@ -297,7 +368,8 @@ export class Tensor {
     return new DTYPES[this.dtype].array(native.toData(this.#handle));
   }
   /**
-   * Nested arrays of numbers (booleans for bool). Python: `t.tolist()`. Every value is exact:
+   * Nested arrays of numbers (booleans for bool; `{ re, im }` objects for complex64 and
+   * complex128, Python's complex). Python: `t.tolist()`. Every value is exact:
    * an int64 tensor gives numbers when all its elements are safe integers (|v| <= 2^53 - 1), and
    * otherwise throws a RangeError naming the first element that is not, rather than round it;
    * `{ bigint: true }` gives bigints for int64 (exact, always), and toTypedArray() a BigInt64Array.
@@ -308,15 +380,17 @@ export class Tensor {
     readingData("tolist");
     const dtype = this.dtype;
     const shape = this.shape;
-    let flat: ArrayLike<number | bigint>;
-    if (dtype === "float16" || dtype === "bfloat16") {
+    let flat: ArrayLike<number | bigint | Complex>;
+    if (DTYPES[dtype].isComplex) {
+      flat = pairsOf(this.#typed() as Float32Array | Float64Array);
+    } else if (dtype === "float16" || dtype === "bfloat16") {
       const f = this.to("float32");
       flat = f.#typed() as Float32Array;
       f.dispose();
     } else {
       flat = this.#typed();
     }
-    let convert: (v: number | bigint) => unknown;
+    let convert: (v: number | bigint | Complex) => unknown;
     if (dtype === "bool") convert = (v) => v !== 0;
     else if (dtype !== "int64") convert = (v) => v;
     else if (asBigint) convert = (v) => v;
@@ -348,9 +422,20 @@ export class Tensor {
   /**
    * The value of a one-element tensor. Python: `t.item()`. Exact, as tolist(): an int64 value
    * beyond ±(2^53 - 1) is a RangeError rather than a rounded number (read it with
-   * `tolist({ bigint: true })` or toTypedArray()).
+   * `tolist({ bigint: true })` or toTypedArray()). A complex tensor gives `{ re, im }`, a bool
+   * tensor a boolean, every other dtype a number.
+   *
+   * Its type follows what the tensor's static type knows (Tensor has no dtype parameter): a
+   * BoolTensor (what comparisons, logical ops, any/all, isnan, isfinite… are typed to return)
+   * gives `boolean`, a ComplexTensor (the FFTs, torch.complex, linalg.eig…) a `Complex`, and
+   * any other Tensor a `number`, so `correct += pred.eq(y).sum().item()` compiles under strict.
+   * A tensor typed plain Tensor that is bool at run time (torch.tensor([true]), a loaded one)
+   * still returns its boolean: read it as `Boolean(t.item())`.
    */
-  item(): number | boolean {
+  item(this: BoolTensor): boolean;
+  item(this: ComplexTensor): Complex;
+  item(): number;
+  item(): number | boolean | Complex {
     readingData("item");
     const v = native.item(this.#handle);
     // Only a huge integral result can be an inexact int64; the dtype is asked only then.
@@ -370,11 +455,22 @@ export class Tensor {
 
 }
 
+/**
+ * A Tensor statically known to be bool: what comparisons (eq, gt…), logical ops, any/all and
+ * isnan, isfinite… return. The same objects as Tensor; only item() is typed `boolean` on it.
+ */
+export type BoolTensor = Tensor & { readonly dtype: "bool" };
+/** A Tensor statically known to be complex (FFTs, torch.complex, linalg.eig…): item() is typed `Complex`. */
+export type ComplexTensor = Tensor & { readonly dtype: "complex64" | "complex128" };
+
 /** Python's torch.contiguous_format, channels_last, channels_last_3d, preserve_format. */
 export type MemoryFormat = "contiguousFormat" | "channelsLast" | "channelsLast3d" | "preserveFormat";
 const MEMORY_FORMATS: readonly string[] = ["contiguousFormat", "channelsLast", "channelsLast3d", "preserveFormat"];
 
 /** Internal: the memoryFormat of an options object (undefined when not given). */
+/** Tensor.to's trailing options (Python's keyword arguments). */
+export interface ToOptions { nonBlocking?: boolean; copy?: boolean; memoryFormat?: MemoryFormat }
+
 export function memoryFormatOption(fn: string, options: unknown): MemoryFormat | undefined {
   const o = checkOptions(fn, options, ["memoryFormat"]);
   if (o.memoryFormat === undefined) return undefined;

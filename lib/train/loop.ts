@@ -7,9 +7,9 @@ import { autocast, type GradScaler } from "../amp.js";
 import { tidy, yieldToEventLoop } from "../memory.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer, Hyper } from "../optim/optimizer.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { DTYPES } from "../dtype.js";
-import { stack } from "../functions.js";
+import { stack } from "../tensor/functions.js";
 import type { DataLoader } from "../data/dataloader.js";
 
 export interface EpochStats {
@@ -126,8 +126,14 @@ export interface TrainEpochOptions {
   precision?: Precision;
 }
 
+/**
+ * What trainEpoch needs of an optimizer: zeroGrad(), step() and, for a GradScaler, its
+ * parameters. Structural, so SGD, Adam, AdamW or a union of them all fit.
+ */
+export type TrainOptimizer = Pick<Optimizer<Record<string, Hyper>>, "zeroGrad" | "step"> & { readonly paramGroups: readonly { readonly params: readonly Tensor[] }[] };
+
 /** Trains one epoch; returns the totals (complete unless shouldStop() ended it). */
-export async function trainEpoch(model: Module, loader: DataLoader, lossFn: Loss, optimizer: Optimizer<Record<string, Hyper>>,
+export async function trainEpoch(model: Module, loader: DataLoader, lossFn: Loss, optimizer: TrainOptimizer,
   options: TrainEpochOptions): Promise<{ totals: Totals; complete: boolean }> {
   model.train();
   const totals = { ...(options.resumeFrom ?? emptyTotals()) };

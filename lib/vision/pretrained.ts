@@ -2,7 +2,7 @@
 // downloaded: torchvision hub files (resnet50-0676ba61.pth, …) are files the user has.
 import { dispose } from "../memory.js";
 import { loadStateDict, type LoadStateDictOptions } from "../serialization/state_dict.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { argError, checkOptions } from "../validate.js";
 import { architectures, RESNET_OPTIONS, type Architecture, type ResNet, type ResNetOptions } from "./resnet.js";
 

@@ -9,7 +9,7 @@ import { Flatten, Linear } from "../nn/linear.js";
 import { Sequential } from "../nn/container.js";
 import { fuseModules } from "../nn/fusion.js";
 import { constant_, kaimingNormal_ } from "../nn/init.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor/index.js";
 import { argError, checkBool, checkFunction, checkOptions, checkPositiveInt, isInt } from "../validate.js";
 
 /** A norm layer factory (Python: `norm_layer`), BatchNorm2d by default. */
@@ -90,7 +90,7 @@ export class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const identity = this.downsample !== null ? this.downsample.forward<Tensor>(x) : x;
+    const identity = this.downsample !== null ? this.downsample.forward(x) : x;
     const out = chainForward(x, [
       (t) => this.conv1.forward(t as Tensor), (t) => this.bn1.forward(t as Tensor), (t) => this.relu.forward(t as Tensor),
       (t) => this.conv2.forward(t as Tensor), (t) => this.bn2.forward(t as Tensor),
@@ -137,7 +137,7 @@ export class Bottleneck extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const identity = this.downsample !== null ? this.downsample.forward<Tensor>(x) : x;
+    const identity = this.downsample !== null ? this.downsample.forward(x) : x;
     const out = chainForward(x, [
       (t) => this.conv1.forward(t as Tensor), (t) => this.bn1.forward(t as Tensor), (t) => this.relu.forward(t as Tensor),
       (t) => this.conv2.forward(t as Tensor), (t) => this.bn2.forward(t as Tensor), (t) => this.relu.forward(t as Tensor),

@@ -11,10 +11,14 @@ def setup(case):
     torch.set_num_threads(case["threads"])
     torch.manual_seed(0)
     kind, arch, batch, size, channels = case["kind"], case["arch"], case["batch"], case["size"], case["channels"]
-    model = torchvision.models.__dict__[arch](num_classes=case["classes"])
-    if channels != 3:
-        model.conv1 = torch.nn.Conv2d(channels, 64, 7, 2, 3, bias=False)
-    x = torch.randn(batch, channels, size, size)
+    if arch == "mlp":  # as models.ts's: Linear(784, 256), ReLU, Linear(256, classes)
+        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, case["classes"]))
+        x = torch.randn(batch, 784)
+    else:
+        model = torchvision.models.__dict__[arch](num_classes=case["classes"])
+        if channels != 3:
+            model.conv1 = torch.nn.Conv2d(channels, 64, 7, 2, 3, bias=False)
+        x = torch.randn(batch, channels, size, size)
     if kind == "eval":
         model.eval()
         if case.get("optimize") == "both":  # conv+BN folded, channels-last: the same work as torch-ts's fuseModel()

@@ -18,7 +18,8 @@ const quick = process.env.BENCH_QUICK === "1";
 torch.setNumThreads(threads);
 
 interface Case {
-  name: string; kind: "eval" | "train" | "adam"; arch: torch.vision.Architecture; batch: number; size: number; channels: number; classes: number;
+  /** arch "mlp": Linear(784, 256), ReLU, Linear(256, 10) on [batch, 784] (size and channels unused). */
+  name: string; kind: "eval" | "train" | "adam"; arch: torch.vision.Architecture | "mlp"; batch: number; size: number; channels: number; classes: number;
   rounds: number; perRound: number;
   /**
    * Inference-optimized eval: conv+BN folded (ResNet.fuseModel) and channels-last. "both": Python
@@ -30,6 +31,9 @@ interface Case {
 const r = (n: number) => (quick ? Math.max(2, Math.ceil(n / 2)) : n);
 const cases: Case[] = [
   { name: "resnet18 eval b1 224", kind: "eval", arch: "resnet18", batch: 1, size: 224, channels: 3, classes: 1000, rounds: r(7), perRound: 5 },
+  // Small forwards: here what torch-ts adds around each module call shows, not the kernels.
+  { name: "resnet18 eval b1 64", kind: "eval", arch: "resnet18", batch: 1, size: 64, channels: 3, classes: 1000, rounds: r(9), perRound: 20 },
+  { name: "2-layer MLP eval b1", kind: "eval", arch: "mlp", batch: 1, size: 0, channels: 0, classes: 10, rounds: r(9), perRound: 2000 },
   { name: "resnet18 eval b32 224", kind: "eval", arch: "resnet18", batch: 32, size: 224, channels: 3, classes: 1000, rounds: r(5), perRound: 1 },
   { name: "resnet50 eval b1 224", kind: "eval", arch: "resnet50", batch: 1, size: 224, channels: 3, classes: 1000, rounds: r(7), perRound: 3 },
   { name: "resnet50 eval b32 224", kind: "eval", arch: "resnet50", batch: 32, size: 224, channels: 3, classes: 1000, rounds: r(3), perRound: 1 },
@@ -50,7 +54,9 @@ console.log(`model benchmark — torch-ts on libtorch ${cfg.libtorchVersion} vs 
   (cfg.hugePages ? "; torch-ts with huge pages for buffers >= 2 MiB (TORCH_TS_HUGEPAGES=0: PyTorch 1.13's allocation)" : ""));
 torch.manualSeed(0);
 for (const c of cases) {
-  const model = torch.vision.architectures[c.arch]({ numClasses: c.classes, inChannels: c.channels });
+  const model: torch.nn.Sequential | torch.vision.ResNet = c.arch === "mlp"
+    ? new torch.nn.Sequential(new torch.nn.Linear(784, 256), new torch.nn.ReLU(), new torch.nn.Linear(256, c.classes))
+    : torch.vision.architectures[c.arch]({ numClasses: c.classes, inChannels: c.channels });
   const held: torch.Tensor[] = [];
   let opt: torch.optim.Adam | null = null;
   let run: () => void;
@@ -59,9 +65,9 @@ for (const c of cases) {
     for (const p of model.parameters()) p.grad = torch.randnLike(p);
     run = () => adam.step();
   } else {
-    let x = torch.randn(c.batch, c.channels, c.size, c.size);
+    let x = c.arch === "mlp" ? torch.randn(c.batch, 784) : torch.randn(c.batch, c.channels, c.size, c.size);
     if (c.optimize !== undefined) {
-      model.eval().fuseModel().to({ memoryFormat: "channelsLast" });
+      (model as torch.vision.ResNet).eval().fuseModel().to({ memoryFormat: "channelsLast" });
       const laid = x.contiguous({ memoryFormat: "channelsLast" });
       x.dispose();
       x = laid;

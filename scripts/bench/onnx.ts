@@ -26,7 +26,15 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const perRound = 3;
 torch.setNumThreads(threads);
 
-type Ort = typeof import("onnxruntime-node");
+/** What this bench uses of onnxruntime-node's API (not a dependency: its types may not be installed). */
+interface Ort {
+  InferenceSession: {
+    create(path: string, options: { intraOpNumThreads: number; interOpNumThreads: number; graphOptimizationLevel: "all" }):
+      Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>> }>;
+  };
+  Tensor: new (type: "float32", data: Float32Array, dims: number[]) => unknown;
+  env: { versions?: { node?: string } };
+}
 function loadOrt(): Ort | null {
   const from = process.env.ORT_NODE_MODULES ? path.join(process.env.ORT_NODE_MODULES, "..", "x.js") : path.join(process.cwd(), "x.js");
   try {

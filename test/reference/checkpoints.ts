@@ -8,7 +8,7 @@ import { native } from "../../lib/binding.js";
 import { writesAsOrderedDict } from "../../lib/serialization/pickler.js";
 import { isMarkedDict, metadataOf } from "../../lib/serialization/values.js";
 import { bufferSource, ZipReader, ZipWriter } from "../../lib/serialization/zip.js";
-import { handleOf } from "../../lib/tensor.js";
+import { handleOf } from "../../lib/tensor/index.js";
 
 export type Desc = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // It loads the model the test saved, answers each request { id, data } with the model's output,
 // and on { die } leaves mid-work the way a worker can: process.exit(), or an uncaught error.
 import { parentPort, workerData } from "node:worker_threads";
-import * as torch from "../../lib/index.ts";
+import * as torch from "../../lib/index.js";
 
 const port = parentPort!;
 const { checkpoint, batch, inFeatures, hidden, outFeatures } = workerData as { checkpoint: string; batch: number; inFeatures: number; hidden: number; outFeatures: number };

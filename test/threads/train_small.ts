@@ -2,7 +2,7 @@
 // in worker threads. Weights and data come from a seeded JS generator, not torch.manualSeed:
 // libtorch's default generator is process-wide (as in Python, where threads share it), so
 // threads drawing from it at once would interleave their draws.
-import * as torch from "../../lib/index.ts";
+import * as torch from "../../lib/index.js";
 
 
 export interface SmallRun {

@@ -1,8 +1,8 @@
 // Worker thread entry for test/threads.test.ts: "train" runs trainSmall and reports; "hold"
 // allocates tensors, keeps them and waits to be terminated (its environment must free them).
 import { parentPort, workerData } from "node:worker_threads";
-import * as torch from "../../lib/index.ts";
-import { trainSmall } from "./train_small.ts";
+import * as torch from "../../lib/index.js";
+import { trainSmall } from "./train_small.js";
 
 const port = parentPort!;
 const job = workerData as { kind: "train"; seed: number; steps: number } | { kind: "hold"; count: number };
