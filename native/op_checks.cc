@@ -176,12 +176,14 @@ void Rnn(const Schema& schema, const Stack& stack) {
   }
 }
 
-// rrelu_with_noise, training, writes one noise value per input element into noise's data.
+// rrelu_with_noise, training, writes one noise value per input element through noise's data
+// pointer, in memory order: past the end of a smaller noise, or of an expanded one (stride 0).
 void RreluWithNoise(const Schema& schema, const Stack& stack) {
   if (!Arg(schema, stack, "training").toBool()) return;
   const at::Tensor& self = Arg(schema, stack, "self").toTensor();
   const at::Tensor& noise = Arg(schema, stack, "noise").toTensor();
   TORCH_CHECK(self.sizes() == noise.sizes(), "noise tensor shape must match self tensor shape. Got self.shape = ", self.sizes(), " noise.shape = ", noise.sizes());
+  TORCH_CHECK(noise.is_contiguous(), "rrelu_with_noise: expected a contiguous noise tensor (it is written in memory order), but got strides ", noise.strides());
 }
 
 // gradient.tensorarrayint (spacing: Tensor[], dim=None) accepts a spacing list of length 1

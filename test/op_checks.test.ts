@@ -48,6 +48,7 @@ describe("libtorch 1.13's missing checks are TorchErrors, not crashes", () => {
     ["lstm with 5 gate rows (SIGSEGV)", () => T.lstm(o(2, 1, 2), [o(1, 1, 2), o(1, 1, 2)], [o(5, 2), o(5, 2)], false, 1, 0, false, false, false), /4 x hidden_size rows/],
     ["gru with 4 gate rows (SIGSEGV)", () => T.gru(o(2, 1, 2), o(1, 1, 2), [o(4, 2), o(4, 2)], false, 1, 0, false, false, false), /3 x hidden_size rows/],
     ["rrelu_with_noise, training, with a smaller noise (heap overrun, abort at exit)", () => G.rreluWithNoise(o(3, 2, 2), torch.tensor(-1), { training: true }), /noise tensor shape must match self tensor shape/],
+    ["rrelu_with_noise, training, with an expanded noise (heap overrun)", () => G.rreluWithNoise(torch.tensor([2.25, -0.25]), { noise: torch.tensor([-1]).expand([2]), training: true }), /contiguous noise/],
     ["chunk of an empty tensor into 2^40 (std::bad_alloc, named)", () => (torch.tensor([]) as Any).chunk(2 ** 40, 0), /^aten::chunk: out of memory/],
     ["gradient with one spacing tensor for a 2-d input (SIGSEGV)", () => torch.gradient(o(2, 2), { spacing: [torch.tensor([1, 2])] }), /list of length equal to 'self.dim\(\) = 2'/],
     ["embedding_bag with 4-d weight and offsets (heap overrun, abort in free)", () => T.embeddingBag(torch.ones([1, 3, 1, 1]), i64(0n), torch.zeros([1, 3, 1, 1], { dtype: "int64" }), true), /weight to be a 2-D tensor/],

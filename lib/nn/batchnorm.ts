@@ -10,7 +10,7 @@ import { noGrad } from "../autograd.js";
 import { Tensor } from "../tensor/index.js";
 import { argError, checkBool, checkNonNegInt, checkNumberIn, checkOptions } from "../validate.js";
 import { factoryOptions } from "./factory.js";
-import { batchNorm } from "./functional.js";
+import { batchNormChecked } from "./functional.js";
 import { Module } from "./module.js";
 import { pyFloat, py } from "./repr.js";
 
@@ -77,8 +77,8 @@ abstract class BatchNorm extends Module {
     }
     const bnTraining = this.training ? true : this.runningMean === null && this.runningVar === null;
     const useStats = !this.training || this.trackRunningStats;
-    return batchNorm(x, useStats ? this.runningMean : null, useStats ? this.runningVar : null,
-      { weight: this.weight, bias: this.bias, training: bnTraining, momentum: factor, eps: this.eps });
+    // The constructor made every parameter and buffer: a forward checks only its input.
+    return batchNormChecked(x, useStats ? this.runningMean : null, useStats ? this.runningVar : null, this.weight, this.bias, bnTraining, factor, this.eps);
   }
 
   /** Checkpoints older than version 2 have no num_batches_tracked: PyTorch fills in 0. */

@@ -5,7 +5,7 @@ import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor/index.js";
 import { argError, checkBool, checkNonNegInt, checkOptions, checkPositiveInt } from "../validate.js";
-import { conv2d, pair, type Pair } from "./functional.js";
+import { conv2dChecked, pair, type Pair } from "./functional.js";
 import { factoryOptions } from "./factory.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "./init.js";
 import { Module } from "./module.js";
@@ -72,7 +72,8 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    // The constructor checked the configuration: a forward checks only its input.
+    return conv2dChecked(x, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
   }
 
   override extraRepr(): string {

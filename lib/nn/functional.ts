@@ -76,7 +76,16 @@ export function conv2d(x: Tensor, weight: Tensor, ...args: PyArgs<Conv2dP, Conv2
     if (o.padding !== "valid" && o.padding !== "same") throw argError(fn, "padding", 'an integer >= 0, a pair of them, "valid" or "same"', o.padding);
     return convPadding(x, weight, bias, stride, o.padding, dilation, groups);
   }
-  return wrap(native.conv2d(handleOf(x), handleOf(weight), bias === null ? null : handleOf(bias), stride, pairOf(fn, "padding", o.padding ?? 0), dilation, groups));
+  return conv2dChecked(x, weight, bias, stride, pairOf(fn, "padding", o.padding ?? 0), dilation, groups);
+}
+/**
+ * Internal: conv2d once the configuration is known valid (nn.Conv2d checked it in its
+ * constructor): only the input is checked, so a module's forward re-checks nothing else.
+ */
+export function conv2dChecked(x: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number, fn = "F.conv2d"): Tensor {
+  input(fn, x);
+  checkRank(fn, x, [3, 4], "3-D (C, H, W) or 4-D (N, C, H, W)");
+  return wrap(native.conv2d(handleOf(x), handleOf(weight), bias === null ? null : handleOf(bias), stride, padding, dilation, groups));
 }
 
 type BatchNormP = [weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, eps: number];
@@ -95,13 +104,25 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (!training && (runningMean === null || runningVar === null)) {
     throw new TypeError(`${fn}: runningMean and runningVar are required when training is false`);
   }
+  const weight = o.weight === undefined || o.weight === null ? null : input(fn, o.weight, "weight");
+  const bias = o.bias === undefined || o.bias === null ? null : input(fn, o.bias, "bias");
+  if (runningMean !== null) input(fn, runningMean, "runningMean");
+  if (runningVar !== null) input(fn, runningVar, "runningVar");
+  return batchNormChecked(x, runningMean, runningVar, weight, bias, training,
+    o.momentum === undefined ? 0.1 : checkNumber(fn, "momentum", o.momentum), o.eps === undefined ? 1e-5 : checkNumber(fn, "eps", o.eps));
+}
+/**
+ * Internal: batch_norm once its arguments are known valid (nn.BatchNorm* checked them): only
+ * the input is checked, so a module's forward re-checks nothing else.
+ */
+export function batchNormChecked(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, eps: number): Tensor {
+  input("F.batchNorm", x);
   // PyTorch's _verify_batch_size: batch statistics need more than one value per channel.
   if (training && x.shape.reduce((p, d, i) => (i === 1 ? p : p * d), 1) === 1) {
     throw new TorchError(`Expected more than 1 value per channel when training, got input size torch.Size([${x.shape.join(", ")}])`);
   }
-  return wrap(native.batchNorm(handleOf(x), optionalTensor(fn, "weight", o.weight), optionalTensor(fn, "bias", o.bias),
-    optionalTensor(fn, "runningMean", runningMean), optionalTensor(fn, "runningVar", runningVar), training,
-    o.momentum === undefined ? 0.1 : checkNumber(fn, "momentum", o.momentum), o.eps === undefined ? 1e-5 : checkNumber(fn, "eps", o.eps)));
+  const h = (t: Tensor | null) => (t === null ? null : handleOf(t));
+  return wrap(native.batchNorm(handleOf(x), h(weight), h(bias), h(runningMean), h(runningVar), training, momentum, eps));
 }
 
 /** Python: `F.relu(input, inplace=False)`. */

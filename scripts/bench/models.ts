@@ -11,7 +11,8 @@ import { parseCommandLine, parseFlags } from "../../lib/train/cli.js";
 parseCommandLine("bench/models", `usage: npx tsx scripts/bench/models.ts
   ResNet eval/train steps and the Adam step beside Python PyTorch; takes no flags.
   --help
-environment: BENCH_THREADS=n (the intra-op thread count), BENCH_QUICK=1 for fewer repeats`, () => (parseFlags(process.argv.slice(2), {}).values.help === true ? { help: true as const } : {}));
+environment: BENCH_THREADS=n (the intra-op thread count), BENCH_QUICK=1 for fewer repeats,
+  BENCH_ONLY=<regex> for the cases whose name matches`, () => (parseFlags(process.argv.slice(2), {}).values.help === true ? { help: true as const } : {}));
 
 const threads = Number(process.env.BENCH_THREADS ?? torch.getNumThreads());
 const quick = process.env.BENCH_QUICK === "1";
@@ -29,7 +30,8 @@ interface Case {
   optimize?: "ours" | "both";
 }
 const r = (n: number) => (quick ? Math.max(2, Math.ceil(n / 2)) : n);
-const cases: Case[] = [
+const only = process.env.BENCH_ONLY === undefined ? null : new RegExp(process.env.BENCH_ONLY);
+const allCases: Case[] = [
   { name: "resnet18 eval b1 224", kind: "eval", arch: "resnet18", batch: 1, size: 224, channels: 3, classes: 1000, rounds: r(7), perRound: 5 },
   // Small forwards: here what torch-ts adds around each module call shows, not the kernels.
   { name: "resnet18 eval b1 64", kind: "eval", arch: "resnet18", batch: 1, size: 64, channels: 3, classes: 1000, rounds: r(9), perRound: 20 },
@@ -46,6 +48,7 @@ const cases: Case[] = [
   { name: "Adam step, resnet18 params", kind: "adam", arch: "resnet18", batch: 0, size: 0, channels: 3, classes: 1000, rounds: r(7), perRound: 5 },
 ];
 
+const cases = allCases.filter((c) => only === null || only.test(c.name));
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "models.py");
 const cfg = torch.config();
 const peer = await PythonPeer.start(script, mallocMatchedEnv(cfg.mallocTuned));

@@ -1,6 +1,8 @@
 // The standing API fuzzer: seeded random calls across torch-ts's public surface (creation,
 // tensor ops, nn layers and functional, init, optim, DataLoader, save/load/loadAsync,
-// setNumThreads, grad mode, forwardAsync) with hostile values (NaN, ±Inf, -0, 2^53+1, bigints,
+// setNumThreads, grad mode, forwardAsync, and, for 60% of the calls, every function of the
+// generated op surface with arguments derived from its schemas: api_fuzz/schema.ts, whose
+// errors must name the op) with hostile values (NaN, ±Inf, -0, 2^53+1, bigints,
 // huge/fractional/negative sizes, Proxies, throwing getters and valueOf, cyclic and sparse
 // arrays, disposed tensors, wrong devices and dtypes, strings for numbers). Batches run in child
 // processes (scripts/soak/api_fuzz/child.ts); creation and elementwise/reduction calls on plain
@@ -23,6 +25,7 @@ import { ReferenceSession } from "../../test/reference/session.js";
 import type { Verdict } from "./api_fuzz/child.js";
 import { generate, METHOD_ARITY } from "./api_fuzz/generate.js";
 import { compare, type Encoded, type PyCall } from "./api_fuzz/oracle.js";
+import { renderGenerated, TARGET_BY_LABEL } from "./api_fuzz/schema.js";
 import { source } from "./api_fuzz/values.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -63,6 +66,7 @@ const bump = (k: string) => classes.set(k, (classes.get(k) ?? 0) + 1);
 let slowest = { ms: 0, i: -1, fn: "" };
 let peakRss = 0;
 let done = 0;
+let generatedCalls = 0;
 const oracleQueue: { v: Verdict }[] = [];
 const refusedWherePytorchAccepts: string[] = [];
 
@@ -77,11 +81,21 @@ function fail(i: number, fn: string, kind: string, message: string) {
   bump(known ? `known-failure:${known.id}` : `FAIL:${kind}`);
 }
 
+/**
+ * glibc's malloc checking in the children (FUZZ_MALLOC_CHECK=0 turns it off): a kernel that
+ * writes past a tensor's end otherwise corrupts the heap silently, to abort some later call in
+ * free(), or never; checked, the free of the overrun buffer aborts within the call's cleanup.
+ */
+const MALLOC_DEBUG = "/lib/x86_64-linux-gnu/libc_malloc_debug.so.0";
+const mallocCheck: Record<string, string> = process.env.FUZZ_MALLOC_CHECK !== "0" && fs.existsSync(MALLOC_DEBUG)
+  ? { LD_PRELOAD: [process.env.LD_PRELOAD, MALLOC_DEBUG].filter(Boolean).join(" "), GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, "glibc.malloc.check=3"].filter(Boolean).join(":") }
+  : {};
+
 /** Runs calls `indices` in one child; returns the indices not run (after a crash/hang/RSS kill). */
-function runChild(indices: number[]): Promise<{ rest: number[]; died: { i: number; kind: string; message: string } | null }> {
+function runChild(indices: number[]): Promise<{ rest: number[]; died: { i: number; kind: string; message: string; atExit?: boolean } | null }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "api_fuzz", "child.ts"), JSON.stringify({ seed: opt.seed, indices, timeoutMs: maxCallMs })],
-      { stdio: ["ignore", "ignore", "pipe", "pipe"], env: { ...process.env, OMP_NUM_THREADS: "1" } });
+      { stdio: ["ignore", "ignore", "pipe", "pipe"], env: { ...process.env, OMP_NUM_THREADS: "1", ...mallocCheck } });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     let current: number | null = null;
@@ -112,15 +126,20 @@ function runChild(indices: number[]): Promise<{ rest: number[]; died: { i: numbe
       if (rest.length === 0 && code === 0) return resolve({ rest, died: null });
       // A child that never reached its first call did not start (e.g. lib/ mid-edit): not a call's fault.
       if (!anyStarted && !killedFor) return resolve({ rest, died: { i: -1, kind: "startup", message: stderr.trim().split("\n").slice(-6).join(" | ") } });
-      const at = current ?? rest[0]!;
-      const died = killedFor ?? { kind: signal ? "crash" : "child-exit", message: `${signal ? `signal ${signal}` : `exit code ${code}`}; stderr: ${stderr.trim().split("\n").slice(-3).join(" | ")}` };
-      resolve({ rest: rest.filter((i) => i !== at), died: { i: at, ...died } });
+      // Every call returned and then the process died: a heap overrun by an earlier call shows at
+      // exit, when destructors free memory next to it. Charged to the batch's last call and
+      // pinpointed like any crash (a run ending in the culprit crashes at its exit too).
+      const atExit = current === null && rest.length === 0;
+      const at = current ?? rest[0] ?? indices[indices.length - 1]!;
+      const died = killedFor ?? { kind: signal ? "crash" : "child-exit", message: `${atExit ? "at exit, after the calls returned: " : ""}${signal ? `signal ${signal}` : `exit code ${code}`}; stderr: ${stderr.trim().split("\n").slice(-3).join(" | ")}` };
+      resolve({ rest: rest.filter((i) => i !== at), died: { i: at, atExit, ...died } });
     });
   });
 }
 
 function record(v: Verdict) {
   done++;
+  if (TARGET_BY_LABEL.has(v.fn)) generatedCalls++;
   fns.add(v.fn);
   peakRss = Math.max(peakRss, v.rss);
   if (v.ms > slowest.ms) slowest = { ms: v.ms, i: v.i, fn: v.fn };
@@ -159,6 +178,8 @@ async function runOracle(py: ReferenceSession) {
 function describeCall(i: number): string {
   const c = generate(opt.seed, i);
   const a = c.args.map(source);
+  const generated = renderGenerated(c.fn, a);
+  if (generated !== null) return generated;
   if (c.fn.startsWith("Tensor.")) return `${a[0]}.${c.fn.slice(7)}(${a.slice(1).join(", ")})`;
   if (c.fn.endsWith("#call")) return `new torch.nn.${c.fn.slice(3, -5)}(...${a[0]}).call(${a.slice(1).join(", ")})`;
   return `${c.fn}(${a.join(", ")})`;
@@ -195,7 +216,10 @@ try {
         continue;
       }
       if (died) {
-        done++;
+        if (!died.atExit) { // a call that died is counted here; one that returned was counted when it did
+          done++;
+          if (TARGET_BY_LABEL.has(generate(opt.seed, died.i).fn)) generatedCalls++;
+        }
         if (died.kind === "crash") await pinpoint(batch, died.i, died.kind, died.message);
         else fail(died.i, generate(opt.seed, died.i).fn, died.kind, died.message);
       }
@@ -212,6 +236,8 @@ const seconds = (performance.now() - wall) / 1000;
 const newFailures = failures.filter((f) => !f.known);
 const report = {
   calls: done, seed: opt.seed, seconds, distinctFunctions: fns.size,
+  generatedFunctions: { called: [...fns].filter((f) => TARGET_BY_LABEL.has(f)).length, of: TARGET_BY_LABEL.size },
+  generatedCalls: generatedCalls,
   outcomes: Object.fromEntries([...classes].sort()), slowestCall: { ...slowest, call: slowest.i >= 0 ? describeCall(slowest.i) : "" },
   peakRssMB: peakRss / 2 ** 20,
   failures: failures.map((f) => ({ ...f, replay: `npx tsx scripts/soak/api_fuzz.ts --seed ${opt.seed} --replay ${f.i}`, call: describeCall(f.i) })),
@@ -220,6 +246,7 @@ const report = {
 if (opt.json) console.log(JSON.stringify(report));
 else {
   console.log(`${done} calls (seed ${opt.seed}) in ${seconds.toFixed(1)} s; ${fns.size} distinct functions; peak RSS ${report.peakRssMB.toFixed(0)} MB`);
+  console.log(`generated surface: ${generatedCalls} calls, ${report.generatedFunctions.called} of its ${report.generatedFunctions.of} functions; hand-written: ${done - generatedCalls} calls, ${fns.size - report.generatedFunctions.called} functions`);
   console.log(`slowest call #${slowest.i} ${slowest.fn}: ${slowest.ms.toFixed(1)} ms`);
   for (const [k, n] of [...classes].sort()) console.log(`  ${k.padEnd(48)} ${n}`);
   if (refusedWherePytorchAccepts.length) console.log(`refused where PyTorch accepts (first ${refusedWherePytorchAccepts.length}):\n  ${refusedWherePytorchAccepts.join("\n  ")}`);

@@ -3,6 +3,7 @@
 import util from "node:util";
 import * as torch from "../../../lib/index.js";
 import type { Call } from "./generate.js";
+import { judgeGenerated, TARGET_BY_LABEL } from "./schema.js";
 import { FuzzValueError, materialize, type Made } from "./values.js";
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -31,6 +32,8 @@ for (const n of torchFns) EXECUTORS[`torch.${n}`] = (a) => (torch as Any)[n](...
 export function executorFor(fn: string): Exec {
   const direct = EXECUTORS[fn];
   if (direct) return direct;
+  const generated = TARGET_BY_LABEL.get(fn);
+  if (generated) return generated.call;
   const [head, rest] = [fn.slice(0, fn.indexOf(".")), fn.slice(fn.indexOf(".") + 1)];
   if (head === "Tensor") return (a) => a[0][rest](...a.slice(1));
   if (head === "F") return (a) => (torch.nn.functional as Any)[rest](...a);
@@ -160,8 +163,12 @@ export function judgeError(fn: string, err: unknown): { cls: string; fail: strin
   if (!(err instanceof Error)) return { cls: typeof err, fail: "non-error-thrown" };
   const cls = err instanceof torch.TorchError ? "TorchError" : err.constructor?.name ?? "Error";
   const msg = err.message ?? "";
-  if (err instanceof torch.TorchError) return { cls, fail: UNINFORMATIVE_NATIVE.test(msg) ? "unnamed-error" : null };
+  if (err instanceof torch.TorchError) {
+    const unnamed = UNINFORMATIVE_NATIVE.test(msg) || (TARGET_BY_LABEL.has(fn) && judgeGenerated(fn, err, true) !== null);
+    return { cls, fail: unnamed ? "unnamed-error" : null };
+  }
   if (err instanceof RangeError && /Maximum call stack size exceeded/.test(msg)) return { cls, fail: "stack-overflow" };
+  if (TARGET_BY_LABEL.has(fn)) return { cls, fail: judgeGenerated(fn, err, false) };
   // The library's own wording: "<function>: …" (validate.ts argError), or the function named.
   if (/^[\w.$]+(\(\))?: /.test(msg)) return { cls, fail: null };
   const lower = msg.toLowerCase();

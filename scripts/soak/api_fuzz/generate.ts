@@ -1,6 +1,7 @@
 // The API fuzzer's seeded call generator: call i of seed s depends on (s, i) only, so any call
 // can be regenerated alone (`--replay i`). Each spec makes mostly valid arguments and then,
 // often, swaps one or two of them for a hostile value.
+import { generatedSpecs } from "./schema.js";
 import { arr, big, bool, nums, num, obj, str, UNDEF, type V } from "./values.js";
 
 export interface Call {
@@ -120,6 +121,8 @@ export interface Spec {
   fn: string;
   build: Build;
   weight?: number;
+  /** Applied to the final arguments (after the hostile swaps below): keeps a value out that is legitimately slow for this function. */
+  tame?: (args: V[]) => V[];
 }
 
 const sized = (name: string): Spec => ({
@@ -146,7 +149,7 @@ export const METHOD_ARITY: Record<string, number> = Object.fromEntries([...unary
 const method = (name: string, rest: Build, weight = 1): Spec => ({ fn: `Tensor.${name}`, build: (g) => [g.tensor(), ...rest(g)], weight });
 const maybe = (g: Gen, v: V): V => (g.chance(0.15) ? g.hostile() : v);
 
-export const SPECS: Spec[] = ([
+const HAND_WRITTEN: Spec[] = ([
   // ---- creation (oracle) ----
   ...["zeros", "ones", "empty", "rand", "randn"].map(sized),
   {
@@ -324,6 +327,15 @@ export const SPECS: Spec[] = ([
   { fn: "Module.forwardAsync", weight: 2, build: (g) => [arr([num(3), num(2)]), g.chance(0.8) ? g.floatTensor(g.pick([[2, 3], [1, 3], [3], [2, 4]])) : g.hostile(), bool(g.chance(0.5))] },
 ] as Spec[]);
 
+/**
+ * Every spec: the hand-written ones above, and one per generated function (schema.ts), weighted
+ * so that GENERATED_SHARE of the calls go to the generated surface (~1,300 functions whose
+ * arguments come from their schemas) and the rest keep the hand-picked specs' mix.
+ */
+export const GENERATED_SHARE = 0.6;
+const handWrittenWeight = HAND_WRITTEN.reduce((a, s) => a + (s.weight ?? 1), 0);
+export const SPECS: Spec[] = [...HAND_WRITTEN, ...generatedSpecs(handWrittenWeight, GENERATED_SHARE)];
+
 const TOTAL = SPECS.reduce((a, s) => a + (s.weight ?? 1), 0);
 
 /** Call i of `seed`. */
@@ -341,5 +353,5 @@ export function generate(seed: number, i: number): Call {
   const first = spec.fn.startsWith("Tensor.") || spec.fn.endsWith("#call") || spec.fn === "Module.forwardAsync" ? 1 : 0;
   if (args.length > first && g.chance(0.12)) args[first + g.int(args.length - first)] = g.hostile();
   else if (g.chance(0.03)) args.push(g.hostile());
-  return { i, fn: spec.fn, args };
+  return { i, fn: spec.fn, args: spec.tame ? spec.tame(args) : args };
 }

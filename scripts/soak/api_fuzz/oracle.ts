@@ -83,9 +83,8 @@ function translate(call: Call): PyCall | null {
   const last = a[a.length - 1];
   const hasOpts = last?.k === "obj";
   const opts = hasOpts ? last : undefined;
-  const pos = hasOpts ? a.slice(0, -1) : a;
+  const pos = hasOpts ? a.slice(0, -1) : a.slice();
   const compare = RANDOM.has(call.fn) ? "shape" : "exact";
-  const withDefault = (kw: Record<string, P>) => ("dtype" in kw ? kw : { ...kw, dtype: { dt: "float32" } });
   if (SIZED.has(call.fn)) {
     if (pos.length === 1 && pos[0]!.k !== "arr") throw new NoEquivalent(); // zeros(5) vs zeros([5]) : same in both
     return { op: call.fn, args: pos.map((x) => py(x, "auto")), kwargs: kwargs(opts, TENSOR_OPTS), compare };
@@ -101,9 +100,13 @@ function translate(call: Call): PyCall | null {
       const dt = dtypeOf(opts);
       return { op: call.fn, args: [py(pos[0]!, "auto"), py(pos[1]!, dt === undefined ? "float" : "auto")], kwargs: kwargs(opts, TENSOR_OPTS), compare };
     }
-    case "torch.arange":
+    case "torch.arange": {
+      // A trailing undefined is an argument not given, in JS (arange(-1, 1, undefined) is arange(-1, 1)).
+      while (pos.length > 0 && pos[pos.length - 1]!.k === "undef") pos.pop();
       if (pos.length < 1 || pos.length > 3) return null;
-      return { op: call.fn, args: pos.map((x) => py(x, "auto")), kwargs: withDefault(kwargs(opts, TENSOR_OPTS)), compare };
+      // Python's dtype rule (int64 when every bound is an integer) is the library's too.
+      return { op: call.fn, args: pos.map((x) => py(x, "auto")), kwargs: kwargs(opts, TENSOR_OPTS), compare };
+    }
     case "torch.linspace":
       if (pos.length !== 3) return null;
       return { op: call.fn, args: pos.map((x) => py(x, "auto")), kwargs: kwargs(opts, TENSOR_OPTS), compare };

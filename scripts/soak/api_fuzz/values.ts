@@ -20,8 +20,12 @@ export type V =
   | { k: "cyclic"; kind: "array" | "object" | "nested" }
   | { k: "proxy"; over: V; throws: boolean }
   | { k: "throwing"; trap: "valueOf" | "toString" | "toPrimitive" | "getter" | "length" }
-  /** A tensor made by torch.tensor from plain data (data: a nested "arr" of num/big/bool). */
-  | { k: "tensor"; data: V; dtype?: string; disposed?: boolean; requiresGrad?: boolean }
+  /**
+   * A tensor made by torch.tensor from plain data (data: a nested "arr" of num/big/bool), then
+   * optionally viewed: its last two dims swapped (non-contiguous) or its size-1 first dim
+   * expanded (stride 0): kernels that read data_ptr as if contiguous meet these.
+   */
+  | { k: "tensor"; data: V; dtype?: string; disposed?: boolean; requiresGrad?: boolean; view?: { transpose: true } | { expand: number[] } }
   /** A random float tensor of a shape (for layers). */
   | { k: "randn"; shape: number[]; dtype?: string; disposed?: boolean; requiresGrad?: boolean }
   | { k: "module"; name: string; args: V[] }
@@ -98,9 +102,13 @@ export function materialize(v: V, made: Made): unknown {
       return o;
     }
     case "tensor": {
-      const t = torch.tensor(materialize(v.data, made) as torch.TensorData, v.dtype === undefined ? {} : { dtype: v.dtype as torch.DType });
+      let t = torch.tensor(materialize(v.data, made) as torch.TensorData, v.dtype === undefined ? {} : { dtype: v.dtype as torch.DType });
       made.tensors.push(t);
       if (v.requiresGrad) t.requiresGrad_(true);
+      if (v.view !== undefined) {
+        t = "expand" in v.view ? t.expand(v.view.expand) : t.transpose(-2, -1);
+        made.tensors.push(t);
+      }
       if (v.disposed) t.dispose();
       return t;
     }
@@ -182,7 +190,8 @@ export function source(v: V): string {
               : "{ get lr() { throw new Error(\"getter\"); } /* and dtype, device, batchSize, length, … */ }";
     case "tensor": {
       const opts = v.dtype === undefined ? "" : `, { dtype: "${v.dtype}" }`;
-      const base = `torch.tensor(${source(v.data)}${opts})${v.requiresGrad ? ".requiresGrad_()" : ""}`;
+      const view = v.view === undefined ? "" : "expand" in v.view ? `.expand([${v.view.expand.join(", ")}])` : ".transpose(-2, -1)";
+      const base = `torch.tensor(${source(v.data)}${opts})${v.requiresGrad ? ".requiresGrad_()" : ""}${view}`;
       return v.disposed ? `((t) => (t.dispose(), t))(${base})` : base;
     }
     case "randn": {
@@ -205,7 +214,7 @@ export function isPlain(v: V): boolean {
     case "num": case "big": case "str": case "bool": case "null": case "undef": return true;
     case "arr": return (v.holes?.length ?? 0) === 0 && v.v.every(isPlain);
     case "obj": return Object.values(v.v).every(isPlain);
-    case "tensor": return !v.disposed && isPlain(v.data);
+    case "tensor": return !v.disposed && v.view === undefined && isPlain(v.data);
     default: return false;
   }
 }
