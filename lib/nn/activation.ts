@@ -1,10 +1,8 @@
-// nn.ReLU and nn.Dropout.
+// nn.ReLU.
 import type { Tensor } from "../tensor/index.js";
-import { argError, checkBool, checkNumber, checkOptions } from "../validate.js";
+import { checkBool, checkOptions } from "../validate.js";
 import { tensorArg } from "../tensor/index.js";
-import { dropout } from "./functional.js";
 import { Module } from "./module.js";
-import { py, pyFloat } from "./repr.js";
 
 /** Python: `nn.ReLU(inplace=False)`. */
 export class ReLU extends Module {
@@ -24,25 +22,5 @@ export class ReLU extends Module {
 
   override extraRepr(): string {
     return this.inplace ? "inplace=True" : "";
-  }
-}
-
-/** Python: `nn.Dropout(p=0.5, inplace=False)`: zeroes with probability p in training only. */
-export class Dropout extends Module {
-  readonly p: number;
-
-  constructor(p = 0.5) {
-    super();
-    checkNumber("nn.Dropout", "p", p);
-    if (!(p >= 0 && p <= 1)) throw argError("nn.Dropout", "p", "a probability between 0 and 1", p);
-    this.p = p;
-  }
-
-  forward(x: Tensor): Tensor {
-    return dropout(x, this.p, this.training);
-  }
-
-  override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=${py(false)}`;
   }
 }

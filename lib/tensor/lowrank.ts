@@ -5,7 +5,7 @@
 import { matmul } from "./functions.js";
 import { tidy } from "../memory.js";
 import { Tensor } from "./tensor.js";
-import { bindArgs, int, optTensor, tensor } from "../nn/functional_util.js";
+import { bindArgs, bool, int, optTensor, tensor } from "../nn/functional_util.js";
 import { linalg, randn } from "./ops.generated.js";
 
 /** `_utils.get_floating_dtype`: the input's dtype when floating (or complex), else float32. */
@@ -94,8 +94,7 @@ export function pcaLowrank(A: Tensor, ...rest: [q?: number | null, center?: bool
   }
   const niter = int(fn, "niter", a.niter, 2);
   if (!(niter >= 0)) throw new RangeError(`${fn}: niter(=${niter}) must be non-negative integer`);
-  const center = a.center === undefined ? true : a.center;
-  if (typeof center !== "boolean") throw new TypeError(`${fn}: expected center to be a boolean, but received ${String(center)}`);
+  const center = bool(fn, "center", a.center, true);
   if (!center) return svdLowrankImpl(input, q, niter, null);
   return tidy(() => svdLowrankImpl(input.sub(input.mean([-2], { keepdim: true })), q, niter, null));
 }
