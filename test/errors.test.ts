@@ -108,8 +108,8 @@ const typeErrors: Case[] = [
   ["tidy with a non-function", () => torch.tidy(42 as never), TypeError, /^torch\.tidy: expected fn to be a function/],
   ["tidy with an async function", () => torch.tidy(async () => f32(2)), TypeError,
     /^torch\.tidy: fn must be synchronous, but it returned a Promise/],
-  ["noGrad with an async function", () => torch.noGrad(async () => 1), TypeError,
-    /^torch\.noGrad: fn must be synchronous, but it returned a Promise/],
+  ["noGrad with a plain function returning a Promise", () => torch.noGrad(() => Promise.resolve(1)), TypeError,
+    /^torch\.noGrad: fn returned a Promise but is not an async function/],
   ["enableGrad with a non-function", () => torch.enableGrad("x" as never), TypeError, /^torch\.enableGrad: expected fn to be a function/],
   // options
   ['{keepdim: "yes"}', () => f32(2, 3).sum(0, { keepdim: "yes" as never }), TypeError,
@@ -120,12 +120,13 @@ const typeErrors: Case[] = [
     /^torch\.zeros: expected requiresGrad to be a boolean, but received "yes"$/],
   ['{retainGraph: 1}', () => torch.ones([1], { requiresGrad: true }).sum().backward(null, { retainGraph: 1 as never }), TypeError,
     /^Tensor\.backward: expected retainGraph to be a boolean, but received 1$/],
-  ["options that are a number", () => f32(2, 3).sum(0, 5 as never), TypeError,
-    /^Tensor\.sum: expected options to be an object, but received 5$/],
+  // By the calling rule a second positional argument of sum is Python's keepdim.
+  ["a number for sum's positional keepdim", () => f32(2, 3).sum(0, 5 as never), TypeError,
+    /^Tensor\.sum: expected keepdim to be a boolean, but received 5$/],
   ["options that are a string", () => torch.tensor([1], "float32" as never), TypeError,
     /^torch\.tensor: expected options to be an object, but received "float32"$/],
-  ["options that are an array", () => f32(2).max(0, [true] as never), TypeError,
-    /^Tensor\.max: expected options to be an object, but received \[true\]$/],
+  ["an array for max's positional keepdim", () => f32(2).max(0, [true] as never), TypeError,
+    /^Tensor\.max: expected keepdim to be a boolean, but received \[true\]$/],
   ["requiresGrad setter with a number", () => { (f32(2) as { requiresGrad: unknown }).requiresGrad = 1; }, TypeError,
     /^Tensor\.requiresGrad: expected value to be a boolean, but received 1$/],
 ];
@@ -252,11 +253,11 @@ describe("state after a failed call", () => {
   it.each([
     ["noGrad", torch.noGrad],
     ["enableGrad", torch.enableGrad],
-  ] as const)("%s restores grad mode after refusing an async function", (_name, run) => {
+  ] as const)("%s restores grad mode after refusing a plain function's Promise", (_name, run) => {
     for (const mode of [true, false]) {
       torch.setGradEnabled(mode);
       try {
-        expect(() => run(async () => 1)).toThrow(TypeError);
+        expect(() => run(() => Promise.resolve(1))).toThrow(TypeError);
         expect(torch.isGradEnabled()).toBe(mode);
         expect(() => run(() => { throw new Error("inner"); })).toThrow("inner");
         expect(torch.isGradEnabled()).toBe(mode);

@@ -1,15 +1,18 @@
-// nn.Module: parameters, buffers and children registered in order under PyTorch's names,
-// the state_dict contract of torch/nn/modules/module.py, train/eval, in-place to().
-import { native } from "../binding.js";
-import { noGrad } from "../autograd.js";
-import { parseDevice, type Device } from "../device.js";
-import { DTYPES, isDType, type DType } from "../dtype.js";
-import { TorchError } from "../errors.js";
+// nn.Module: parameters, buffers and children registered in order under PyTorch's names
+// (by field assignment, as Python's __setattr__, or explicitly), traversal, train/eval,
+// forward hooks; the state dict lives in module_state_dict.ts, conversions in module_convert.ts.
+import { type Device } from "../device.js";
+import { type DType } from "../dtype.js";
 import { tidy } from "../memory.js";
-import { handleOf, memoryFormatOption, Tensor, type MemoryFormat } from "../tensor/index.js";
+import { Tensor, type MemoryFormat } from "../tensor/index.js";
 import { forwardAsync } from "./forward_async.js";
-import { argError, checkBool, checkDType, checkNonNegInt, checkOptions } from "../validate.js";
-import { stateDictEntries } from "./state_dict_entries.js";
+import { castFloating, moduleTo } from "./module_convert.js";
+import { AttributeTrap, installAttributeSink } from "./module_attributes.js";
+import { addHook, callWithHooks, noHooks, type ForwardHook, type ForwardPreHook, type RemovableHandle } from "./module_hooks.js";
+import { argError, checkBool, checkNonNegInt, checkOptions, describe } from "../validate.js";
+import { loadStateDictInto, stateDictOf, type ModuleMembers } from "./module_state_dict.js";
+import { moduleRepr } from "./module_repr.js";
+import { zeroGradOf } from "./module_steps.js";
 
 /** A state dict: an ordered Map (or plain object) of PyTorch keys to tensors. */
 export type StateDict = Map<string, Tensor> | Record<string, Tensor>;
@@ -29,28 +32,46 @@ function checkName(kind: string, name: unknown): string {
   return name;
 }
 
-function shapeText(shape: number[]): string {
-  return `torch.Size([${shape.join(", ")}])`;
-}
+// Which tensors are nn.Parameters: Python tells them by class (isinstance(v, Parameter)); a
+// torch-ts Parameter is a plain Tensor, marked here when made or registered.
+const PARAMETERS = new WeakSet<Tensor>();
 
 /**
  * Python: `nn.Parameter(data, requires_grad=True)`: a leaf tensor that a Module registers as
- * a parameter. Returns `data` itself (detached from any graph) with requiresGrad set.
+ * a parameter when assigned to one of its fields. Returns `data` itself (detached from any
+ * graph) with requiresGrad set.
  */
 export function Parameter(data: Tensor, requiresGrad = true): Tensor {
   if (!(data instanceof Tensor)) throw argError("nn.Parameter", "data", "a Tensor", data);
   const leaf = data.isLeaf ? data : data.detach();
+  PARAMETERS.add(leaf);
   return leaf.requiresGrad_(requiresGrad);
 }
 
-/** Python: `torch.nn.Module`. Subclasses register state in the constructor and define forward(). */
-export abstract class Module {
+/** Python: `isinstance(t, nn.Parameter)`. */
+export function isParameter(t: unknown): t is Tensor {
+  return t instanceof Tensor && PARAMETERS.has(t);
+}
+
+/** How Python's __setattr__ messages name a value. */
+const kindOf = (v: unknown) => (v instanceof Tensor ? `a Tensor (${v.dtype}) that is not an nn.Parameter` : describe(v));
+
+/**
+ * Python: `torch.nn.Module`. Subclasses define forward(); children, nn.Parameters and buffers
+ * assigned to fields register themselves in assignment order, as Python's __setattr__ does
+ * (module_attributes.ts): `this.conv = new nn.Conv2d(…)`, `this.w = nn.Parameter(t)`, and a
+ * class field `fc = new nn.Linear(…)` alike. registerParameter/registerBuffer/registerModule
+ * remain for computed names and non-persistent buffers.
+ */
+export abstract class Module extends AttributeTrap {
   /** Python: `module.training`. */
   training = true;
   readonly #parameters = new Map<string, Tensor | null>();
   readonly #buffers = new Map<string, Tensor | null>();
   readonly #nonPersistent = new Set<string>();
   readonly #modules = new Map<string, Module | null>();
+  readonly #forwardPreHooks = new Map<number, ForwardPreHook>();
+  readonly #forwardHooks = new Map<number, ForwardHook>();
   /** Python: `_version`; written to state_dict metadata (BatchNorm uses 2). */
   static readonly version: number = 1;
 
@@ -62,7 +83,24 @@ export abstract class Module {
    * soon as it returns (autograd keeps what backward needs natively).
    */
   call(...args: Parameters<this["forward"]>): ReturnType<this["forward"]> {
-    return tidy(() => this.forward(...args)) as ReturnType<this["forward"]>;
+    if (noHooks()) return tidy(() => this.forward(...args)) as ReturnType<this["forward"]>;
+    return tidy(() => callWithHooks(this, this.#forwardPreHooks, this.#forwardHooks, args, (...a) => this.forward(...a))) as ReturnType<this["forward"]>;
+  }
+
+  /**
+   * Python: `register_forward_pre_hook(hook)`: `hook(module, args)` runs before each call();
+   * a result other than undefined/null replaces the arguments (an array is the argument list).
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>): RemovableHandle {
+    return addHook("Module.registerForwardPreHook", this.#forwardPreHooks as Map<number, ForwardPreHook<this>>, hook);
+  }
+
+  /**
+   * Python: `register_forward_hook(hook)`: `hook(module, args, output)` runs after each
+   * call()'s forward; a result other than undefined/null replaces the output.
+   */
+  registerForwardHook(hook: ForwardHook<this>): RemovableHandle {
+    return addHook("Module.registerForwardHook", this.#forwardHooks as Map<number, ForwardHook<this>>, hook);
   }
 
   /**
@@ -77,9 +115,11 @@ export abstract class Module {
   registerParameter<T extends Tensor | null>(name: string, param: T): T {
     checkName("Parameter", name);
     if (param !== null && !(param instanceof Tensor)) throw argError("Module.registerParameter", "param", "a Tensor or null", param);
-    if (this.#buffers.has(name) || this.#modules.has(name)) throw new TypeError(`Module.registerParameter: attribute "${name}" already exists`);
-    this.#parameters.set(name, param === null ? null : Parameter(param));
-    return this.#parameters.get(name) as T;
+    if (this.#buffers.has(name) || this.#modules.has(name) || this.#isMember(name)) throw new TypeError(`Module.registerParameter: attribute "${name}" already exists`);
+    const value = param === null ? null : Parameter(param);
+    this.#parameters.set(name, value);
+    this.#mirror(name, value);
+    return value as T;
   }
 
   /** Python: `register_buffer(name, tensor, persistent=True)`. Returns the buffer. */
@@ -87,10 +127,11 @@ export abstract class Module {
     checkName("Buffer", name);
     const o = checkOptions("Module.registerBuffer", options, ["persistent"]);
     if (tensor !== null && !(tensor instanceof Tensor)) throw argError("Module.registerBuffer", "tensor", "a Tensor or null", tensor);
-    if (this.#parameters.has(name) || this.#modules.has(name)) throw new TypeError(`Module.registerBuffer: attribute "${name}" already exists`);
+    if (this.#parameters.has(name) || this.#modules.has(name) || this.#isMember(name)) throw new TypeError(`Module.registerBuffer: attribute "${name}" already exists`);
     this.#buffers.set(name, tensor);
     if (o.persistent === false) this.#nonPersistent.add(name);
     else this.#nonPersistent.delete(name);
+    this.#mirror(name, tensor);
     return tensor;
   }
 
@@ -98,9 +139,69 @@ export abstract class Module {
   registerModule<M extends Module | null>(name: string, module: M): M {
     checkName("Module", name);
     if (module !== null && !(module instanceof Module)) throw argError("Module.registerModule", "module", "a Module or null", module);
-    if (this.#parameters.has(name) || this.#buffers.has(name)) throw new TypeError(`Module.registerModule: attribute "${name}" already exists`);
+    if (this.#parameters.has(name) || this.#buffers.has(name) || this.#isMember(name)) throw new TypeError(`Module.registerModule: attribute "${name}" already exists`);
     this.#modules.set(name, module);
+    this.#mirror(name, module);
     return module;
+  }
+
+  /** A method or accessor of the class (Python's hasattr for a name not in __dict__). */
+  #isMember(name: string): boolean {
+    return !Object.prototype.hasOwnProperty.call(this, name) && name in this;
+  }
+
+  /** The field that mirrors a registered name (Python's getattr falls back to the registries). */
+  #mirror(name: string, value: unknown): void {
+    (this as unknown as Record<string, unknown>)[name] = value;
+  }
+
+  /** Python's Module.__setattr__, applied by the attribute trap; returns what the field holds. */
+  static #setAttr(m: Module, name: string, value: unknown): unknown {
+    // Module's own fields are defined before its registries exist (and are never registered).
+    if (!(#parameters in m)) return value;
+    const params = m.#parameters;
+    const buffers = m.#buffers;
+    const modules = m.#modules;
+    // A TypeScript field declared without an initializer is defined as undefined after a
+    // base class registered it (a subclass re-declaring `weight`): it keeps the registered value.
+    if (value === undefined) return params.get(name) ?? buffers.get(name) ?? modules.get(name) ?? undefined;
+    if (isParameter(value)) {
+      buffers.delete(name);
+      m.#nonPersistent.delete(name);
+      modules.delete(name);
+      params.set(name, value);
+    } else if (params.has(name)) {
+      if (value !== null) throw new TypeError(`Module: cannot assign ${kindOf(value)} as parameter "${name}" (nn.Parameter or null expected)`);
+      params.set(name, null);
+    } else if (value instanceof Module) {
+      params.delete(name);
+      buffers.delete(name);
+      m.#nonPersistent.delete(name);
+      modules.set(name, value);
+    } else if (modules.has(name)) {
+      if (value !== null) throw new TypeError(`Module: cannot assign ${describe(value)} as child module "${name}" (nn.Module or null expected)`);
+      modules.set(name, null);
+    } else if (buffers.has(name)) {
+      if (value !== null && !(value instanceof Tensor)) throw new TypeError(`Module: cannot assign ${describe(value)} as buffer "${name}" (Tensor or null expected)`);
+      buffers.set(name, value as Tensor | null);
+    }
+    return value;
+  }
+
+  /** Python's Module.__delattr__. */
+  static #delAttr(m: Module, name: string): void {
+    if (!(#parameters in m)) return;
+    m.#parameters.delete(name);
+    m.#buffers.delete(name);
+    m.#nonPersistent.delete(name);
+    m.#modules.delete(name);
+  }
+
+  static {
+    installAttributeSink({
+      set: (proxy, name, value) => Module.#setAttr(proxy as Module, name, value),
+      delete: (proxy, name) => Module.#delAttr(proxy as Module, name),
+    });
   }
 
   /** Python: `getattr(module, name)` for a registered parameter, buffer or child. */
@@ -136,17 +237,14 @@ export abstract class Module {
     const owner = this.getSubmodule(dot < 0 ? "" : target.slice(0, dot));
     const name = target.slice(dot + 1);
     if (!owner.#modules.has(name)) throw new TypeError(`Module.setSubmodule: ${owner.constructor.name} has no child module "${name}" (in "${target}")`);
-    const old = owner.#modules.get(name);
-    owner.#modules.set(name, module);
-    if (Object.prototype.hasOwnProperty.call(owner, name) && (owner as unknown as Record<string, unknown>)[name] === old) {
-      (owner as unknown as Record<string, unknown>)[name] = module;
-    }
+    // Python's setattr: the registry and the field a forward() reads (a block's `bn1`) both change.
+    (owner as unknown as Record<string, unknown>)[name] = module;
   }
 
   /** Replaces a registered buffer's tensor (e.g. BatchNorm's num_batches_tracked when null). */
   protected setBuffer(name: string, tensor: Tensor | null): void {
     if (!this.#buffers.has(name)) throw new TypeError(`Module: no buffer named "${name}"`);
-    this.#buffers.set(name, tensor);
+    this.#mirror(name, tensor);
   }
 
   // ---- traversal (deduplicated, PyTorch order) ----
@@ -245,50 +343,27 @@ export abstract class Module {
    * channelsLast3d) tensors only, as in PyTorch.
    */
   to(target: Device | "auto" | DType | { device?: Device | "auto"; dtype?: DType; memoryFormat?: MemoryFormat }): this {
-    let device: Device | undefined;
-    let dtype: DType | undefined;
-    let format: MemoryFormat | undefined;
-    if (typeof target === "string") {
-      if (isDType(target)) dtype = target;
-      else device = parseDevice("Module.to", "device", target);
-    } else if (target !== null && typeof target === "object") {
-      const { memoryFormat, ...rest } = target as Record<string, unknown>;
-      const o = checkOptions("Module.to", rest, ["device", "dtype"]);
-      if (o.device !== undefined) device = parseDevice("Module.to", "device", o.device);
-      if (o.dtype !== undefined) dtype = checkDType("Module.to", "dtype", o.dtype);
-      format = memoryFormatOption("Module.to", { memoryFormat });
-    } else {
-      throw argError("Module.to", "target", "a device, a dtype or {device, dtype, memoryFormat}", target);
-    }
-    if (dtype !== undefined && !DTYPES[dtype].isFloatingPoint && !DTYPES[dtype].isComplex) {
-      throw new TypeError(`Module.to: nn.Module.to only accepts floating point or complex dtypes, but got ${dtype}`);
-    }
-    const formatRank = format === "channelsLast" ? 4 : format === "channelsLast3d" ? 5 : -1;
-    const convert = (t: Tensor) => {
-      // As Python: floating and complex tensors take the dtype; integer buffers keep theirs.
-      const cast = dtype !== undefined && (DTYPES[t.dtype].isFloatingPoint || DTYPES[t.dtype].isComplex) ? dtype : undefined;
-      let moved = t.to({ device, dtype: cast });
-      if (format !== undefined && (formatRank < 0 || t.ndim === formatRank)) {
-        const laid = moved.contiguous({ memoryFormat: format });
-        if (moved !== t) moved.dispose();
-        moved = laid;
-      }
-      if (moved !== t) {
-        native.setData(handleOf(t), handleOf(moved));
-        moved.dispose();
-      }
-    };
-    tidy(() => noGrad(() => {
-      for (const p of this.parameters()) {
-        convert(p);
-        const g = p.grad;
-        if (g !== null) {
-          convert(g);
-          p.grad = g;
-        }
-      }
-      for (const b of this.buffers()) convert(b);
-    }));
+    moduleTo(this, target);
+    return this;
+  }
+  /** Python: `half()`: floating-point parameters and buffers to float16. */
+  half(): this {
+    castFloating(this, "float16");
+    return this;
+  }
+  /** Python: `float()`: floating-point parameters and buffers to float32. */
+  float(): this {
+    castFloating(this, "float32");
+    return this;
+  }
+  /** Python: `double()`: floating-point parameters and buffers to float64. */
+  double(): this {
+    castFloating(this, "float64");
+    return this;
+  }
+  /** Python: `bfloat16()`: floating-point parameters and buffers to bfloat16. */
+  bfloat16(): this {
+    castFloating(this, "bfloat16");
     return this;
   }
   cpu(): this {
@@ -306,21 +381,7 @@ export abstract class Module {
    * `_metadata` (per-module versions) as a `metadata` property.
    */
   stateDict(options?: { prefix?: string; keepVars?: boolean }): Map<string, Tensor> & { metadata: StateDictMetadata } {
-    const o = checkOptions("Module.stateDict", options, ["prefix", "keepVars"]);
-    const keepVars = o.keepVars === true;
-    const out = new Map<string, Tensor>() as Map<string, Tensor> & { metadata: StateDictMetadata };
-    const metadata: StateDictMetadata = new Map();
-    Object.defineProperty(out, "metadata", { value: metadata, enumerable: false });
-    const visit = (m: Module, prefix: string) => {
-      metadata.set(prefix.endsWith(".") ? prefix.slice(0, -1) : prefix, { version: (m.constructor as typeof Module).version });
-      for (const [name, p] of m.#parameters) if (p !== null) out.set(prefix + name, keepVars ? p : p.detach());
-      for (const [name, b] of m.#buffers) {
-        if (b !== null && !m.#nonPersistent.has(name)) out.set(prefix + name, keepVars ? b : b.detach());
-      }
-      for (const [name, child] of m.#modules) if (child !== null) visit(child, `${prefix}${name}.`);
-    };
-    visit(this, (o.prefix as string | undefined) ?? "");
-    return out;
+    return stateDictOf(this, options);
   }
 
   /**
@@ -329,68 +390,17 @@ export abstract class Module {
    * mismatch fails even when strict is false. Returns the missing and unexpected keys.
    */
   loadStateDict(stateDict: StateDict, options?: { strict?: boolean }): IncompatibleKeys {
-    const o = checkOptions("Module.loadStateDict", options, ["strict"]);
-    const strict = o.strict === undefined ? true : checkBool("Module.loadStateDict", "strict", o.strict);
-    if (stateDict === null || typeof stateDict !== "object") throw argError("Module.loadStateDict", "stateDict", "a Map or an object of tensors", stateDict);
-    const sd = stateDictEntries(stateDict);
-    const metadata = ((stateDict as { metadata?: unknown }).metadata ?? (stateDict as { _metadata?: unknown })._metadata) as
-      Map<string, { version?: number }> | Record<string, { version?: number }> | undefined;
-    const versionOf = (prefix: string): number | undefined => {
-      const key = prefix.endsWith(".") ? prefix.slice(0, -1) : prefix;
-      const entry = metadata instanceof Map ? metadata.get(key) : metadata?.[key];
-      return entry?.version;
-    };
-    const missing: string[] = [];
-    const unexpected: string[] = [];
-    const errors: string[] = [];
-    const load = (m: Module, prefix: string) => {
-      m.loadFromStateDict(sd, prefix, versionOf(prefix));
-      const local = new Map<string, Tensor>();
-      for (const [n, p] of m.#parameters) if (p !== null) local.set(n, p);
-      for (const [n, b] of m.#buffers) if (b !== null && !m.#nonPersistent.has(n)) local.set(n, b);
-      for (const [name, param] of local) {
-        const key = prefix + name;
-        if (!sd.has(key)) {
-          missing.push(key);
-          continue;
-        }
-        const value = sd.get(key);
-        if (!(value instanceof Tensor)) {
-          errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof value}`);
-          continue;
-        }
-        const target = param.shape;
-        let source = value.shape;
-        // PyTorch accepts a 1-element 1-D tensor for a 0-dim one (old checkpoints).
-        const squeezeOld = target.length === 0 && source.length === 1;
-        if (squeezeOld) source = [];
-        if (source.length !== target.length || source.some((d, i) => d !== target[i])) {
-          errors.push(`size mismatch for ${key}: copying a param with shape ${shapeText(value.shape)} from checkpoint, the shape in current model is ${shapeText(target)}.`);
-          continue;
-        }
-        try {
-          tidy(() => noGrad(() => param.copy_(squeezeOld ? value.reshape([]) : value)));
-        } catch (err) {
-          errors.push(`While copying the parameter named "${key}", whose dimensions in the model are ${shapeText(target)} and whose dimensions in the checkpoint are ${shapeText(value.shape)}, an exception occurred : ${(err as Error).message}.`);
-        }
-      }
-      for (const key of sd.keys()) {
-        if (!key.startsWith(prefix)) continue;
-        const inputName = key.slice(prefix.length).split(".", 1)[0]!;
-        if (!m.#modules.has(inputName) && !local.has(inputName)) unexpected.push(key);
-      }
-      for (const [name, child] of m.#modules) if (child !== null) load(child, `${prefix}${name}.`);
-    };
-    // tidy: tensors a loadFromStateDict hook creates (BatchNorm's num_batches_tracked) are freed.
-    tidy(() => load(this, ""));
-    if (strict) {
-      if (unexpected.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(", ")}. `);
-      if (missing.length > 0) errors.unshift(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(", ")}. `);
-    }
-    if (errors.length > 0) {
-      throw new TorchError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`);
-    }
-    return { missingKeys: missing, unexpectedKeys: unexpected };
+    return loadStateDictInto(this, stateDict, options);
+  }
+
+  /** Internal (module_state_dict.ts): the registries, read-only. */
+  static members(m: Module): ModuleMembers {
+    return { parameters: m.#parameters, buffers: m.#buffers, nonPersistent: m.#nonPersistent, modules: m.#modules };
+  }
+
+  /** Internal: runs the checkpoint-adapting hook (it is protected). */
+  static loadFromStateDictOf(m: Module, stateDict: Map<string, unknown>, prefix: string, version: number | undefined): void {
+    m.loadFromStateDict(stateDict, prefix, version);
   }
 
   /**
@@ -410,44 +420,10 @@ export abstract class Module {
   extraRepr(): string {
     return "";
   }
-  /** Python: `print(module)`. */
-  toString(): string {
-    const lines: string[] = [];
-    for (const [name, m] of this.#modules) {
-      const text = m === null ? "None" : m.toString();
-      lines.push(`(${name}): ${text.split("\n").join("\n  ")}`);
-    }
-    const extra = this.extraRepr();
-    const name = this.constructor.name;
-    if (lines.length === 0) return `${name}(${extra})`;
-    const head = extra ? [extra, ...lines] : lines;
-    return `${name}(\n  ${head.join("\n  ")}\n)`;
+  /** Python: `print(module)` (Module.__repr__). */
+  override toString(): string {
+    return moduleRepr(this.constructor.name, this.extraRepr(), this.#modules);
   }
 }
 
-/** zero_grad for one parameter, as Optimizer.zero_grad and Module.zero_grad do it. */
-export function zeroGradOf(p: Tensor, setToNone: boolean): void {
-  const g = p.grad;
-  if (g === null) return;
-  if (setToNone) p.grad = null;
-  else g.detach().zero_().dispose();
-  g.dispose();
-}
-
-/**
- * Internal: runs `steps` one after another on `input`, disposing each intermediate result as
- * soon as the next step has consumed it (never `input` itself, nor a step's result that is its
- * own input, e.g. an in-place ReLU). Python frees an intermediate when its last reference goes;
- * without this a forward would hold every activation until its tidy() ends, raising peak
- * memory (and page faults) by the whole network's activations. Autograd keeps what backward
- * needs natively, so this is safe in training too.
- */
-export function chainForward(input: unknown, steps: Iterable<(x: unknown) => unknown>): unknown {
-  let x = input;
-  for (const step of steps) {
-    const y = step(x);
-    if (y !== x && x !== input && x instanceof Tensor && !x.isDisposed) x.dispose();
-    x = y;
-  }
-  return x;
-}
+export { chainForward, zeroGradOf } from "./module_steps.js";
