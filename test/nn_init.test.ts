@@ -9,7 +9,7 @@ import { runReference } from "./reference/python.js";
 const { nn } = torch;
 const init = nn.init;
 type Nonlinearity = Parameters<typeof init.calculateGain>[0];
-type FanMode = NonNullable<NonNullable<Parameters<typeof init.kaimingUniform_>[1]>["mode"]>;
+type FanMode = torch.nn.init.FanMode;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Kw = Record<string, any>;

@@ -4,7 +4,8 @@ import { tidy } from "../memory.js";
 import type { Device } from "../device.js";
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor/index.js";
-import { checkBool, checkInt, checkNonNegInt, checkOptions } from "../validate.js";
+import { checkBool, checkInt, checkNonNegInt } from "../validate.js";
+import { bindArgs, type PyArgs } from "../tensor/python_args.js";
 import { factoryOptions } from "./factory.js";
 import { linear } from "./functional.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "./init.js";
@@ -19,10 +20,11 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(inFeatures: number, outFeatures: number, options?: { bias?: boolean; device?: Device; dtype?: DType }) {
+  constructor(inFeatures: number, outFeatures: number, ...args: PyArgs<[bias: boolean, device: Device, dtype: DType], { bias: boolean; device: Device; dtype: DType }>) {
     super();
     const fn = "nn.Linear";
-    const o = checkOptions(fn, options, ["bias", "device", "dtype"]);
+    // Python: Linear(in_features, out_features, bias=True, device=None, dtype=None).
+    const o = bindArgs(fn, ["bias", "device", "dtype"], args, 0, ["inFeatures", "outFeatures"]);
     // 0 is allowed, as in PyTorch (a zero-element weight; see nn_init.test.ts).
     this.inFeatures = checkNonNegInt(fn, "inFeatures", inFeatures);
     this.outFeatures = checkNonNegInt(fn, "outFeatures", outFeatures);
