@@ -1,36 +1,41 @@
-// optim.Adam and optim.AdamW: the op sequences of PyTorch's single-tensor and foreach
-// implementations, run natively for a whole parameter group, so the same gradients give the
-// same parameters.
-import { native } from "../binding.js";
-import { keep } from "../memory.js";
-import { zerosLike, full } from "../tensor/creation.js";
-import { TorchError } from "../errors.js";
-import { handleOf, Tensor } from "../tensor/index.js";
-import { checkOptions } from "../validate.js";
+// optim.Adam and optim.AdamW: PyTorch 1.13's _single_tensor_adam(w) op sequences, so the
+// same gradients give the same parameters bit for bit. `foreach` is kept as PyTorch keeps it
+// (in param_groups, round-tripped through state dicts); on the CPU PyTorch's foreach path is
+// the same arithmetic kernel by kernel, so both run the sequence below.
+import { tidy } from "../memory.js";
+import { zerosLike } from "../tensor/creation.js";
+import { maximum } from "../tensor/functions.js";
+import type { Tensor } from "../tensor/index.js";
+import type { PyArgs } from "../tensor/python_args.js";
+import { pow } from "./libm.js";
+import { advanceStep, bindHyper, scalarState, stateTensor } from "./options.js";
 import { checkHyperParams, hyper, Optimizer, type HyperSpec, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate, type Hyper } from "./optimizer.js";
+import { keep } from "../memory.js";
 
-export interface AdamOptions {
-  lr?: number;
-  betas?: [number, number];
-  eps?: number;
-  weightDecay?: number;
-  amsgrad?: boolean;
-  maximize?: boolean;
-  /**
-   * Python's `foreach`: true updates each group with ATen's _foreach_* kernels (a few launches
-   * for the whole group), false parameter by parameter. null (the default) picks foreach when
-   * every parameter of the group is on CUDA, as PyTorch 2.x does.
-   */
-  foreach?: boolean | null;
+interface AdamFields {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  /** Python's `foreach` (kept in param_groups; the update is the single-tensor sequence). */
+  foreach: boolean | null;
+  /** Accepted only false: torch-ts does not capture optimizer steps in CUDA graphs. */
+  capturable: boolean;
+  differentiable: boolean;
+  fused: boolean;
 }
-type AdamHyper = { lr: number; betas: number[]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean; foreach: boolean | null };
+/** The options object of the constructor: any of them, camelCase keys. */
+export type AdamOptions = Partial<AdamFields>;
+export type AdamP = [lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean];
+export type AdamHyper = { lr: number; betas: number[]; eps: number; weightDecay: number; amsgrad: boolean; maximize: boolean; foreach: boolean | null };
 
-const ADAM_OPTIONS = ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize", "foreach"] as const;
 /**
  * Adam's hyper-parameters checked as PyTorch's Adam.__init__ checks them (`not 0.0 <= lr`
  * refuses NaN too), and finite besides: an infinite lr or eps turns every weight to NaN.
  */
-const ADAM_SPEC: HyperSpec = {
+export const ADAM_SPEC: HyperSpec = {
   lr: hyper.number(0, "a finite learning rate >= 0"),
   betas: hyper.betas,
   eps: hyper.number(0),
@@ -39,18 +44,8 @@ const ADAM_SPEC: HyperSpec = {
   maximize: hyper.bool,
   foreach: hyper.boolOrNull,
 };
-
-/** The options given, the fallback for those left undefined, checked (betas copied). */
-function adamHyper(fn: string, o: Record<string, unknown>, fallback: AdamHyper): AdamHyper {
-  const h = Object.fromEntries(Object.entries(fallback).map(([k, v]) => [k, o[k] === undefined ? v : o[k]])) as AdamHyper;
-  checkHyperParams(fn, h, ADAM_SPEC);
-  return { ...h, betas: [...h.betas] };
-}
-
-function adamDefaults(fn: string, options: unknown, weightDecay: number): AdamHyper {
-  const fallback = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, foreach: null };
-  return adamHyper(fn, checkOptions(fn, options, ADAM_OPTIONS), fallback);
-}
+const POSITIONAL = ["lr", "betas", "eps", "weightDecay", "amsgrad"];
+const EXTRA = ["capturable", "differentiable", "fused"];
 
 abstract class AdamBase extends Optimizer<AdamHyper> {
   /** AdamW decays the weights directly instead of adding weight_decay * p to the gradient. */
@@ -62,49 +57,42 @@ abstract class AdamBase extends Optimizer<AdamHyper> {
 
   protected initState(p: Tensor, group: ParamGroup<AdamHyper>): ParamState {
     // step is a float32 0-dim tensor, as PyTorch keeps it (state dicts carry tensor(n.)).
-    const s: ParamState = new Map<string, Tensor | number | null>([
-      ["step", keep(full([], 0, { dtype: "float32" }))],
-      ["exp_avg", keep(zerosLike(p))],
-      ["exp_avg_sq", keep(zerosLike(p))],
-    ]);
+    const s: ParamState = new Map([["step", scalarState(0)], ["exp_avg", keep(zerosLike(p))], ["exp_avg_sq", keep(zerosLike(p))]]);
     if (group.amsgrad) s.set("max_exp_avg_sq", keep(zerosLike(p)));
     return s;
   }
 
-  /**
-   * The whole group in one native call (native/optim.cc): PyTorch's single-tensor or foreach op
-   * sequence, op for op, so the parameters equal PyTorch's bit for bit.
-   */
   protected updateGroup(ready: readonly ParamUpdate[], group: ParamGroup<AdamHyper>): void {
+    const fn = this.constructor.name;
     const { lr, eps, weightDecay, amsgrad, maximize } = group;
-    const foreach = group.foreach ?? ready.every(([p]) => p.device.startsWith("cuda"));
     const [beta1, beta2] = group.betas as [number, number];
-    const take = (key: string) => ready.map(([, , state]) => handleOf(stateTensor(this.constructor.name, state, key)));
-    native.adamStep(
-      ready.map(([p]) => handleOf(p)), ready.map(([, grad]) => handleOf(grad)), take("exp_avg"), take("exp_avg_sq"),
-      amsgrad ? take("max_exp_avg_sq") : null, take("step"),
-      { lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled: this.decoupled, foreach },
-    );
+    for (const [param, g, state] of ready) {
+      const expAvg = stateTensor(fn, state, "exp_avg");
+      const expAvgSq = stateTensor(fn, state, "exp_avg_sq");
+      const maxSq = amsgrad ? stateTensor(fn, state, "max_exp_avg_sq", " (amsgrad was off when this state was made)") : null;
+      tidy(() => {
+        let grad = maximize ? g.neg() : g;
+        const step = advanceStep(fn, state);
+        if (this.decoupled) param.mul_(1 - lr * weightDecay);
+        else if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+        expAvg.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
+        expAvgSq.mul_(beta2).addcmul_(grad, this.decoupled ? grad : grad.conj(), { value: 1 - beta2 });
+        const stepSize = lr / (1 - pow(beta1, step));
+        const bc2Sqrt = Math.sqrt(1 - pow(beta2, step));
+        let denom: Tensor;
+        if (maxSq !== null) {
+          maxSq.copy_(maximum(maxSq, expAvgSq));
+          denom = maxSq.sqrt().div(bc2Sqrt).add_(eps);
+        } else {
+          denom = expAvgSq.sqrt().div(bc2Sqrt).add_(eps);
+        }
+        param.addcdiv_(expAvg, denom, { value: -stepSize });
+      });
+    }
   }
 }
 
-/**
- * A state entry as a tensor. A step saved as a plain number (PyTorch before 1.12) becomes a
- * float32 tensor, as PyTorch's Adam does on its first step after loading such a state.
- */
-function stateTensor(fn: string, state: ParamState, key: string): Tensor {
-  const v = state.get(key);
-  if (v instanceof Tensor) return v;
-  if (key === "step" && (typeof v === "number" || typeof v === "bigint")) {
-    const t = keep(full([], Number(v), { dtype: "float32" }));
-    state.set(key, t);
-    return t;
-  }
-  const why = key === "max_exp_avg_sq" ? " (amsgrad was off when this state was made)" : "";
-  throw new TorchError(`${fn}.step: a parameter's state has no ${key} tensor${why}`);
-}
-
-/** Python: `torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, maximize=False)`. */
+/** Python: `torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, foreach=None, maximize=False, capturable=False, differentiable=False, fused=False)`. */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   protected readonly pytorchGroupKeys: [string, Hyper][] = [
@@ -112,12 +100,13 @@ export class Adam extends AdamBase {
     ["foreach", null], ["capturable", false], ["differentiable", false], ["fused", false],
   ];
 
-  constructor(params: ParamsArg<AdamHyper>, options?: AdamOptions) {
-    super(params, adamDefaults("optim.Adam", options, 0));
+  constructor(params: ParamsArg<AdamHyper>, ...args: PyArgs<AdamP, AdamFields>) {
+    super(params, bindHyper("optim.Adam", args, POSITIONAL,
+      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, foreach: null } as AdamHyper, ADAM_SPEC, EXTRA));
   }
 }
 
-/** Python: `torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False)`. */
+/** Python: `torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, maximize=False, foreach=None, capturable=False)`. */
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
   protected readonly pytorchGroupKeys: [string, Hyper][] = [
@@ -125,7 +114,8 @@ export class AdamW extends AdamBase {
     ["foreach", null], ["maximize", null], ["capturable", false],
   ];
 
-  constructor(params: ParamsArg<AdamHyper>, options?: AdamOptions) {
-    super(params, adamDefaults("optim.AdamW", options, 1e-2));
+  constructor(params: ParamsArg<AdamHyper>, ...args: PyArgs<AdamP, Omit<AdamFields, "differentiable" | "fused">>) {
+    super(params, bindHyper("optim.AdamW", args, POSITIONAL,
+      { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, foreach: null, maximize: false } as AdamHyper, ADAM_SPEC, ["capturable"]));
   }
 }

@@ -9,11 +9,13 @@ import { TorchError } from "../errors.js";
 import { argError, checkBool, checkFunction, checkOptions, closestName, describe } from "../validate.js";
 
 /** A hyper-parameter value as PyTorch stores it (betas is a pair). */
-export type Hyper = number | boolean | null | number[];
+export type Hyper = number | boolean | null | string | number[];
 export type ParamGroup<H> = H & { params: Tensor[] } & Record<string, unknown>;
 export type ParamsArg<H> = Iterable<Tensor> | Array<{ params: Iterable<Tensor> } & Partial<H>>;
 /** One parameter's state: PyTorch's keys (exp_avg, momentum_buffer, step, …). */
-export type ParamState = Map<string, Tensor | number | null>;
+export type ParamState = Map<string, ParamStateValue>;
+/** A state value: a tensor, a number, or (LBFGS's history) a list of them. */
+export type ParamStateValue = Tensor | number | null | (Tensor | number | null)[];
 /** A parameter that has a gradient, with its state: what one step updates. */
 export type ParamUpdate = readonly [param: Tensor, grad: Tensor, state: ParamState];
 
@@ -47,6 +49,14 @@ export const hyper = {
   },
   bool: { ok: (v: unknown) => typeof v === "boolean", expected: "a boolean" } as HyperCheck,
   boolOrNull: { ok: (v: unknown) => v === null || typeof v === "boolean", expected: "a boolean or null" } as HyperCheck,
+  /** A pair of finite numbers, each accepted by `each` (Rprop's etas and step_sizes). */
+  pair(each: (v: number) => boolean, expected: string): HyperCheck {
+    return { ok: (v) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number" && Math.abs(x) <= FINITE && each(x)), expected };
+  },
+  /** One of a few values (LBFGS's line_search_fn). */
+  oneOf(values: readonly unknown[], expected: string): HyperCheck {
+    return { ok: (v) => values.includes(v), expected };
+  },
   /** Adam's betas: two numbers in [0, 1). */
   betas: {
     ok: (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((b) => typeof b === "number" && b >= 0 && b < 1),

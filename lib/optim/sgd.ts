@@ -1,18 +1,25 @@
 // optim.SGD with momentum, dampening, Nesterov and weight decay, as PyTorch's single-tensor SGD.
 import { keep, tidy } from "../memory.js";
 import type { Tensor } from "../tensor/index.js";
-import { argError, checkOptions } from "../validate.js";
+import { argError } from "../validate.js";
+import { isPlainObject, type PyArgs } from "../tensor/python_args.js";
+import { bindHyper } from "./options.js";
 import { checkHyperParams, hyper, Optimizer, type Hyper, type HyperSpec, type ParamGroup, type ParamState, type ParamsArg, type ParamUpdate } from "./optimizer.js";
 
-export interface SGDOptions {
+export type SGDOptions = {
   lr: number;
   momentum?: number;
   dampening?: number;
   weightDecay?: number;
   nesterov?: boolean;
   maximize?: boolean;
-}
-type SGDHyper = { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean };
+  foreach?: boolean | null;
+  /** Accepted only false. */
+  differentiable?: boolean;
+};
+type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : [];
+type SGDP = [lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean];
+type SGDHyper = { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean; foreach: boolean | null };
 
 /**
  * SGD's hyper-parameters as PyTorch checks them (lr, momentum and weight_decay >= 0, Nesterov
@@ -25,6 +32,7 @@ const SGD_SPEC: HyperSpec = {
   weightDecay: hyper.number(0),
   nesterov: hyper.bool,
   maximize: hyper.bool,
+  foreach: hyper.boolOrNull,
 };
 
 function checkSgd(fn: string, h: Record<string, unknown>, where?: string): SGDHyper {
@@ -34,25 +42,22 @@ function checkSgd(fn: string, h: Record<string, unknown>, where?: string): SGDHy
   return g;
 }
 
-/** The options given, the fallback for those left undefined, checked. */
-function sgdHyper(fn: string, o: Record<string, unknown>, fallback: SGDHyper): SGDHyper {
-  const h = Object.fromEntries(Object.entries(fallback).map(([k, v]) => [k, o[k] === undefined ? v : o[k]]));
-  return checkSgd(fn, h);
-}
-
-/** Python: `torch.optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False)`. */
+/** Python: `torch.optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False, foreach=None, differentiable=False)`. */
 export class SGD extends Optimizer<SGDHyper> {
   protected readonly pytorchGroupKeys: [string, Hyper][] = [
     ["lr", null], ["momentum", null], ["dampening", null], ["weight_decay", null], ["nesterov", null],
     ["maximize", null], ["foreach", null], ["differentiable", false],
   ];
 
-  constructor(params: ParamsArg<SGDHyper>, options: SGDOptions) {
+  constructor(params: ParamsArg<SGDHyper>, ...args: [lr: number, ...rest: PyArgs<Tail<SGDP>, Omit<SGDOptions, "lr">>] | [options: SGDOptions]) {
     const fn = "optim.SGD";
-    const o = checkOptions(fn, options, ["lr", "momentum", "dampening", "weightDecay", "nesterov", "maximize"]);
     // lr has no default, as in PyTorch (where it is `required`).
-    if (o.lr === undefined) throw argError(fn, "lr", "a finite learning rate >= 0 (SGD has no default lr)", o.lr);
-    super(params, sgdHyper(fn, o, { lr: 0, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }));
+    const first: unknown = args[0];
+    const given = args.length > 0 && !isPlainObject(first) ? first : isPlainObject(first) ? first.lr : undefined;
+    if (given === undefined) throw argError(fn, "lr", "a finite learning rate >= 0 (SGD has no default lr)", given);
+    const h = bindHyper(fn, args, ["lr", "momentum", "dampening", "weightDecay", "nesterov"],
+      { lr: 0, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, foreach: null } as SGDHyper, SGD_SPEC, ["differentiable"]);
+    super(params, checkSgd(fn, h));
   }
 
   protected override checkGroup(fn: string, group: Record<string, unknown>, where?: string): void {
