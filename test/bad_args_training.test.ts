@@ -145,7 +145,7 @@ const loaders: Case[] = [
   ["batchSize 2.5", () => new data.DataLoader(tiny, { batchSize: 2.5 }), TypeError, /^DataLoader: expected batchSize .*received 2\.5$/],
   ["numWorkers -1", () => new data.DataLoader(tiny, { numWorkers: -1 }), TypeError, /^DataLoader: expected numWorkers to be a non-negative integer, but received -1$/],
   ["Python's batch_size", () => new data.DataLoader(tiny, { batch_size: 32 } as never), TypeError,
-    /^DataLoader: unknown option "batch_size" \(did you mean "batchSize"\?\); expected one of batchSize, shuffle, dropLast, seed, numWorkers, prefetchFactor$/],
+    /^DataLoader: unknown option "batch_size" \(did you mean "batchSize"\?\); expected one of batchSize, shuffle, sampler, batchSampler, numWorkers, collateFn, pinMemory, dropLast, timeout, workerInitFn, multiprocessingContext, generator, prefetchFactor, persistentWorkers, seed$/],
   ["a dataset without length", () => new data.DataLoader({ getItem: () => null } as never), TypeError,
     /^DataLoader: expected dataset to be a dataset with length and getItem\(\), but received an object$/],
   ["a dataset without getItem", () => new data.DataLoader({ length: 3 } as never), TypeError, /^DataLoader: expected dataset to be a dataset with length and getItem\(\)/],

@@ -1,9 +1,8 @@
 // Loading one batch of samples into flat arrays: shared by the main thread and the worker
 // threads, so a batch is the same whoever loads it.
-import type { Dataset } from "../vision/datasets.js";
-import type { Chw } from "../vision/image.js";
 import { describe } from "../validate.js";
-import { mulberry32, type Sample } from "../vision/transforms.js";
+import type { ChwSample as Chw, PipelineDataset as Dataset, PipelineSample as Sample } from "./pipeline.js";
+import { mulberry32 } from "./rng.js";
 
 /**
  * A collated batch before it becomes tensors: [n, ...shape] float32 samples and the labels as
@@ -92,7 +91,7 @@ function collateLabels(labels: (number | bigint)[], indices: number[]): BigInt64
   return Float64Array.from(labels as number[]);
 }
 
-export async function loadBatch(dataset: Dataset, indices: number[], seed: number, epoch: number): Promise<RawBatch> {
+export async function loadBatch(dataset: Dataset<unknown>, indices: number[], seed: number, epoch: number): Promise<RawBatch> {
   const items: [Chw, number | bigint][] = [];
   const kept: number[] = [];
   for (const i of indices) {

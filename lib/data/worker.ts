@@ -1,8 +1,10 @@
 // A DataLoader worker thread: rebuilds the dataset from its spec and loads the batches it is
 // sent (decode + augment off the main thread), replying with transferable arrays.
 import { parentPort, workerData } from "node:worker_threads";
-import { datasetFromSpec } from "../vision/datasets.js";
 import { loadBatch } from "./batch.js";
+import { buildFromSpec } from "./pipeline.js";
+import "./subset.js";
+import "./dataset.js";
 
 interface Job {
   id: number;
@@ -13,7 +15,10 @@ interface Job {
 
 const port = parentPort;
 if (port === null) throw new Error("lib/data/worker.ts runs only as a worker thread");
-const dataset = datasetFromSpec(workerData.dataset);
+// The modules that registered dataset kinds in the main thread (lib/vision's datasets): messages
+// wait in the port until the listener below is attached.
+for (const m of (workerData.modules ?? []) as string[]) await import(m);
+const dataset = buildFromSpec(workerData.dataset);
 
 port.on("message", (job: Job) => {
   loadBatch(dataset, job.indices, job.seed, job.epoch).then(

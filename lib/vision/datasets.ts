@@ -4,24 +4,18 @@ import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "no
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { native } from "../binding.js";
-import { Subset } from "../data/subset.js";
+import { buildFromSpec, registerDatasetKind, type DatasetSpec, type PipelineDataset } from "../data/pipeline.js";
+import type { Rng } from "../data/rng.js";
 import { argError, checkBool, checkOptions } from "../validate.js";
 import type { Image } from "./image.js";
-import { fromSpec, type Rng, type Sample, type Transform, type TransformSpec } from "./transforms.js";
+import { fromSpec, type Sample, type Transform, type TransformSpec } from "./transforms.js";
 
-/** A map-style dataset (Python: `torch.utils.data.Dataset`) whose items may need async decoding. */
-export interface Dataset<T = Sample> {
-  readonly length: number;
-  /** Item i, transformed with the given per-sample generator; null when skipped (bad image). */
-  getItem(index: number, rng: Rng): Promise<[T, number] | null> | [T, number] | null;
-  /** How a worker thread rebuilds this dataset; undefined when it cannot. */
-  readonly spec?: DatasetSpec;
-}
-
-export interface DatasetSpec {
-  readonly kind: string;
-  readonly args: unknown[];
-}
+/**
+ * A map-style dataset of the image pipeline whose items may need async decoding (the protocol
+ * lives in lib/data; this name stays for existing imports).
+ */
+export type Dataset<T = Sample> = PipelineDataset<T>;
+export type { DatasetSpec };
 
 export const FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist";
 
@@ -266,13 +260,14 @@ function walk(top: string): string[] {
 
 /** Rebuilds a dataset from its spec (in a DataLoader worker). */
 export function datasetFromSpec(spec: DatasetSpec): Dataset {
-  if (spec.kind === "Subset") return new Subset(datasetFromSpec(spec.args[0] as DatasetSpec), spec.args[1] as number[]);
-  const [root, opts] = spec.args as [string, Record<string, unknown>];
-  const transform = opts.transform ? fromSpec(opts.transform as TransformSpec) : null;
-  switch (spec.kind) {
-    case "MNIST": return new MNIST(root, { ...opts, transform });
-    case "FashionMNIST": return new FashionMNIST(root, { ...opts, transform });
-    case "ImageFolder": return new ImageFolder(root, { ...opts, transform } as ImageFolderOptions);
-    default: throw new TypeError(`datasets: "${spec.kind}" cannot be rebuilt in a worker thread; use numWorkers: 0`);
-  }
+  return buildFromSpec(spec) as Dataset;
 }
+
+function transformArg(opts: Record<string, unknown>): Transform | null {
+  return opts.transform ? fromSpec(opts.transform as TransformSpec) : null;
+}
+
+// DataLoader workers import this module (by its URL) and rebuild these kinds.
+registerDatasetKind("MNIST", import.meta.url, ([root, opts]) => new MNIST(root as string, { ...(opts as object), transform: transformArg(opts as Record<string, unknown>) }));
+registerDatasetKind("FashionMNIST", import.meta.url, ([root, opts]) => new FashionMNIST(root as string, { ...(opts as object), transform: transformArg(opts as Record<string, unknown>) }));
+registerDatasetKind("ImageFolder", import.meta.url, ([root, opts]) => new ImageFolder(root as string, { ...(opts as object), transform: transformArg(opts as Record<string, unknown>) } as ImageFolderOptions));

@@ -4,18 +4,9 @@
 import { argError, checkBool, checkNonNegInt, checkNumber, checkOptions, describe } from "../validate.js";
 import { crop, hflip, pad, resize, resizedCrop, toChw, toChwNormalized, toGray, toRgb, type Chw, type Image } from "./image.js";
 
-/** A seedable uniform [0, 1) generator (mulberry32). */
-export type Rng = () => number;
-
-export function mulberry32(seed: number): Rng {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The per-sample generator lives in lib/data (the pipeline's); vision re-exports it.
+import { mulberry32, type Rng } from "../data/rng.js";
+export { mulberry32, type Rng };
 
 /** What flows through a pipeline: an image before ToTensor, a CHW float array after. */
 export type Sample = Image | Chw;
