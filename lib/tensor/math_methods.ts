@@ -18,9 +18,9 @@ function scalarArg(fn: string, arg: string, value: unknown): Scalar {
 /** Picks ATen's Tensor or Scalar overload of a binary op, as Python's torch does. */
 function binary<R>(
   fn: string, self: Handle, other: unknown,
-  withTensor: (a: Handle, b: Handle) => R, withScalar: (a: Handle, b: Scalar) => R,
+  withTensor: (a: Handle, b: Handle) => R, withScalar: (a: Handle, b: Scalar) => R, arg = "other",
 ): R {
-  return other instanceof Tensor ? withTensor(self, handleOf(other)) : withScalar(self, scalarArg(fn, "other", other));
+  return other instanceof Tensor ? withTensor(self, handleOf(other)) : withScalar(self, scalarArg(fn, arg, other));
 }
 
 function alphaOf(fn: string, opts: unknown): Scalar {
@@ -119,7 +119,7 @@ function div(this: Tensor, other: TensorOrScalar): Tensor {
 }
 
 function pow(this: Tensor, exponent: TensorOrScalar): Tensor {
-  return wrap(binary("Tensor.pow", handleOf(this), exponent, native.pow, native.powScalar));
+  return wrap(binary("Tensor.pow", handleOf(this), exponent, native.pow, native.powScalar, "exponent"));
 }
 
 function remainder(this: Tensor, other: TensorOrScalar): Tensor {
@@ -218,7 +218,7 @@ function div_(this: Tensor, other: TensorOrScalar): Tensor {
 }
 
 function pow_(this: Tensor, exponent: TensorOrScalar): Tensor {
-  binary("Tensor.pow_", handleOf(this), exponent, native.pow_, native.powScalar_);
+  binary("Tensor.pow_", handleOf(this), exponent, native.pow_, native.powScalar_, "exponent");
   return this;
 }
 
@@ -340,4 +340,10 @@ const methods: Record<string, unknown> = {
   copy_,
   lerp_,
 };
-defineMethods(methods as Parameters<typeof defineMethods>[0]);
+// The arithmetic on the hot path (add, sub, mul, div and their in-place forms) stays direct;
+// these take their common forms fast, with the generated methods behind them for the rest of
+// the calling rule (x.clamp({ min: 0 }), x.round({ decimals: 2 }), x.matmul({ other })).
+defineMethods(methods as Parameters<typeof defineMethods>[0], {
+  optionsLast: ["addcmul_", "addcdiv_", "copy_"],
+  positional: ["pow", "remainder", "round", "clamp", "eq", "ne", "lt", "le", "gt", "ge", "maximum", "minimum", "matmul", "pow_", "fill_", "clamp_", "lerp_"],
+});

@@ -6,6 +6,7 @@
 import { Tensor } from "./tensor.js";
 import { OpEntry } from "./op_call.js";
 import { isPlainObject } from "./python_args.js";
+import { FAST_FORM, type FastForm } from "./define_methods.js";
 
 /** Marks what the generator made, so scripts/gen-ops.ts can tell hand-written names apart. */
 export const GENERATED = Symbol.for("torch-ts.generated-op");
@@ -19,21 +20,47 @@ export function fn<F>(display: string, qualified: string, schemas: readonly stri
   return f as F;
 }
 
-/** Puts the method variants on Tensor.prototype, leaving hand-written methods in place. */
+/**
+ * Puts the method variants on Tensor.prototype, leaving hand-written methods in place; a
+ * hand-written fast path for some forms only (define_methods.ts FAST_FORM) gets the generated
+ * method behind it for the others.
+ */
 export function attachMethods(methods: Readonly<Record<string, readonly string[]>>): void {
   const proto = Tensor.prototype as unknown as Record<string, unknown>;
   for (const [name, schemas] of Object.entries(methods)) {
-    if (name in proto) continue;
+    const own = name in proto ? proto[name] : undefined;
+    const fast = typeof own === "function" ? (own as { [FAST_FORM]?: FastForm })[FAST_FORM] : undefined;
+    if (own !== undefined && fast === undefined) continue;
     const entry = new OpEntry(`Tensor.${name}`, name, schemas);
-    const method = schemas.every(selfFirst)
+    let method = schemas.every(selfFirst)
       ? function (this: Tensor, ...args: unknown[]) {
         return entry.callMethod(this, args);
       }
       : selfInside(entry);
+    if (fast !== undefined) method = behindFastPath(own as typeof method, fast, method);
     Object.defineProperty(method, "name", { value: name });
     Object.defineProperty(method, GENERATED, { value: entry });
     Object.defineProperty(proto, name, { value: method, writable: true, configurable: true, enumerable: false });
   }
+}
+
+/** Whether `args` is a form the fast path takes: its positional parameters, then its options. */
+function fitsFast(args: unknown[], form: FastForm): boolean {
+  if (args.length > form.arity) return false;
+  for (let i = 0; i < args.length; i++) {
+    const slotIsOptions = form.optionsLast && i === form.arity - 1;
+    const a = args[i];
+    if (slotIsOptions ? a !== undefined && !isPlainObject(a) : isPlainObject(a)) return false;
+  }
+  return true;
+}
+
+function behindFastPath(
+  fast: (this: Tensor, ...args: unknown[]) => unknown, form: FastForm, general: (this: Tensor, ...args: unknown[]) => unknown,
+): (this: Tensor, ...args: unknown[]) => unknown {
+  return function (this: Tensor, ...args: unknown[]) {
+    return fitsFast(args, form) ? fast.apply(this, args) : general.apply(this, args);
+  };
 }
 
 const selfFirst = (schema: string): boolean => /^[\w.]+\(Tensor(\([^)]*\))? self[,)]/.test(schema);

@@ -94,11 +94,11 @@ function reshape(this: Tensor, ...shape: number[] | [number[]]): Tensor {
 }
 
 function view(this: Tensor, ...shape: number[] | [number[]]): Tensor {
-  return wrap(native.view(handleOf(this), sizeArgs("Tensor.view", shape)));
+  return wrap(native.view(handleOf(this), sizeArgs("Tensor.view", shape, "size")));
 }
 
 function expand(this: Tensor, ...shape: number[] | [number[]]): Tensor {
-  return wrap(native.expand(handleOf(this), sizeArgs("Tensor.expand", shape)));
+  return wrap(native.expand(handleOf(this), sizeArgs("Tensor.expand", shape, "size")));
 }
 
 function flatten(this: Tensor, startDim = 0, endDim = -1): Tensor {
@@ -184,4 +184,9 @@ const methods: Record<string, unknown> = {
   select,
   indexSelect,
 };
-defineMethods(methods as Parameters<typeof defineMethods>[0]);
+// These take their common forms fast; the generated methods behind them (ops.ts) take the rest
+// of the calling rule: positional keepdim, every argument by name, std's unbiased positionally.
+defineMethods(methods as Parameters<typeof defineMethods>[0], {
+  optionsLast: ["sum", "mean", "std", "var", "max", "min", "argmax", "argmin"],
+  positional: ["reshape", "view", "expand", "permute", "flatten", "transpose", "squeeze", "unsqueeze", "narrow", "select", "indexSelect"],
+});

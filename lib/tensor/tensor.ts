@@ -79,9 +79,9 @@ export function tensorArg(fn: string, arg: string, value: unknown): Handle {
 }
 
 /** Accepts PyTorch's two spellings of a size: f(2, 3) and f([2, 3]). */
-export function sizeArgs(fn: string, args: unknown[]): number[] {
+export function sizeArgs(fn: string, args: unknown[], arg = "shape"): number[] {
   const shape = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
-  return checkShapeWithInfer(fn, "shape", shape);
+  return checkShapeWithInfer(fn, arg, shape);
 }
 
 

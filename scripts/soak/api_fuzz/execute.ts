@@ -117,12 +117,15 @@ Object.assign(EXECUTORS, {
 
 /** Every tensor reachable from a value the call returned or was given (modules, optimizers included). */
 export function tensorsIn(value: unknown, out: Set<torch.Tensor>, seen = new Set<unknown>()): Set<torch.Tensor> {
-  if (value === null || typeof value !== "object" || seen.has(value) || util.types.isProxy(value)) return out;
+  if (value === null || typeof value !== "object" || seen.has(value)) return out;
+  // A Module is a Proxy of torch-ts's own (its attribute trap); any other Proxy may be hostile.
+  const isModule = (() => { try { return value instanceof torch.nn.Module; } catch { return false; } })();
+  if (util.types.isProxy(value) && !isModule) return out;
   seen.add(value);
   if (value instanceof torch.Tensor) { out.add(value); return out; }
-  if (value instanceof torch.nn.Module) {
-    for (const p of value.parameters()) out.add(p);
-    for (const b of value.buffers()) out.add(b);
+  if (isModule) {
+    for (const p of (value as torch.nn.Module).parameters()) out.add(p);
+    for (const b of (value as torch.nn.Module).buffers()) out.add(b);
     return out;
   }
   if (value instanceof torch.optim.Optimizer) {
