@@ -1,4 +1,5 @@
 // Every TypeScript example in README.md runs, and the README's commands are the real ones.
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +33,20 @@ describe("README", () => {
     expect(printed.length).toBe(expected.length);
     expected.forEach((want, j) => expect(printed[j]!.replace(/,/g, ", ").replace(/\s+/g, " ")).toBe(want.replace(/,\s*/g, ", ")));
   });
+
+  it("every example compiles under strict, as a user's file importing torch-ts would", async () => {
+    const dir = path.join(root, "test", ".tmp", "readme-typecheck");
+    mkdirSync(dir, { recursive: true });
+    blocks.forEach((code, i) => writeFileSync(path.join(dir, `example-${i}.ts`), code));
+    // tsconfig.check.json's settings ("torch-ts" resolved to lib/), for these files only; an example may
+    // show a value it does not use, which is no type error.
+    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ extends: "../../../tsconfig.check.json", compilerOptions: { noUnusedLocals: false }, include: ["example-*.ts"], exclude: [] }));
+    const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+    const out = await new Promise<string>((resolve) => {
+      execFile(process.execPath, [tsc, "-p", path.join(dir, "tsconfig.json")], { cwd: root, maxBuffer: 1 << 24 }, (_e, stdout, stderr) => resolve(stdout + stderr));
+    });
+    expect(out).toBe("");
+  }, 300_000);
 
   it("quick start is exactly the two sacred commands, and CI runs them", () => {
     const quick = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1]?.trim().split("\n");

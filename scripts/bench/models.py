@@ -1,14 +1,17 @@
-# Python side of scripts/bench/models.ts: the same ResNet and Adam work, served round by round
-# (scripts/bench/peer.py).
+# Python side of scripts/bench/models.ts: the same ResNet, Adam and word-language-model work
+# (lm_models.py), served round by round (scripts/bench/peer.py).
 import torch
 import torchvision
 from torch.fx.experimental.optimization import fuse
 
+from lm_models import build_lm_train_step
 from peer import serve
 
 
 def setup(case):
     torch.set_num_threads(case["threads"])
+    if case["kind"] == "lm":
+        return build_lm_train_step(case)
     torch.manual_seed(0)
     kind, arch, batch, size, channels = case["kind"], case["arch"], case["batch"], case["size"], case["channels"]
     if arch == "mlp":  # as models.ts's: Linear(784, 256), ReLU, Linear(256, classes)

@@ -1,15 +1,17 @@
-// ResNet eval and train steps and the Adam step, torch-ts beside Python PyTorch on the same
+// ResNet eval and train steps, the Adam step and word-language-model training steps (LSTM and
+// TransformerEncoder, scripts/bench/lm_models.ts), torch-ts beside Python PyTorch on the same
 // libtorch and thread count, in the same run: medians in ms and the ratio (ours / theirs).
 //   npx tsx scripts/bench/models.ts            (BENCH_THREADS=n, BENCH_QUICK=1 for fewer repeats)
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../lib/index.js";
+import { buildLMTrainStep, type LMConfig } from "./lm_models.js";
 import { formatRatio, mallocMatchedEnv, paired, PythonPeer } from "./peer.js";
 import { parseCommandLine, parseFlags } from "../../lib/train/cli.js";
 
 // Takes no flags (only --help): the setup is in the environment, so a flag is refused, not ignored.
 parseCommandLine("bench/models", `usage: npx tsx scripts/bench/models.ts
-  ResNet eval/train steps and the Adam step beside Python PyTorch; takes no flags.
+  ResNet eval/train steps, the Adam step and LSTM/Transformer LM train steps beside Python PyTorch; takes no flags.
   --help
 environment: BENCH_THREADS=n (the intra-op thread count), BENCH_QUICK=1 for fewer repeats,
   BENCH_ONLY=<regex> for the cases whose name matches`, () => (parseFlags(process.argv.slice(2), {}).values.help === true ? { help: true as const } : {}));
@@ -29,9 +31,14 @@ interface Case {
    */
   optimize?: "ours" | "both";
 }
+/** A word_language_model training step (lm_models.ts / lm_models.py). */
+interface LMCase extends LMConfig { name: string; kind: "lm"; rounds: number; perRound: number }
 const r = (n: number) => (quick ? Math.max(2, Math.ceil(n / 2)) : n);
 const only = process.env.BENCH_ONLY === undefined ? null : new RegExp(process.env.BENCH_ONLY);
-const allCases: Case[] = [
+// pytorch/examples word_language_model's defaults (emsize = nhid = 200, 2 layers, 2 heads,
+// dropout 0.2, bptt 35, batch 20, lr 20, clip 0.25) over a 10000-word vocabulary and random tokens.
+const lm = { ntokens: 10000, emsize: 200, nhid: 200, nlayers: 2, nhead: 2, dropout: 0.2, bptt: 35, batch: 20, lr: 20, clip: 0.25 };
+const allCases: (Case | LMCase)[] = [
   { name: "resnet18 eval b1 224", kind: "eval", arch: "resnet18", batch: 1, size: 224, channels: 3, classes: 1000, rounds: r(7), perRound: 5 },
   // Small forwards: here what torch-ts adds around each module call shows, not the kernels.
   { name: "resnet18 eval b1 64", kind: "eval", arch: "resnet18", batch: 1, size: 64, channels: 3, classes: 1000, rounds: r(9), perRound: 20 },
@@ -46,6 +53,8 @@ const allCases: Case[] = [
   { name: "resnet18 train b64 28x28 (Fashion-MNIST)", kind: "train", arch: "resnet18", batch: 64, size: 28, channels: 1, classes: 10, rounds: r(7), perRound: 3 },
   { name: "resnet18 train b16 224", kind: "train", arch: "resnet18", batch: 16, size: 224, channels: 3, classes: 1000, rounds: r(5), perRound: 1 },
   { name: "Adam step, resnet18 params", kind: "adam", arch: "resnet18", batch: 0, size: 0, channels: 3, classes: 1000, rounds: r(7), perRound: 5 },
+  { name: "LSTM LM train step", kind: "lm", model: "LSTM", ...lm, rounds: r(7), perRound: 5 },
+  { name: "TransformerEncoder LM train step", kind: "lm", model: "Transformer", ...lm, rounds: r(7), perRound: 5 },
 ];
 
 const cases = allCases.filter((c) => only === null || only.test(c.name));
@@ -56,7 +65,17 @@ console.log(`model benchmark — torch-ts on libtorch ${cfg.libtorchVersion} vs 
   `rounds alternate between the two` + (cfg.mallocTuned ? "; both with raised glibc mmap/trim thresholds" : "") +
   (cfg.hugePages ? "; torch-ts with huge pages for buffers >= 2 MiB (TORCH_TS_HUGEPAGES=0: PyTorch 1.13's allocation)" : ""));
 torch.manualSeed(0);
+const report = (name: string, p: Awaited<ReturnType<typeof paired>>, rounds: number, note = "") =>
+  console.log(`${name.padEnd(42)} torch-ts ${p.ours.toFixed(1).padStart(9)}   PyTorch ${p.theirs.toFixed(1).padStart(9)}   ${formatRatio(p, rounds)}${note}`);
 for (const c of cases) {
+  if (c.kind === "lm") {
+    const built = buildLMTrainStep(c);
+    const info = await peer.setup({ ...c, threads });
+    const p = await paired(built.run, peer, c.rounds, c.perRound, { settle: true });
+    report(c.name, p, c.rounds, sameWork(built, info));
+    built.dispose();
+    continue;
+  }
   const model: torch.nn.Sequential | torch.vision.ResNet = c.arch === "mlp"
     ? new torch.nn.Sequential(new torch.nn.Linear(784, 256), new torch.nn.ReLU(), new torch.nn.Linear(256, c.classes))
     : torch.vision.architectures[c.arch]({ numClasses: c.classes, inChannels: c.channels });
@@ -93,9 +112,22 @@ for (const c of cases) {
   }
   await peer.setup({ ...c, threads });
   const p = await paired(run, peer, c.rounds, c.perRound, { settle: true });
-  console.log(`${c.name.padEnd(42)} torch-ts ${p.ours.toFixed(1).padStart(9)}   PyTorch ${p.theirs.toFixed(1).padStart(9)}   ${formatRatio(p, c.rounds)}`);
+  report(c.name, p, c.rounds);
   // Free this case's model and optimizer state before the next, as Python's refcount does.
   const params = [...model.parameters()];
   torch.dispose(held, params.map((q) => q.grad), params, [...model.buffers()], [...(opt?.state.values() ?? [])].map((s) => [...s.values()]));
 }
 peer.close();
+
+/**
+ * Whether both sides started from the same weights (per-parameter sums, bitwise) and their
+ * first step's loss agrees (same data, dropout masks and ops): "" when so, else a note.
+ */
+function sameWork(ours: { firstLoss: number; paramSums: number[] }, theirs: Record<string, unknown>): string {
+  const sums = theirs.paramSums as number[];
+  const loss = theirs.firstLoss as number;
+  const weights = sums.length === ours.paramSums.length && sums.every((s, i) => s === ours.paramSums[i]);
+  const lossOk = Math.abs(loss - ours.firstLoss) <= 1e-4 * Math.abs(loss);
+  if (weights && lossOk) return "";
+  return `   [differs from Python: ${weights ? "" : "initial weights, "}first loss ${ours.firstLoss} vs ${loss}]`;
+}
