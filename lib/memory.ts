@@ -1,5 +1,6 @@
 // Deterministic release of native tensors (DESIGN.md "Memory model"). In order of
 // preference: `using`, tidy(), dispose(); the GC finalizer is only a safety net.
+import { objectParts, PythonObject } from "./serialization/values.js";
 import { native } from "./binding.js";
 import { isThenable, refuseThenable } from "./sync_scope.js";
 
@@ -40,6 +41,8 @@ function collect(root: unknown, out: Set<Disposable>): void {
       for (const [k, v] of value) stack.push(k, v);
     } else if (value instanceof Set) {
       for (const v of value) stack.push(v);
+    } else if (value instanceof PythonObject) {
+      for (const v of objectParts(value)) stack.push(v); // an inert object from torch.load holds tensors too
     } else if (Object.getPrototypeOf(value) === Object.prototype) {
       for (const v of Object.values(value)) stack.push(v);
     }

@@ -5,7 +5,8 @@
 // into Tensors once the storages' bytes can be read. PyTorch's reference:
 // torch/_weights_only_unpickler.py, torch/_utils.py (_rebuild_*), torch/serialization.py.
 import type { UnpicklerHooks } from "./unpickler.js";
-import { isMarkedOrderedDict, isTuple, markOrderedDict, markTuple, PythonGlobal, setMetadata, UnpicklingError } from "./values.js";
+import { BUILTIN_RECONSTRUCTIONS, currentDecodeOptions, isBlockedModule, type DecodeOptions } from "./safe_globals.js";
+import { isMarkedOrderedDict, isTuple, markDict, markOrderedDict, markTuple, PythonGlobal, PythonObject, setMetadata, setObjectState, UnpicklingError } from "./values.js";
 
 /** Python dtype of each legacy typed-storage class (torch/storage.py _dtype_to_storage_type_map). */
 export const STORAGE_DTYPES: Readonly<Record<string, string>> = {
@@ -25,7 +26,7 @@ const DTYPE_GLOBALS = new Set([
 const REBUILD_TENSOR = new Set(["torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor_v3"]);
 const REBUILD_PARAMETER = new Set(["torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state"]);
 const ALLOWED = new Set([
-  "collections.OrderedDict", "torch.Size", "torch.device", "torch.Tensor", "torch._tensor.Tensor", "torch.nn.parameter.Parameter",
+  "collections.OrderedDict", "collections.Counter", "torch.Size", "torch.device", "torch.Tensor", "torch._tensor.Tensor", "torch.nn.parameter.Parameter",
   "torch._tensor._rebuild_from_type", "torch._tensor._rebuild_from_type_v2", "torch.serialization._get_layout",
   "_codecs.encode", "builtins.set", "builtins.frozenset", "builtins.bytearray",
   ...REBUILD_TENSOR, ...REBUILD_PARAMETER,
@@ -83,6 +84,7 @@ const MAX_DIMS = 64;
 
 function describe(v: unknown): string {
   if (v instanceof PythonGlobal) return v.fullName;
+  if (v instanceof PythonObject) return `${v.__global__} object`;
   if (v === null) return "None";
   if (Array.isArray(v)) return isTuple(v) ? "tuple" : "list";
   if (v instanceof Map) return "dict";
@@ -121,23 +123,49 @@ function checkView(storage: StorageRef, numel: number, offset: number, size: num
   if (elements === 0 && offset > numel) fail(`tensor offset ${offset} lies outside its storage ${storage.key} of ${numel} elements`);
 }
 
+/** Python 2 module names that protocol-2 pickles use, and their Python 3 names (a subset of Lib/_compat_pickle.py IMPORT_MAPPING). */
+const PY2_MODULES: Readonly<Record<string, string>> = {
+  __builtin__: "builtins", exceptions: "builtins", copy_reg: "copyreg", commands: "subprocess", cPickle: "pickle",
+  Queue: "queue", UserDict: "collections", UserList: "collections", UserString: "collections", StringIO: "io", cStringIO: "io",
+  thread: "_thread", urlparse: "urllib.parse", httplib: "http.client", ConfigParser: "configparser", repr: "reprlib",
+};
+
+/** The error for a global the file names that this load may not rebuild: it says how to allow it. */
+function refuseGlobal(fileModule: string, module: string, name: string): never {
+  const full = `${module}.${name}`;
+  const named = `${fileModule}.${name}`; // as the file spells it
+  const inert = "torch.load(f, { inert: true }) to read it as plain data without running anything";
+  if (isBlockedModule(module)) {
+    fail(`Unsupported global: GLOBAL ${named} was not an allowed global, and its module ${module} is blocked: it cannot be allowlisted. Use ${inert}`);
+  }
+  const entry = BUILTIN_RECONSTRUCTIONS[full] !== undefined ? JSON.stringify(full) : `{ name: ${JSON.stringify(full)}, reconstruct: (obj) => … }`;
+  fail(
+    `Unsupported global: GLOBAL ${named} was not an allowed global by default. torch-ts loads weights only ` +
+      "(tensors, storages, collections.OrderedDict, torch.Size, torch.device, dtypes and plain Python data) and never runs code from a file. " +
+      `If you trust this class/function, allow it with torch.serialization.addSafeGlobals([${entry}]) or torch.serialization.safeGlobals([${entry}], fn); or use ${inert}`,
+  );
+}
+
 /**
  * The unpickler hooks for one checkpoint. `storages` collects every storage the pickle
- * names (legacy files read their bytes after the pickle, so they need the list).
+ * names (legacy files read their bytes after the pickle, so they need the list). `decode`
+ * says which other globals it may name (safe globals, or any as inert data) and collects the
+ * PythonObjects it makes; by default, those of the load in progress.
  */
-export function checkpointHooks(): UnpicklerHooks & { storages: Map<string, StorageRef> } {
+export function checkpointHooks(decode: DecodeOptions = currentDecodeOptions()): UnpicklerHooks & { storages: Map<string, StorageRef> } {
   const globals = new Map<string, PythonGlobal>();
   const storages = new Map<string, StorageRef>();
   const views = new Map<string, StorageRef>();
 
-  const findClass = (module: string, name: string): unknown => {
+  const findClass = (fileModule: string, name: string): unknown => {
+    // Python 3 names: protocol 2 pickles write Python 2 module names (__builtin__.set).
+    const module = PY2_MODULES[fileModule] ?? fileModule;
     const full = `${module}.${name}`;
     if (module === "torch" && DTYPE_GLOBALS.has(name)) return name; // torch.float16 -> "float16"
     if (!isAllowedGlobal(module, name)) {
-      fail(
-        `Unsupported global: GLOBAL ${full} was not an allowed global. torch-ts loads weights only ` +
-          "(tensors, storages, collections.OrderedDict, torch.Size, torch.device, dtypes and plain Python data) and never runs code from a file",
-      );
+      // A safe global, or (inert) any global, is kept as a name: calling it makes a PythonObject.
+      const blocked = isBlockedModule(module);
+      if (!decode.inert && (blocked || !decode.safe.has(full))) refuseGlobal(fileModule, module, name);
     }
     let g = globals.get(full);
     if (g === undefined) globals.set(full, (g = new PythonGlobal(module, name)));
@@ -212,9 +240,22 @@ export function checkpointHooks(): UnpicklerHooks & { storages: Map<string, Stor
     return new PendingTensor(storage, dtype, offset, size, stride, requiresGrad);
   };
 
-  const call = (func: unknown, args: unknown[], how: "REDUCE" | "NEWOBJ"): unknown => {
+  /** A call the allowlist does not rebuild: a PythonObject, rebuilt after loading (a safe global) or kept inert. */
+  const object = (func: PythonGlobal | PythonObject, args: unknown[], how: "REDUCE" | "NEWOBJ", kwargs: Map<unknown, unknown> | null): PythonObject => {
+    const obj = new PythonObject(func, how, args, kwargs);
+    decode.objects.push(obj);
+    return obj;
+  };
+
+  const call = (func: unknown, args: unknown[], how: "REDUCE" | "NEWOBJ", kwargs: Map<unknown, unknown> | null = null): unknown => {
+    if (func instanceof PythonObject && decode.inert) return object(func, args, how, kwargs);
     if (!(func instanceof PythonGlobal)) fail(`${how}: cannot call a ${describe(func)}`);
     const fn = func.fullName;
+    if (!isAllowedGlobal(func.module, func.name)) {
+      // findClass let it through: a safe global of this load, or any global when inert.
+      return object(func, args, how, kwargs);
+    }
+    if (kwargs !== null && kwargs.size > 0) fail(`${how}: ${fn} does not take keyword arguments`);
     if (REBUILD_TENSOR.has(fn)) return rebuildTensor(fn, args);
     if (REBUILD_PARAMETER.has(fn) || fn === "torch.nn.parameter.Parameter") {
       // Parameter(data, requires_grad=True) / _rebuild_parameter(data, requires_grad, hooks[, state]).
@@ -257,6 +298,13 @@ export function checkpointHooks(): UnpicklerHooks & { storages: Map<string, Stor
         return call(inner, innerArgs, how);
       }
       case "torch.serialization._get_layout": return String(args[0]);
+      case "collections.Counter": {
+        // Counter(dict) -> a dict of counts (Python allows it by default).
+        const [counts] = args;
+        if (counts === undefined || counts === null) return markDict(new Map());
+        if (!(counts instanceof Map)) fail("collections.Counter: expected a dict of counts");
+        return markDict(new Map(counts));
+      }
       case "_codecs.encode": {
         // How protocol-2 pickles carry bytes: _codecs.encode(text, "latin1").
         const [text, encoding] = args;
@@ -285,6 +333,7 @@ export function checkpointHooks(): UnpicklerHooks & { storages: Map<string, Stor
   };
 
   const build = (inst: unknown, state: unknown): void => {
+    if (inst instanceof PythonObject) return setObjectState(inst, state);
     if (inst instanceof PendingTensor) return; // Parameter/Tensor attribute state: nothing a weights-only load keeps
     if (inst instanceof Map && isMarkedOrderedDict(inst)) {
       // OrderedDict.__reduce__ gives vars(self) (or a (dict, slots) pair): keep `_metadata`.
@@ -305,7 +354,7 @@ export function checkpointHooks(): UnpicklerHooks & { storages: Map<string, Stor
     findClass,
     persistentLoad,
     reduce: (func, args) => call(func, args, "REDUCE"),
-    newObj: (cls, args) => call(cls, args, "NEWOBJ"),
+    newObj: (cls, args, kwargs) => call(cls, args, "NEWOBJ", kwargs),
     build,
   };
 }

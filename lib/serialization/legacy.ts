@@ -6,9 +6,10 @@
 // _legacy_load; the pre-1.0 tar variant is not supported.)
 import { TorchError } from "../errors.js";
 import { ELEMENT_SIZE, checkpointHooks, type StorageRef } from "./globals.js";
+import type { DecodeOptions } from "./safe_globals.js";
 import { materialize, type MapLocation } from "./materialize.js";
 import { unpickle, type UnpicklerHooks } from "./unpickler.js";
-import { UnpicklingError } from "./values.js";
+import { objectParts, UnpicklingError } from "./values.js";
 import type { ByteSource } from "./zip.js";
 
 const MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
@@ -34,7 +35,7 @@ const plainData: UnpicklerHooks = {
  * size is unknown until the pickles are read, so a window of the file is read and doubled
  * until the pickles fit (usually the first read).
  */
-function readPickles(source: ByteSource): { main: unknown; hooks: ReturnType<typeof checkpointHooks>; keys: unknown; end: number } {
+function readPickles(source: ByteSource, decode: DecodeOptions | undefined): { main: unknown; hooks: ReturnType<typeof checkpointHooks>; keys: unknown; end: number } {
   for (let window = Math.min(source.size, 1 << 20); ; window = Math.min(source.size, window * 2)) {
     const data = source.read(0, window);
     try {
@@ -43,7 +44,7 @@ function readPickles(source: ByteSource): { main: unknown; hooks: ReturnType<typ
       r = unpickle(data, plainData, { start: r.end });
       if (r.value !== PROTOCOL_VERSION) throw new TorchError(`torch.load: Invalid protocol version: ${String(r.value)}`);
       r = unpickle(data, plainData, { start: r.end }); // sys_info: storages are little-endian regardless
-      const hooks = checkpointHooks();
+      const hooks = checkpointHooks(decode);
       const main = unpickle(data, hooks, { start: r.end });
       const keys = unpickle(data, plainData, { start: main.end });
       return { main: main.value, hooks, keys: keys.value, end: keys.end };
@@ -54,8 +55,8 @@ function readPickles(source: ByteSource): { main: unknown; hooks: ReturnType<typ
   }
 }
 
-export function loadLegacy(source: ByteSource, options: { mapLocation?: MapLocation }): unknown {
-  const { main, hooks, keys, end } = readPickles(source);
+export function loadLegacy(source: ByteSource, options: { mapLocation?: MapLocation }, decode?: DecodeOptions): unknown {
+  const { main, hooks, keys, end } = readPickles(source, decode);
   if (!Array.isArray(keys)) throw new TorchError("torch.load: legacy checkpoint storage key list is not a list");
   // Where each storage's bytes are: walk the records, checking each count against the pickle.
   const records = new Map<string, { offset: number; nbytes: number }>();
@@ -74,7 +75,9 @@ export function loadLegacy(source: ByteSource, options: { mapLocation?: MapLocat
     records.set(key, { offset: pos + 8, nbytes });
     pos += 8 + nbytes;
   }
-  return materialize(main, {
+  // The tensors inside Python objects (inert or safe globals) load with the rest, as in a zip file.
+  const root = decode === undefined || decode.objects.length === 0 ? main : [main, ...decode.objects.map(objectParts)];
+  const loaded = materialize(root, {
     mapLocation: options.mapLocation,
     locate: (ref: StorageRef, nbytes: number) => {
       const record = records.get(ref.key);
@@ -86,4 +89,5 @@ export function loadLegacy(source: ByteSource, options: { mapLocation?: MapLocat
       source.fillStorages(jobs.map((j) => ({ offset: j.where.offset, nbytes: j.where.nbytes, target: j.target, swapSize: 0 })), false);
     },
   });
+  return root === main ? loaded : (loaded as unknown[])[0];
 }

@@ -8,11 +8,13 @@ import fs from "node:fs";
 import type { DeviceLike } from "../device.js";
 import { TorchError } from "../errors.js";
 import { argError, checkBool, checkOptions } from "../validate.js";
-import { checkpointHooks } from "./globals.js";
+import { checkpointHooks, PendingTensor, StorageRef } from "./globals.js";
 import { isLegacy, loadLegacy } from "./legacy.js";
 import { materialize, type MapLocation } from "./materialize.js";
 import { isSafetensors, loadSource as loadSafetensors } from "./safetensors.js";
+import { checkNoPendingTensors, disposeTree, resolveObjects, withDecodeOptions, type DecodeOptions } from "./safe_globals.js";
 import { unpickle, type UnpicklerLimits } from "./unpickler.js";
+import { objectParts } from "./values.js";
 import { checkRegularFile, OPEN_FLAGS } from "./byte_source.js";
 import { bufferSource, fileSource, ZipReader, type ByteSource } from "./zip.js";
 
@@ -26,6 +28,13 @@ export interface LoadOptions {
   checkCrc?: boolean;
   /** Unpickler bounds (nesting depth, memo and stack sizes). */
   limits?: UnpicklerLimits;
+  /**
+   * Decode objects of globals outside the weights-only allowlist and the safe globals
+   * (`serialization.addSafeGlobals`) as inert `serialization.PythonObject` data — the global's
+   * name and what the pickle applies to it (args, state, items) — instead of refusing the
+   * file (default false). Nothing from the file runs either way.
+   */
+  inert?: boolean;
 }
 
 /** A file path, or the bytes of a checkpoint. */
@@ -38,7 +47,7 @@ function openSource(f: CheckpointSource): ByteSource {
   throw new TypeError(`torch.load: expected a file path, a Buffer/Uint8Array or an ArrayBuffer, but received ${f === null ? "null" : typeof f}`);
 }
 
-function loadZip(source: ByteSource, options: LoadOptions): unknown {
+function loadZip(source: ByteSource, options: LoadOptions, decode: DecodeOptions): unknown {
   const zip = new ZipReader(source, { checkCrc: options.checkCrc });
   const first = zip.entries[0];
   if (first === undefined) throw new TorchError("torch.load: archive does not contain any files");
@@ -47,7 +56,7 @@ function loadZip(source: ByteSource, options: LoadOptions): unknown {
   const prefix = first.name.slice(0, slash + 1);
   const record = (name: string) => zip.get(prefix + name);
   if (record("constants.pkl") !== undefined) {
-    throw new TorchError("torch.load: this is a TorchScript archive (torch.jit.save); torch-ts reads torch.save checkpoints");
+    throw new TorchError("torch.load: this is a TorchScript archive (torch.jit.save): load it with torch.jit.load, which gives a ScriptModule");
   }
   const versionEntry = record(".data/version") ?? record("version");
   if (versionEntry === undefined) throw new TorchError(`torch.load: archive ${prefix} has no version record; not a torch.save file`);
@@ -62,9 +71,11 @@ function loadZip(source: ByteSource, options: LoadOptions): unknown {
   }
   const pickleEntry = record("data.pkl");
   if (pickleEntry === undefined) throw new TorchError(`torch.load: archive ${prefix} has no data.pkl record`);
-  const hooks = checkpointHooks();
+  const hooks = checkpointHooks(decode);
   const { value } = unpickle(zip.read(pickleEntry), hooks, { limits: options.limits });
-  return materialize(value, {
+  // The tensors inside Python objects load with the rest (shared storages stay shared).
+  const root = decode.objects.length === 0 ? value : [value, ...decode.objects.map(objectParts)];
+  const loaded = materialize(root, {
     mapLocation: options.mapLocation,
     bigEndian,
     locate: (ref, nbytes) => {
@@ -76,14 +87,29 @@ function loadZip(source: ByteSource, options: LoadOptions): unknown {
     },
     fill: (jobs) => zip.readToStorages(jobs.map((j) => ({ entry: j.where, target: j.target, swapSize: j.swapSize }))),
   });
+  return root === value ? loaded : (loaded as unknown[])[0];
 }
 
+/** Reads the file, then rebuilds the objects of safe globals in it. */
 function loadFrom(source: ByteSource, options: LoadOptions): unknown {
+  return withDecodeOptions(options, (decode) => {
+    const value = readFrom(source, options, decode);
+    try {
+      checkNoPendingTensors(decode, (v) => v instanceof PendingTensor || v instanceof StorageRef);
+      return resolveObjects(value, decode);
+    } catch (err) {
+      disposeTree([value, ...decode.objects.map(objectParts)]);
+      throw err;
+    }
+  });
+}
+
+function readFrom(source: ByteSource, options: LoadOptions, decode: DecodeOptions): unknown {
   const head = source.read(0, Math.min(source.size, 512));
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)) {
-    return loadZip(source, options);
+    return loadZip(source, options, decode);
   }
-  if (isLegacy(head)) return loadLegacy(source, options);
+  if (isLegacy(head)) return loadLegacy(source, options, decode);
   if (isSafetensors(head, source.size)) {
     const ml = options.mapLocation;
     if (ml !== undefined && typeof ml !== "string") throw new TypeError("torch.load: a safetensors file takes mapLocation as a device string only");
@@ -97,12 +123,13 @@ function loadFrom(source: ByteSource, options: LoadOptions): unknown {
 
 /** The options of torch.load, checked: unknown keys (Python's map_location) and wrong types refused. */
 function loadOptions(options: unknown): LoadOptions {
-  const o = checkOptions("torch.load", options, ["mapLocation", "checkCrc", "limits"]);
+  const o = checkOptions("torch.load", options, ["mapLocation", "checkCrc", "limits", "inert"]);
   const ml = o.mapLocation;
   if (ml !== undefined && ml !== null && typeof ml !== "string" && typeof ml !== "function" && (typeof ml !== "object" || Array.isArray(ml))) {
     throw argError("torch.load", "mapLocation", 'a device string, a {from: to} record or a function', ml);
   }
   if (o.checkCrc !== undefined) checkBool("torch.load", "checkCrc", o.checkCrc);
+  if (o.inert !== undefined) checkBool("torch.load", "inert", o.inert);
   return o as LoadOptions;
 }
 
@@ -127,7 +154,9 @@ function openFileSource(file: string): ByteSource {
  * (zip or legacy) or a safetensors file. dicts come back as Maps (keys keep their type and
  * order), tuples as arrays marked by `serialization.isTuple`, tensors share storages as
  * they did when saved. Only allowlisted globals are accepted (an `UnpicklingError` names
- * any other); no code from the file runs. Dispose the result with `torch.dispose(result)`.
+ * any other and says how to allow it): the weights-only ones, those of
+ * `serialization.addSafeGlobals` / `safeGlobals`, and with `inert` any (as inert data).
+ * No code from the file runs. Dispose the result with `torch.dispose(result)`.
  */
 export function load(f: CheckpointSource, options: LoadOptions = {}): unknown {
   options = loadOptions(options);

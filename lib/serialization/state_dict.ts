@@ -1,9 +1,12 @@
 // loadStateDict: the state dict inside a checkpoint, whatever shape the checkpoint has —
 // the file itself, or its `state_dict` / `model_state_dict` / `model` entry (what training
-// scripts commonly save) — optionally without DataParallel's `module.` key prefix.
+// scripts commonly save) — optionally without DataParallel's `module.` key prefix. Other
+// Python objects in the checkpoint (a training script's argparse.Namespace, …) are decoded
+// inert and dropped: only the state dict is kept.
 import { TorchError } from "../errors.js";
 import { Tensor } from "../tensor/index.js";
 import { load, type CheckpointSource, type LoadOptions } from "./pth.js";
+import { walkTensors } from "./safe_globals.js";
 import { markOrderedDict, metadataOf, setMetadata } from "./values.js";
 
 export interface LoadStateDictOptions extends LoadOptions {
@@ -30,33 +33,17 @@ function isStateDict(value: unknown): boolean {
   return entries !== null && entries.length > 0 && entries.every(([k, v]) => typeof k === "string" && v instanceof Tensor);
 }
 
-/** Every tensor reachable from `root` (iteratively, so any depth is fine). */
-function tensorsIn(root: unknown): Set<Tensor> {
-  const found = new Set<Tensor>();
-  const seen = new Set<object>();
-  const todo: unknown[] = [root];
-  while (todo.length > 0) {
-    const v = todo.pop();
-    if (v instanceof Tensor) found.add(v);
-    else if (v !== null && typeof v === "object" && !seen.has(v)) {
-      seen.add(v);
-      if (Array.isArray(v) || v instanceof Set) todo.push(...v);
-      else if (v instanceof Map) for (const [k, x] of v) todo.push(k, x);
-      else if (Object.getPrototypeOf(v) === Object.prototype) todo.push(...Object.values(v));
-    }
-  }
-  return found;
-}
 
 /**
  * Loads a checkpoint and returns its state dict as a Map of name -> Tensor (with the
  * `_metadata` of the file when it has one). The rest of the checkpoint (optimizer state, …)
- * is disposed.
+ * is disposed. Python objects outside the weights-only allowlist are read as inert data
+ * (`inert` defaults to true here; pass `inert: false` to refuse them as torch.load does).
  */
 export function loadStateDict(f: CheckpointSource, options: LoadStateDictOptions = {}): Map<string, Tensor> {
   const { stripPrefix, ...loadOptions } = options;
   const prefix = stripPrefix === true ? "module." : typeof stripPrefix === "string" ? stripPrefix : "";
-  const checkpoint = load(f, loadOptions);
+  const checkpoint = load(f, { ...loadOptions, inert: loadOptions.inert ?? true });
   let out: Map<string, Tensor> | undefined;
   try {
     let found: unknown = isStateDict(checkpoint) ? checkpoint : undefined;
@@ -94,6 +81,6 @@ export function loadStateDict(f: CheckpointSource, options: LoadStateDictOptions
     return out;
   } finally {
     const keep = new Set(out?.values() ?? []);
-    for (const t of tensorsIn(checkpoint)) if (!keep.has(t)) t.dispose();
+    for (const t of walkTensors(checkpoint)) if (!keep.has(t)) t.dispose();
   }
 }

@@ -10,7 +10,7 @@
 // later, and they would send tree walkers such as dispose() round forever), so each
 // container's size as a tree, its shared references followed, is known and bounded too
 // (maxNodes): a small pickle cannot make a "billion laughs" structure out of memo references.
-import { isTuple as isTupleLike, markDict, markTuple, UnpicklingError } from "./values.js";
+import { isTuple as isTupleLike, markDict, markTuple, objectParts, PythonObject, UnpicklingError } from "./values.js";
 
 export interface UnpicklerHooks {
   /** GLOBAL / STACK_GLOBAL: the object for `module.name`, or throw if it is not allowed. */
@@ -46,8 +46,17 @@ const OPCODE_NAMES: Record<number, string> = {
   0x97: "NEXT_BUFFER", 0x98: "READONLY_BUFFER",
 };
 
-function isContainer(v: unknown): v is unknown[] | Map<unknown, unknown> | Set<unknown> {
-  return Array.isArray(v) || v instanceof Map || v instanceof Set;
+// A PythonObject (a call the hooks keep as data) counts as a container: its args, state and
+// items are bounded and frozen like a list's.
+function isContainer(v: unknown): v is unknown[] | Map<unknown, unknown> | Set<unknown> | PythonObject {
+  return Array.isArray(v) || v instanceof Map || v instanceof Set || v instanceof PythonObject;
+}
+
+/** The values a container holds (a PythonObject: its args, kwargs and state). */
+function contents(v: unknown[] | Map<unknown, unknown> | Set<unknown> | PythonObject): unknown[] {
+  if (v instanceof Map) return [...v].flat();
+  if (v instanceof PythonObject) return objectParts(v).filter((p) => p !== undefined && p !== null);
+  return [...v];
 }
 
 function typeName(v: unknown): string {
@@ -55,6 +64,7 @@ function typeName(v: unknown): string {
   if (Array.isArray(v)) return "list or tuple";
   if (v instanceof Map) return "dict";
   if (v instanceof Set) return "set";
+  if (v instanceof PythonObject) return `${v.__global__} object`;
   if (typeof v === "object") return (v as object).constructor?.name ?? "object";
   return typeof v;
 }
@@ -178,7 +188,7 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, options: { sta
   /** A container a hook built from its arguments (OrderedDict(items), set(items)): account for its contents. */
   const adopt = (v: unknown): unknown => {
     if (!isContainer(v) || depths.has(v) || sizes.has(v)) return v;
-    const items = v instanceof Map ? [...v].flat() : [...v];
+    const items = contents(v);
     let depth = 1;
     let size = 1;
     for (const item of items) {
@@ -201,20 +211,23 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, options: { sta
       throw new UnpicklingError(`unhashable type: '${typeName(key)}' used as a dict key`);
     }
   };
-  const setItems = (dict: unknown, items: unknown[]): void => {
+  const setItems = (target: unknown, items: unknown[]): void => {
+    // A dict subclass kept as a PythonObject gets its items in dictItems.
+    const dict = target instanceof PythonObject ? target.dictItems : target;
     if (!(dict instanceof Map)) throw new UnpicklingError(`SETITEM(S) on a ${typeName(dict)}, not a dict`);
     if (items.length % 2 !== 0) throw new UnpicklingError("SETITEMS with an odd number of items");
     for (let i = 0; i < items.length; i += 2) {
       checkKey(items[i]);
-      place(dict, items[i]);
-      place(dict, items[i + 1]);
+      place(target as object, items[i]);
+      place(target as object, items[i + 1]);
       dict.set(items[i], items[i + 1]);
     }
   };
-  const appendItems = (list: unknown, items: unknown[]): void => {
+  const appendItems = (target: unknown, items: unknown[]): void => {
+    const list = target instanceof PythonObject ? target.listItems : target;
     if (!Array.isArray(list) || isTupleLike(list)) throw new UnpicklingError(`APPEND(S) on a ${typeName(list)}, not a list`);
     for (const item of items) {
-      place(list, item);
+      place(target as object, item);
       list.push(item);
     }
   };

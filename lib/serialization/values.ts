@@ -99,3 +99,56 @@ export class PythonGlobal {
     return `<${this.fullName}>`;
   }
 }
+
+/** Where a PythonObject keeps its parts (see objectParts). */
+const PARTS = Symbol("torch-ts.pythonObjectParts");
+const ARGS = 0, KWARGS = 1, STATE = 2, LIST_ITEMS = 3, DICT_ITEMS = 4;
+
+/**
+ * A Python object the file builds from a global that torch-ts does not reconstruct, kept as
+ * inert data (`torch.load(f, { inert: true })`): what the pickle applies to the global, never
+ * run. `obj = callee(*args, **kwargs)` (REDUCE) or `callee.__new__(callee, *args, **kwargs)`
+ * (NEWOBJ), then `obj.__setstate__(state)` (BUILD), `obj.extend(listItems)` (APPENDS) and
+ * `obj[k] = v` for each of `dictItems` (SETITEMS). The reconstruction functions of
+ * `serialization.addSafeGlobals` receive one of these, with its tensors already loaded.
+ */
+export class PythonObject {
+  /** `"module.name"` of the global called, e.g. `"argparse.Namespace"`; for a call of another object's result, that object's `__global__` followed by `"()"`. */
+  readonly __global__: string;
+  /** How the pickle made it: REDUCE (a call) or NEWOBJ (`cls.__new__`). */
+  readonly how: "REDUCE" | "NEWOBJ";
+  /** The global (or, for a call of a call's result, the object) the pickle called. */
+  readonly callee: PythonGlobal | PythonObject;
+  /** One array for all parts, so the loader can turn the tensors in them into Tensors in place. */
+  readonly [PARTS]: unknown[];
+  constructor(callee: PythonGlobal | PythonObject, how: "REDUCE" | "NEWOBJ", args: unknown[], kwargs: Map<unknown, unknown> | null = null) {
+    this.callee = callee;
+    this.how = how;
+    this.__global__ = callee instanceof PythonGlobal ? callee.fullName : `${callee.__global__}()`;
+    this[PARTS] = [args, kwargs, undefined, [], markDict(new Map())];
+    Object.defineProperty(this, PARTS, { enumerable: false });
+  }
+  /** Positional arguments (a tuple). */
+  get args(): unknown[] { return this[PARTS][ARGS] as unknown[]; }
+  /** Keyword arguments (NEWOBJ_EX only), or null. */
+  get kwargs(): Map<unknown, unknown> | null { return this[PARTS][KWARGS] as Map<unknown, unknown> | null; }
+  /** The BUILD state (usually the instance's `__dict__` as a Map), or undefined when the pickle gave none. */
+  get state(): unknown { return this[PARTS][STATE]; }
+  /** Items APPENDed to it (a list subclass). */
+  get listItems(): unknown[] { return this[PARTS][LIST_ITEMS] as unknown[]; }
+  /** Items set on it with SETITEM(S) (a dict subclass). */
+  get dictItems(): Map<unknown, unknown> { return this[PARTS][DICT_ITEMS] as Map<unknown, unknown>; }
+  toString(): string {
+    return `<${this.__global__} object (inert)>`;
+  }
+}
+
+/** Internal: the parts array of a PythonObject ([args, kwargs, state, listItems, dictItems]). */
+export function objectParts(obj: PythonObject): unknown[] {
+  return obj[PARTS];
+}
+
+/** Internal: BUILD on a PythonObject. */
+export function setObjectState(obj: PythonObject, state: unknown): void {
+  obj[PARTS][STATE] = state;
+}
