@@ -10,6 +10,49 @@ export type Handle = number & { readonly __torchTsHandle: unique symbol };
 /** A graph recorded by traceForward (a native External; freed by the GC). */
 export type TracedForward = object & { readonly __torchTsTraced: unique symbol };
 
+/** A TorchScript module (native/jit.cc: an External holding a torch::jit::Module). */
+export type JitRef = object & { readonly __torchTsJit: unique symbol };
+/**
+ * An IValue crossing to or from native/jit_ivalue.cc: null, booleans, numbers and strings as
+ * themselves; tensors, lists, tuples, dicts, devices, modules and other objects tagged.
+ */
+export type JitValue =
+  | null | boolean | number | string
+  | { k: "t"; h: Handle } | { k: "l" | "u"; v: JitValue[] } | { k: "d"; v: [JitValue, JitValue][] }
+  | { k: "dev"; v: string } | { k: "m"; ref: JitRef } | { k: "o"; type: string };
+export interface JitMethodInfo {
+  name: string;
+  /** The schema as TorchScript prints it. */
+  text: string;
+  args: { name: string; type: string; hasDefault: boolean; kwargOnly: boolean }[];
+}
+export interface JitModuleInfo {
+  type: string;
+  /** False for a frozen module (fixed in eval mode). */
+  hasTraining: boolean;
+  training: boolean;
+  parameters: [string, Handle | null][];
+  buffers: [string, Handle | null][];
+  children: [string, JitRef][];
+  attributes: [string, JitValue][];
+  methods: JitMethodInfo[];
+}
+/** A torch-ts module tree as jitTrace mirrors it. */
+export interface JitModuleDesc {
+  cls: string;
+  training: boolean;
+  parameters: [string, Handle | null][];
+  buffers: [string, Handle | null][];
+  children: [string, JitModuleDesc | null][];
+}
+
+/** c10d objects (native/distributed.cc Externals): a store, a process group, a work, a reducer. */
+export type DistStore = object & { readonly __torchTsStore: unique symbol };
+export type DistGroup = object & { readonly __torchTsGroup: unique symbol };
+export type DistWork = object & { readonly __torchTsWork: unique symbol };
+export type DistReducer = object & { readonly __torchTsReducer: unique symbol };
+export type DistReduceOp = "SUM" | "PRODUCT" | "MIN" | "MAX" | "BAND" | "BOR" | "BXOR";
+
 /** at::ScalarType codes (stable across libtorch 1.13 and 2.x). */
 export type DtypeCode = number;
 /** A Python-like scalar: an integral number acts like a Python int. */
@@ -28,6 +71,8 @@ export interface NativeConfig {
   cudaDeviceCount: number;
   cudnnAvailable: boolean;
   numThreads: number;
+  /** The torch.distributed backends this build has ("gloo" when c10d's Gloo was found). */
+  distributedBackends: string[];
   numInteropThreads: number;
   openmp: boolean;
   mkldnn: boolean;
@@ -279,6 +324,52 @@ export interface Binding {
   tracedGraph(traced: TracedForward): string;
   /** Runs the graph on a libuv worker thread (inputs[0] is copied first) in the caller's grad mode. */
   runTracedAsync(traced: TracedForward, inputs: Handle[]): Promise<Handle>;
+  // TorchScript (jit.cc)
+  jitLoad(source: string | Uint8Array, device: string | null): JitRef;
+  jitInfo(ref: JitRef): JitModuleInfo;
+  jitRun(ref: JitRef, method: string, args: JitValue[], kwargs: Record<string, JitValue> | null): JitValue;
+  jitRunAsync(ref: JitRef, method: string, args: JitValue[], kwargs: Record<string, JitValue> | null): Promise<JitValue>;
+  /** Module::train: this module and every submodule. */
+  jitTrain(ref: JitRef, mode: boolean): void;
+  jitSave(ref: JitRef, path: string): undefined;
+  jitSave(ref: JitRef, path: null): Buffer;
+  jitFreeze(ref: JitRef, preservedAttrs: string[] | null, optimizeNumerics: boolean): JitRef;
+  jitOptimizeForInference(ref: JitRef, otherMethods: string[]): JitRef;
+  jitTrace(desc: JitModuleDesc, fn: (...inputs: Handle[]) => JitValue, inputs: Handle[], strict: boolean): JitRef;
+  jitGraph(ref: JitRef, method: string): string;
+  jitSetAttr(ref: JitRef, name: string, value: JitValue): void;
+  jitGetAttr(ref: JitRef, name: string): JitValue;
+  // torch.distributed on c10d (distributed.cc; absent when the build has no Gloo)
+  distTcpStore(host: string, port: number, worldSize: number, isServer: boolean, timeoutMs: number, waitWorkers: boolean): DistStore;
+  distFileStore(path: string, worldSize: number): DistStore;
+  distPrefixStore(prefix: string, store: DistStore): DistStore;
+  distStoreSetTimeout(store: DistStore, timeoutMs: number): void;
+  distStoreAdd(store: DistStore, key: string, n: number): number;
+  distStoreSet(store: DistStore, key: string, value: Uint8Array): void;
+  distStoreGet(store: DistStore, key: string): Buffer;
+  distGloo(store: DistStore, rank: number, size: number, timeoutMs: number): DistGroup;
+  distSetSequenceNumber(group: DistGroup): void;
+  distCollective(group: DistGroup, op: "allreduce", tensors: Handle[], reduceOp: DistReduceOp): DistWork;
+  distCollective(group: DistGroup, op: "broadcast", tensors: Handle[], root: number): DistWork;
+  distCollective(group: DistGroup, op: "reduce", tensors: Handle[], root: number, reduceOp: DistReduceOp): DistWork;
+  distCollective(group: DistGroup, op: "allgather", outputs: Handle[][], inputs: Handle[]): DistWork;
+  distCollective(group: DistGroup, op: "gather", outputs: Handle[][], inputs: Handle[], root: number): DistWork;
+  distCollective(group: DistGroup, op: "scatter", outputs: Handle[], inputs: Handle[][], root: number): DistWork;
+  distCollective(group: DistGroup, op: "alltoall_base", output: Handle, input: Handle, outputSplits: number[], inputSplits: number[]): DistWork;
+  distCollective(group: DistGroup, op: "send" | "recv", tensors: Handle[], peer: number, tag: number): DistWork;
+  distCollective(group: DistGroup, op: "barrier"): DistWork;
+  distWait(work: DistWork, timeoutMs: number | null): void;
+  distIsCompleted(work: DistWork): boolean;
+  distWaitAsync(work: DistWork): Promise<void>;
+  distBroadcastCoalesced(group: DistGroup, tensors: Handle[], bufferBytes: number, src: number): void;
+  distVerifyParams(group: DistGroup, params: Handle[]): void;
+  distComputeBuckets(params: Handle[], sizeLimits: number[], expectSparse: boolean[]): [number[][], number[]];
+  distReducer(group: DistGroup, params: Handle[], bucketIndices: number[][], perBucketLimits: number[], expectSparse: boolean[],
+    bucketBytesCap: number, findUnused: boolean, gradientAsBucketView: boolean, paramNames: string[], firstBucketBytesCap: number): DistReducer;
+  distReducerCall(reducer: DistReducer, what: "prepareForForward" | "setStaticGraph"): undefined;
+  distReducerCall(reducer: DistReducer, what: "rebuildBuckets"): boolean;
+  distReducerCall(reducer: DistReducer, what: "prepareForBackward", outputs: Handle[]): undefined;
+  distSink(reducer: DistReducer, delayAllReduce: boolean, outputs: Handle[]): Handle[];
   // accelerator runtime (device.cc)
   /** Enters an autocast scope; returns the previous [enabled, dtype code] for autocastExit. */
   autocastEnter(device: "cpu" | "cuda", enabled: boolean, dtype: DtypeCode): [boolean, DtypeCode];

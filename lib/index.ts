@@ -52,5 +52,7 @@ export * as optim from "./optim/index.js";
 export * as vision from "./vision/index.js";
 export * as data from "./data/index.js";
 export * as masked from "./masked/index.js";
+export * as jit from "./jit/index.js";
+export * as distributed from "./distributed/index.js";
 export { load, loadAsync, save, saveAsync, loadStateDict, serialization, type LoadOptions, type LoadStateDictOptions, type MapLocation, type SaveOptions } from "./serialization/index.js";
 export { Generator } from "./generator.js";

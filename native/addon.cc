@@ -1,5 +1,7 @@
 // Module entry point and process-level runtime: configuration, threads, seeds, CUDA queries.
 #include "common.h"
+#include "distributed.h"
+#include "jit.h"
 
 #include <ATen/Parallel.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
@@ -62,6 +64,9 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
   o.Set("parallelInfo", at::get_parallel_info());
   o.Set("mallocTuned", MallocTuned());
   o.Set("hugePages", HugePages());
+  Napi::Array backends = Napi::Array::New(info.Env());
+  if (HasGloo()) backends.Set(0u, "gloo");
+  o.Set("distributedBackends", backends);
   return o;
 }
 
@@ -140,10 +145,7 @@ void DefaultThreads() {
   std::call_once(once, [] { at::set_num_threads(static_cast<int>(UsableCpus())); });
 }
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  env.SetInstanceData(new AddonData());
-  ConfigureCpuMemory();
-  DefaultThreads();
+void RegisterAll(Napi::Env env, Napi::Object exports) {
   Export<SetErrorClass>(env, exports, "setErrorClass");
   Export<Live>(env, exports, "liveTensors");
   Export<ProcessLiveTensors>(env, exports, "processLiveTensors");
@@ -165,6 +167,22 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterOptim(env, exports);
   RegisterDispatch(env, exports);
   RegisterIndexing(env, exports);
+  RegisterJit(env, exports);
+  RegisterDistributed(env, exports);
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData());
+  ConfigureCpuMemory();
+  DefaultThreads();
+  try {
+    RegisterAll(env, exports);
+  } catch (const Napi::Error&) {
+    // A worker_thread terminated while it loaded the addon: its environment can no longer run
+    // JS, so creating the exports failed. Rethrowing would reach node-addon-api's handler,
+    // whose attempt to throw into the stopping environment fails in turn — std::terminate for
+    // the whole process. Nobody is left to use the exports: return them as they are.
+  }
   return exports;
 }
 

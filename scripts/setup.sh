@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # libtorch's GEMMs fall back to the reference BLAS (~50x slower). python3-torch(vision):
 # the oracle tests compare against. dataset-fashion-mnist: the default training data.
 # libjpeg62-turbo-dev: the JPEG decoder PIL uses, for ImageFolder (the build probes its header).
-packages=(libtorch-dev libopenblas0-pthread libjpeg62-turbo-dev python3-torch python3-torchvision dataset-fashion-mnist cmake g++ make)
+# libgloo-dev: the Gloo headers ProcessGroupGloo.hpp includes (torch.distributed's backend).
+# iproute2: `ip netns`, for the test that runs ranks on two network namespaces.
+packages=(libtorch-dev libopenblas0-pthread libjpeg62-turbo-dev python3-torch python3-torchvision dataset-fashion-mnist cmake g++ make libgloo-dev iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

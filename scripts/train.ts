@@ -6,6 +6,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as torch from "../lib/index.js";
 import { parseTrainArgs, UsageError } from "../lib/train/args.js";
+import { anyRank, explainDistributed, joinGroup, launchRanks, leaveGroup, shardIndices, sumOverRanks, syncBuffers, underLauncher, type DistContext } from "../lib/train/distributed.js";
 import { evaluate, NonFiniteError, trainEpoch, type Precision, type Totals } from "../lib/train/loop.js";
 import { writeLineChart } from "../lib/train/plot.js";
 import { ProgressReporter } from "../lib/train/progress.js";
@@ -32,7 +33,11 @@ const HELP = `usage: npm run train -- [options]
   --limit N                   use only the first N training and test samples
   --out DIR                   default save_model
   --resume FILE               continue from a last.pth
-  --help`;
+  --nproc N                   train on N processes of this host with DistributedDataParallel (Gloo)
+  --init-method URL           under torchrun or --nproc: env:// (default) or tcp://HOST:PORT (RANK, WORLD_SIZE from the environment)
+  --dist-timeout S            seconds a rendezvous or collective may wait for the other ranks (default 1800)
+  --help
+across processes: torchrun -r 2 -t 1 --log_dir DIR --nproc_per_node N --no_python npx tsx scripts/train.ts [options]`;
 
 function fail(message: string): never {
   console.error(`train: ${message}\n\n${HELP}`);
@@ -51,8 +56,30 @@ if (parsed.help) {
   process.exit(0);
 }
 const args = parsed;
+
+// ---- processes: --nproc starts the ranks; torchrun's (or --nproc's) ranks join one group ----
+if (args.nproc !== undefined && underLauncher()) fail("--nproc starts the ranks itself: leave it out under torchrun (RANK and WORLD_SIZE are set)");
+if (args.nproc !== undefined && args.nproc > 1) {
+  const argv = process.argv.slice(2);
+  const rest = argv.filter((a, i) => !(a === "--nproc" || a.startsWith("--nproc=") || (argv[i - 1] === "--nproc" && !a.startsWith("--"))));
+  process.exit(await launchRanks({ nproc: args.nproc, script: process.argv[1]!, args: rest }));
+}
+let dist: DistContext | null = null;
+if (underLauncher() || args.initMethod !== "env://") {
+  try {
+    dist = joinGroup(args.initMethod, args.distTimeout * 1000);
+  } catch (err) {
+    console.error(`train: rank ${process.env.RANK ?? "?"}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
+/** Rank 0 alone prints, writes checkpoints, metrics and plots. */
+const main = dist === null || dist.rank === 0;
+if (!main) console.log = () => {};
 const fashion = args.data === undefined;
-const { arch, epochs, batchSize, lr, imageSize, workers, seed, limit, device } = args;
+const { arch, epochs, batchSize, lr, imageSize, workers, seed, limit } = args;
+// One CUDA device per rank of a host, as torchrun's LOCAL_RANK says.
+const device: torch.Device = dist !== null && args.device === "cuda" ? `cuda:${dist.localRank}` : args.device;
 const outDir = args.out;
 
 // ---- data ----
@@ -97,8 +124,13 @@ if (limit !== undefined) {
   testSet = new data.Subset(testSet, first(testSet.length));
 }
 const numClasses = args.numClasses ?? classes.length;
-const trainLoader = new data.DataLoader(trainSet, { batchSize, shuffle: true, seed, numWorkers: workers });
-const testLoader = new data.DataLoader(testSet, { batchSize: Math.max(batchSize, 64), numWorkers: workers });
+// Across processes each rank trains on its DistributedSampler share (Python's order) and tests
+// on every worldSize-th image, so the summed test counts are exactly the whole test set's.
+const trainSampler = dist === null ? null : new data.DistributedSampler(trainSet, { numReplicas: dist.worldSize, rank: dist.rank, shuffle: true, seed });
+const testShard = dist === null ? testSet : new data.Subset(testSet, shardIndices(testSet.length, dist.rank, dist.worldSize));
+const trainLoader = trainSampler === null ? new data.DataLoader(trainSet, { batchSize, shuffle: true, seed, numWorkers: workers })
+  : new data.DataLoader(trainSet, { batchSize, sampler: trainSampler, numWorkers: workers });
+const testLoader = new data.DataLoader(testShard, { batchSize: Math.max(batchSize, 64), numWorkers: workers });
 
 // ---- model, loss, optimizer, scheduler ----
 torch.manualSeed(seed);
@@ -121,7 +153,7 @@ const scheduler = args.scheduler === "step" ? new optim.StepLR(optimizer, { step
   : null;
 
 // ---- outputs ----
-mkdirSync(outDir, { recursive: true });
+if (main) mkdirSync(outDir, { recursive: true });
 const files = {
   best: path.join(outDir, "resnet-best-model.pth"), last: path.join(outDir, "last.pth"), csv: path.join(outDir, "metrics.csv"),
   jsonl: path.join(outDir, "metrics.jsonl"), loss: path.join(outDir, "loss.png"), acc: path.join(outDir, "acc.png"),
@@ -155,7 +187,13 @@ if (args.resume !== undefined) {
   bestAcc = Number(ckpt.get("best_acc"));
   history = JSON.parse(String(ckpt.get("history") ?? "[]")) as Row[];
   const partial = ckpt.get("partial") as Map<string, number> | null;
-  if (partial) resumeTotals = { lossSum: partial.get("loss_sum")!, correct: partial.get("correct")!, samples: partial.get("samples")!, batches: partial.get("batches")! };
+  const savedWorld = ckpt.has("world_size") ? Number(ckpt.get("world_size")) : 1;
+  if (partial && savedWorld !== (dist?.worldSize ?? 1)) {
+    fail(`${args.resume} was saved mid-epoch by ${savedWorld} process(es): resume it with ${savedWorld === 1 ? "one process" : `--nproc ${savedWorld} (or torchrun with ${savedWorld} ranks)`}, or from an end-of-epoch last.pth`);
+  }
+  // The saved sums are the whole group's: rank 0 carries them on, the others only skip the batches.
+  if (partial) resumeTotals = main ? { lossSum: partial.get("loss_sum")!, correct: partial.get("correct")!, samples: partial.get("samples")!, batches: partial.get("batches")! }
+    : { lossSum: 0, correct: 0, samples: 0, batches: partial.get("batches")! };
   torch.dispose(ckpt);
   lastGood = `${args.resume} (resumed from)`;
   console.log(`resumed from ${args.resume}: epoch ${startEpoch + 1}${resumeTotals ? `, batch ${resumeTotals.batches + 1}` : ""}`);
@@ -163,13 +201,15 @@ if (args.resume !== undefined) {
 
 /** last.pth: everything --resume needs to continue exactly (mid-epoch too, after Ctrl-C). */
 function saveLast(epoch: number, partial: Totals | null): void {
-  torch.tidy(() => {
+  if (main) torch.tidy(() => {
     torch.save(new Map<string, unknown>([
       ["epoch", epoch], ["model", model.stateDict()], ["optimizer", optimizer.stateDict()],
       ["scheduler", scheduler ? scheduler.stateDict() : null], ["scaler", precision.scaler ? precision.scaler.stateDict() : null],
       ["best_acc", bestAcc], ["seed", seed],
       ["arch", arch], ["num_classes", numClasses], ["history", JSON.stringify(history)],
       ["partial", partial ? new Map([["loss_sum", partial.lossSum], ["correct", partial.correct], ["samples", partial.samples], ["batches", partial.batches]]) : null],
+      // Only across processes: a mid-epoch state belongs to that many ranks' samplers.
+      ...(dist === null ? [] : [["world_size", dist.worldSize] as [string, unknown]]),
     ]), files.last);
   });
   lastGood = `${files.last} (${partial ? `epoch ${epoch + 1}, batch ${partial.batches}` : `end of epoch ${epoch}`})`;
@@ -186,6 +226,10 @@ function stopNonFinite(message: string): never {
   process.exit(1);
 }
 
+// DDP after --resume loaded the weights (it broadcasts rank 0's anyway); checkpoints hold the
+// bare model's state dict, without DDP's "module." prefix, so one process can load them.
+const net: torch.nn.Module = dist === null ? model : new nn.parallel.DistributedDataParallel(model);
+
 let interrupted = false;
 process.on("SIGINT", () => {
   if (interrupted) process.exit(130);
@@ -197,24 +241,48 @@ const cfg = torch.config();
 console.log(`torch-ts ${arch} on ${fashion ? "Fashion-MNIST" : args.data} (${trainSet.length} train / ${testSet.length} test images, ${numClasses} classes), ` +
   `device ${device}, libtorch ${cfg.libtorchVersion}, ${cfg.numThreads} threads, batch ${batchSize}, ${args.optimizer} lr ${lr} (scheduler ${args.scheduler}), ${epochs} epochs` +
   `${args.amp === "none" ? "" : `, amp ${args.amp}`}${args.channelsLast ? ", channels-last" : ""}`);
-writeAtomic(files.classes, `${JSON.stringify(classes, null, 2)}\n`);
-const progress = new ProgressReporter();
+if (main) writeAtomic(files.classes, `${JSON.stringify(classes, null, 2)}\n`);
+const progress = main ? new ProgressReporter() : ({ update() {}, done() {} } as unknown as ProgressReporter);
+
+/** A collective failed (a rank died, or stopped answering): say which, and end this rank. */
+function lostRank(err: unknown): never {
+  console.error(`train: rank ${dist!.rank}: ${explainDistributed(err).message}`);
+  process.exit(1);
+}
+/** The whole group's sums of this rank's counts (one process: the counts themselves). */
+function overRanks(values: number[]): number[] {
+  if (dist === null) return values;
+  try {
+    return sumOverRanks(values);
+  } catch (err) {
+    lostRank(err);
+  }
+}
+/** Totals of one pass summed over the ranks; `batches` is each rank's own (the same on all). */
+function groupTotals(t: Totals): Totals {
+  const [lossSum, correct, samples] = overRanks([t.lossSum, t.correct, t.samples]);
+  return { lossSum: lossSum!, correct: correct!, samples: samples!, batches: t.batches };
+}
 const began = performance.now();
 
 for (let epoch = startEpoch; epoch < epochs; epoch++) {
   const t0 = performance.now();
   let result: { totals: Totals; complete: boolean };
+  trainSampler?.setEpoch(epoch);
   try {
-    result = await trainEpoch(model, trainLoader, lossFn, optimizer, {
-      epoch, device, resumeFrom: resumeTotals, shouldStop: () => interrupted,
+    result = await trainEpoch(net, trainLoader, lossFn, optimizer, {
+      // Across processes every rank stops at the same batch, or the others would wait on it.
+      epoch, device, resumeFrom: resumeTotals, shouldStop: dist === null ? () => interrupted : () => anyRank(interrupted),
       onBatch: (p) => progress.update(`epoch ${epoch + 1}/${epochs} train`, p),
       afterStep: args.scheduler === "onecycle" ? () => scheduler!.step() : undefined, precision,
     });
   } catch (err) {
     if (err instanceof NonFiniteError) stopNonFinite(err.message);
+    if (dist !== null) lostRank(err);
     throw err;
   }
   resumeTotals = undefined;
+  if (dist !== null) result.totals = groupTotals(result.totals);
   if (!result.complete) {
     saveLast(epoch, result.totals);
     progress.done(`stopped in epoch ${epoch + 1} at batch ${result.totals.batches}; ${files.last} saved: resume with --resume ${files.last}`);
@@ -222,7 +290,21 @@ for (let epoch = startEpoch; epoch < epochs; epoch++) {
   }
   const tr = result.totals;
   progress.done(`epoch ${epoch + 1}/${epochs} train  loss ${(tr.lossSum / tr.samples).toFixed(4)}  acc ${((100 * tr.correct) / tr.samples).toFixed(2)}%`);
-  const test = await evaluate(model, testLoader, lossFn, device, (p) => progress.update(`epoch ${epoch + 1}/${epochs} test `, p), precision);
+  if (dist !== null) {
+    try {
+      syncBuffers(model);
+    } catch (err) {
+      lostRank(err);
+    }
+  }
+  // The bare model, not DDP: evaluation needs no collective, and the ranks' shares may differ by one batch.
+  let test: { loss: number; acc: number } = dist !== null && testShard.length === 0 ? { loss: 0, acc: 0 }
+    : await evaluate(model, testLoader, lossFn, device, (p) => progress.update(`epoch ${epoch + 1}/${epochs} test `, p), precision);
+  if (dist !== null) {
+    const n = testShard.length;
+    const [lossSum, correct, samples] = overRanks([n === 0 ? 0 : test.loss * n, Math.round(test.acc * n), n]);
+    test = { loss: lossSum! / samples!, acc: correct! / samples! };
+  }
   // Finite weights can still overflow the logits: such a model is not saved either.
   if (!Number.isFinite(test.loss)) stopNonFinite(`test loss is ${test.loss} after epoch ${epoch + 1}: training stopped`);
   const currentLr = (optimizer.paramGroups[0] as { lr: number }).lr;
@@ -235,10 +317,11 @@ for (let epoch = startEpoch; epoch < epochs; epoch++) {
   const improved = test.acc > bestAcc;
   if (improved) {
     bestAcc = test.acc;
-    torch.tidy(() => torch.save(model.stateDict(), files.best));
+    if (main) torch.tidy(() => torch.save(model.stateDict(), files.best));
   }
   progress.done(`epoch ${epoch + 1}/${epochs} test   loss ${test.loss.toFixed(4)}  acc ${(100 * test.acc).toFixed(2)}%${improved ? "  (best: saved)" : ""}  ${row.seconds.toFixed(0)} s`);
   saveLast(epoch + 1, null);
+  if (!main) continue;
   const keys = Object.keys(row) as (keyof Row)[];
   writeAtomic(files.csv, [keys.join(","), ...history.map((r) => keys.map((k) => r[k]).join(","))].join("\n") + "\n");
   writeAtomic(files.jsonl, history.map((r) => JSON.stringify(r)).join("\n") + "\n");
@@ -254,6 +337,13 @@ for (let epoch = startEpoch; epoch < epochs; epoch++) {
 
 await trainLoader.close();
 await testLoader.close();
+if (dist !== null) {
+  try {
+    leaveGroup();
+  } catch (err) {
+    lostRank(err);
+  }
+}
 const minutes = (performance.now() - began) / 60000;
 console.log(`done in ${minutes.toFixed(1)} min: best test accuracy ${(100 * bestAcc).toFixed(2)}%`);
 console.log(`outputs in ${outDir}/: ${Object.values(files).map((f) => path.basename(f)).join(", ")}`);

@@ -53,7 +53,8 @@ const SCRIPTS: [script: string, name: string, typo?: string[], meant?: string][]
   ["bench/dataloader.ts", "bench/dataloader"],
   ["bench/dispatch.ts", "bench/dispatch"],
   ["bench/models.ts", "bench/models"],
-  ["bench/onnx.ts", "bench/onnx"],
+  ["bench/inference.ts", "bench/inference"],
+  ["bench/ddp.ts", "bench/ddp"],
 ];
 
 describe("scripts answer --help and bad flags without a stack trace", () => {

@@ -19,3 +19,4 @@ export { randomSplit } from "./random_split.js";
 export { Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler } from "./samplers.js";
 export { defaultCollate, defaultConvert } from "./collate.js";
 export { Generator } from "../generator.js";
+export { DistributedSampler } from "./distributed_sampler.js";

@@ -98,6 +98,27 @@ export abstract class NormBase extends Module {
 
   protected abstract checkInputDim(x: Tensor): void;
 
+  /**
+   * One forward's bookkeeping, as _BatchNorm.forward does it: counts a training batch, and
+   * gives the running-average factor and whether batch statistics normalize.
+   */
+  protected step(): { factor: number; bnTraining: boolean } {
+    let factor = this.momentum ?? 0;
+    const tracked = this.numBatchesTracked;
+    if (this.training && this.trackRunningStats && tracked !== null) {
+      noGrad(() => tracked.add_(1));
+      factor = this.momentum === null ? 1 / Number(tracked.item()) : this.momentum;
+    }
+    return { factor, bnTraining: this.training ? true : this.runningMean === null && this.runningVar === null };
+  }
+
+  /** F.batch_norm with the buffers when they are tracked (or in eval). */
+  protected normalize(x: Tensor, { factor, bnTraining }: { factor: number; bnTraining: boolean }): Tensor {
+    const useStats = !this.training || this.trackRunningStats;
+    // The constructor made every parameter and buffer: a forward checks only its input.
+    return batchNormChecked(x, useStats ? this.runningMean : null, useStats ? this.runningVar : null, this.weight, this.bias, bnTraining, factor, this.eps);
+  }
+
   /** Checkpoints older than version 2 have no num_batches_tracked: PyTorch fills in 0. */
   protected override loadFromStateDict(stateDict: Map<string, unknown>, prefix: string, version: number | undefined): void {
     const key = `${prefix}num_batches_tracked`;
@@ -121,16 +142,7 @@ abstract class BatchNorm extends NormBase {
   forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor)) throw argError(`nn.${this.constructor.name}`, "input", "a Tensor", x);
     this.checkInputDim(x);
-    let factor = this.momentum ?? 0;
-    const tracked = this.numBatchesTracked;
-    if (this.training && this.trackRunningStats && tracked !== null) {
-      noGrad(() => tracked.add_(1));
-      factor = this.momentum === null ? 1 / Number(tracked.item()) : this.momentum;
-    }
-    const bnTraining = this.training ? true : this.runningMean === null && this.runningVar === null;
-    const useStats = !this.training || this.trackRunningStats;
-    // The constructor made every parameter and buffer: a forward checks only its input.
-    return batchNormChecked(x, useStats ? this.runningMean : null, useStats ? this.runningVar : null, this.weight, this.bias, bnTraining, factor, this.eps);
+    return this.normalize(x, this.step());
   }
 }
 

@@ -32,10 +32,16 @@ export interface TrainArgs {
   limit: number | undefined;
   out: string;
   resume: string | undefined;
+  /** --nproc N: start N ranks on this host (undefined: one process, or torchrun's ranks). */
+  nproc: number | undefined;
+  /** How the ranks meet: env:// (torchrun's variables, the default) or tcp://host:port. */
+  initMethod: string;
+  /** Seconds a rendezvous or collective may take before the ranks give up (Python's 30 minutes). */
+  distTimeout: number;
 }
 
 const STRING_FLAGS = ["dataset", "data", "arch", "num-classes", "epochs", "batch-size", "lr", "optimizer", "scheduler",
-  "image-size", "device", "amp", "workers", "seed", "limit", "out", "resume"] as const;
+  "image-size", "device", "amp", "workers", "seed", "limit", "out", "resume", "nproc", "init-method", "dist-timeout"] as const;
 
 /** An integer flag: digits only (Number("") is 0 and Number("1e3") is 1000), at least `min`. */
 function int(flag: string, value: string | undefined, min: number): number | undefined {
@@ -87,6 +93,8 @@ export function parseTrainArgs(argv: string[]): TrainArgs | { help: true } {
   if (out === "") throw new UsageError("--out must name a directory, got \"\"");
   const resume = str("resume");
   if (resume === "") throw new UsageError("--resume must name a last.pth file, got \"\"");
+  const initMethod = str("init-method") ?? "env://";
+  if (!/^(env|tcp|file):\/\//.test(initMethod)) throw new UsageError(`--init-method must be env://, tcp://HOST:PORT or file:///PATH, got ${JSON.stringify(initMethod)}`);
   return {
     help: false, data, arch: arch as Architecture,
     numClasses: int("num-classes", str("num-classes"), 1),
@@ -102,5 +110,8 @@ export function parseTrainArgs(argv: string[]): TrainArgs | { help: true } {
     seed: int("seed", str("seed") ?? "0", 0)!,
     limit: int("limit", str("limit"), 1),
     out, resume,
+    nproc: int("nproc", str("nproc"), 1),
+    initMethod,
+    distTimeout: int("dist-timeout", str("dist-timeout") ?? "1800", 1)!,
   };
 }
