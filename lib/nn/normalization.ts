@@ -30,9 +30,19 @@ function input(fn: string, x: unknown): Tensor {
 }
 
 /** A weight of ones and a bias of zeros of `shape`, made in one tidy (a failed bias frees the weight). */
-function affineParams(m: Module, shape: number[], factory: { device?: Device; dtype?: DType }): [Tensor, Tensor] {
+/** weight and bias of `shape` when `affine` (filled by resetAffine), else both registered as null, as Python does. */
+function affineParams(m: Module, affine: boolean, shape: number[], factory: { device?: Device; dtype?: DType }): [Tensor | null, Tensor | null] {
+  if (!affine) return [m.registerParameter("weight", null), m.registerParameter("bias", null)];
   const [w, b] = tidy(() => [empty(shape, factory), empty(shape, factory)] as const);
   return [m.registerParameter("weight", w), m.registerParameter("bias", b)];
+}
+
+/** Python's reset_parameters of LayerNorm and GroupNorm: weight ones, bias zeros. */
+function resetAffine(weight: Tensor | null, bias: Tensor | null): void {
+  if (weight !== null && bias !== null) {
+    ones_(weight);
+    zeros_(bias);
+  }
 }
 
 /**
@@ -58,20 +68,12 @@ export class LayerNorm extends Module {
     this.eps = numberOr(fn, "eps", a.eps, 1e-5);
     this.elementwiseAffine = boolOr(fn, "elementwiseAffine", a.elementwiseAffine, true);
     const factory = factoryOptions(fn, a);
-    if (this.elementwiseAffine) {
-      [this.weight, this.bias] = affineParams(this, this.normalizedShape, factory);
-    } else {
-      this.weight = this.registerParameter("weight", null);
-      this.bias = this.registerParameter("bias", null);
-    }
+    [this.weight, this.bias] = affineParams(this, this.elementwiseAffine, this.normalizedShape, factory);
     if (initEnabled()) this.resetParameters();
   }
 
   resetParameters(): void {
-    if (this.weight !== null && this.bias !== null) {
-      ones_(this.weight);
-      zeros_(this.bias);
-    }
+    resetAffine(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {
@@ -106,20 +108,12 @@ export class GroupNorm extends Module {
     this.eps = numberOr(fn, "eps", a.eps, 1e-5);
     this.affine = boolOr(fn, "affine", a.affine, true);
     const factory = factoryOptions(fn, a);
-    if (this.affine) {
-      [this.weight, this.bias] = affineParams(this, [numChannels], factory);
-    } else {
-      this.weight = this.registerParameter("weight", null);
-      this.bias = this.registerParameter("bias", null);
-    }
+    [this.weight, this.bias] = affineParams(this, this.affine, [numChannels], factory);
     if (initEnabled()) this.resetParameters();
   }
 
   resetParameters(): void {
-    if (this.weight !== null && this.bias !== null) {
-      ones_(this.weight);
-      zeros_(this.bias);
-    }
+    resetAffine(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {
